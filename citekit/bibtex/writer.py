@@ -1,0 +1,540 @@
+"""Write ``.bib`` files without losing a byte: edit only the spans of the entries that change.
+
+Every writer here reads the file under :func:`citekit.fileio.file_lock`, computes the new text
+by splicing replacement text into the original at entry spans, checks that each replacement
+parses as one clean entry, and replaces the file with :func:`citekit.fileio.atomic_write`. A
+file that failed to parse is refused unless ``force``: its failed blocks have no trustworthy
+span, so a rewrite could not promise to keep them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from citekit.errors import CitekitError
+from citekit.fileio import atomic_write, file_lock
+from citekit.model import BibFile, Entry
+
+_BOM = "\ufeff"
+_BARE_NUMBER = re.compile(r"[0-9]+")
+
+
+# --------------------------------------------------------------------------------------------
+# Formatting a whole entry
+# --------------------------------------------------------------------------------------------
+
+
+def enclose(value: str, prefer: str = "{") -> str:
+    """``value`` with delimiters: bare if it is a plain number, quotes if asked and safe, else braces."""
+    if _BARE_NUMBER.fullmatch(value):
+        return value
+    if prefer == '"' and _quote_safe(value):
+        return f'"{value}"'
+    return "{" + value + "}"
+
+
+def _quote_safe(value: str) -> bool:
+    depth = 0
+    for ch in value:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == '"' and depth == 0:
+            return False
+    return depth == 0
+
+
+def format_entry(
+    entry_type: str,
+    key: str,
+    fields: Sequence[tuple[str, str]] | Mapping[str, str],
+    *,
+    indent: str = "  ",
+) -> str:
+    """The canonical biblatex layout: ``@type{key,`` then one ``name = {value},`` per line, ``}``.
+
+    Values are the text that goes inside the delimiters (already LaTeX-safe); they are wrapped in
+    braces unless they are a bare number. No trailing newline.
+    """
+    pairs = list(fields.items()) if isinstance(fields, Mapping) else list(fields)
+    lines = [f"@{entry_type}{{{key},"]
+    lines.extend(f"{indent}{name} = {enclose(value)}," for name, value in pairs)
+    lines.append("}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# The layout of one entry's text: where each field's name, value and comma are
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FieldSpan:
+    """Offsets (relative to the entry text) of one ``name = value`` pair."""
+
+    name: str  # lower-cased
+    name_start: int
+    name_end: int
+    value_start: int
+    value_end: int  # after the last value token (before any comma)
+    enclosing: str  # of the first token: "{", '"' or ""
+    comma_end: int | None  # just after the following comma, if any
+
+
+@dataclass
+class EntryLayout:
+    head_end: int  # just after the comma that ends "@type{key,"
+    fields: list[FieldSpan]
+    close: int  # offset of the closing "}" or ")"
+
+
+def _skip_ws(text: str, i: int) -> int:
+    n = len(text)
+    while i < n and text[i].isspace():
+        i += 1
+    return i
+
+
+def _value_token_end(text: str, i: int, closer: str) -> int:
+    """End offset of one value token starting at ``i`` (braced, quoted or bare)."""
+    n = len(text)
+    ch = text[i]
+    if ch == "{":
+        depth = 0
+        while i < n:
+            if text[i] == "{":
+                depth += 1
+            elif text[i] == "}":
+                depth -= 1
+                if depth == 0:
+                    return i + 1
+            i += 1
+        raise ValueError("unbalanced braces")
+    if ch == '"':
+        depth = 0
+        i += 1
+        while i < n:
+            c = text[i]
+            if c == "{":
+                depth += 1
+            elif c == "}":
+                depth -= 1
+            elif c == '"' and depth <= 0:
+                return i + 1
+            i += 1
+        raise ValueError("unterminated quote")
+    start = i
+    while i < n and not text[i].isspace() and text[i] not in ",#" and text[i] != closer:
+        i += 1
+    if i == start:
+        raise ValueError(f"unexpected {ch!r}")
+    return i
+
+
+def scan_entry(text: str) -> EntryLayout:
+    """Find the fields of one entry block (``@type{key, …}``). Raises ``ValueError`` if malformed."""
+    m = re.match(r"@\s*[A-Za-z_][\w-]*\s*([{(])", text)
+    if not m:
+        raise ValueError("not an entry")
+    closer = "}" if m.group(1) == "{" else ")"
+    i = text.find(",", m.end())
+    close_pos = text.rfind(closer)
+    if close_pos < m.end():
+        raise ValueError("no closing delimiter")
+    if i == -1 or i > close_pos:  # an entry with a key and no fields
+        return EntryLayout(close_pos, [], close_pos)
+    head_end = i + 1
+    fields: list[FieldSpan] = []
+    i = head_end
+    n = len(text)
+    while True:
+        i = _skip_ws(text, i)
+        if i >= n:
+            raise ValueError("no closing delimiter")
+        if text[i] == closer:
+            return EntryLayout(head_end, fields, i)
+        nm = re.compile(r"[^\s=,{}()\"#]+").match(text, i)
+        if not nm:
+            raise ValueError(f"expected a field name at {i}")
+        name_start, name_end = nm.start(), nm.end()
+        j = _skip_ws(text, name_end)
+        if j >= n or text[j] != "=":
+            raise ValueError(f"expected '=' after {nm.group()!r}")
+        j = _skip_ws(text, j + 1)
+        value_start = j
+        enclosing = text[j] if text[j] in '{"' else ""
+        j = _value_token_end(text, j, closer)
+        while True:  # "#" concatenation
+            k = _skip_ws(text, j)
+            if k < n and text[k] == "#":
+                k = _skip_ws(text, k + 1)
+                j = _value_token_end(text, k, closer)
+            else:
+                break
+        value_end = j
+        k = _skip_ws(text, j)
+        comma_end = None
+        if k < n and text[k] == ",":
+            comma_end = k + 1
+            i = k + 1
+        else:
+            i = k
+        fields.append(
+            FieldSpan(nm.group().lower(), name_start, name_end, value_start, value_end, enclosing, comma_end)
+        )
+        if comma_end is None:
+            k = _skip_ws(text, i)
+            if k >= n or text[k] != closer:
+                raise ValueError(f"missing comma after field {nm.group()!r}")
+
+
+# --------------------------------------------------------------------------------------------
+# Surgical edits inside one entry
+# --------------------------------------------------------------------------------------------
+
+
+def _line_start(text: str, i: int) -> int | None:
+    """Start of the line holding ``i`` if only blanks precede ``i`` on it, else None."""
+    j = i
+    while j > 0 and text[j - 1] in " \t":
+        j -= 1
+    return j if j == 0 or text[j - 1] == "\n" else None
+
+
+def _eol_after(text: str, i: int) -> int:
+    """Skip blanks after ``i`` and one line ending, if the rest of the line is blank."""
+    j = i
+    while j < len(text) and text[j] in " \t":
+        j += 1
+    if text.startswith("\r\n", j):
+        return j + 2
+    if j < len(text) and text[j] == "\n":
+        return j + 1
+    return i
+
+
+def _splice(text: str, edits: Iterable[tuple[int, int, str]]) -> str:
+    out: list[str] = []
+    pos = 0
+    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1])):
+        if start < pos:
+            raise ValueError("overlapping edits")
+        out.append(text[pos:start])
+        out.append(new)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _newline_of(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def edit_entry_text(text: str, changes: Mapping[str, str | None]) -> str:
+    """Set (str) or remove (None) fields in one entry's text, keeping its layout.
+
+    Existing fields keep their place and delimiters; new fields go after the last field in the
+    entry's own style (indent, ``=`` spacing and alignment, delimiters, trailing comma, name case).
+    """
+    layout = scan_entry(text)
+    fields = layout.fields
+    nl = _newline_of(text)
+    edits: list[tuple[int, int, str]] = []
+    lower = {name.lower(): value for name, value in changes.items()}
+    removed = {i for i, f in enumerate(fields) if f.name in lower and lower[f.name] is None}
+    # a field written twice: set the first occurrence and drop the later ones
+    seen: set[str] = set()
+    for i, f in enumerate(fields):
+        if f.name in lower and lower[f.name] is not None:
+            if f.name in seen:
+                removed.add(i)
+            seen.add(f.name)
+    kept = [i for i in range(len(fields)) if i not in removed]
+    dominant = _dominant_enclosing(fields)
+
+    done: set[str] = set()
+    for i, f in enumerate(fields):
+        value = lower.get(f.name)
+        if i in removed or value is None or f.name in done:
+            continue
+        done.add(f.name)
+        if f.enclosing == "{":
+            new = "{" + value + "}"
+        elif f.enclosing == '"':
+            new = f'"{value}"' if _quote_safe(value) else "{" + value + "}"
+        else:  # bare number or macro: stays bare only if still a number
+            new = enclose(value, dominant)
+        if text[f.value_start:f.value_end] != new:
+            edits.append((f.value_start, f.value_end, new))
+
+    # removals: a field with a comma takes its whole line; the trailing run of removed fields
+    # when the last field has no comma is cut from the end of the last kept value instead
+    last_kept = kept[-1] if kept else None
+    trailing_no_comma = bool(fields) and fields[-1].comma_end is None and (len(fields) - 1) in removed
+    for i in sorted(removed):
+        f = fields[i]
+        if trailing_no_comma and (last_kept is None or i > last_kept):
+            continue
+        start = f.name_start
+        ls = _line_start(text, start)
+        end = f.comma_end if f.comma_end is not None else f.value_end
+        if ls is not None:
+            start, end = ls, _eol_after(text, end)
+        edits.append((start, end, ""))
+    if trailing_no_comma:
+        # the last kept field becomes the last field: it loses its comma, as the entry's style has it
+        cut_from = fields[last_kept].value_end if last_kept is not None else layout.head_end
+        edits.append((cut_from, fields[-1].value_end, ""))
+
+    new_names = [n for n, v in changes.items() if v is not None and n.lower() not in done]
+    if new_names:
+        edits.append(_insertion(text, layout, kept, new_names, changes, dominant, nl, trailing_no_comma))
+    return _splice(text, edits)
+
+
+def _dominant_enclosing(fields: list[FieldSpan]) -> str:
+    quoted = sum(1 for f in fields if f.enclosing == '"')
+    braced = sum(1 for f in fields if f.enclosing == "{")
+    return '"' if quoted > braced else "{"
+
+
+def _insertion(
+    text: str,
+    layout: EntryLayout,
+    kept: list[int],
+    names: list[str],
+    changes: Mapping[str, str | None],
+    dominant: str,
+    nl: str,
+    trailing_cut: bool,
+) -> tuple[int, int, str]:
+    fields = layout.fields
+    sample = fields[kept[0]] if kept else None
+    on_own_lines = True
+    indent = "  "
+    eq = " = "
+    align = 0
+    upper = False
+    if sample is not None:
+        ls = _line_start(text, sample.name_start)
+        on_own_lines = ls is not None
+        if ls is not None:
+            indent = text[ls:sample.name_start]
+        gap = text[sample.name_end:sample.value_start]
+        eq = (" " if gap.startswith(" ") else "") + gap.lstrip(" ") if "\n" not in gap else " = "
+        # "=" aligned in a column across the entry's fields (judged on all of them, removed or not)
+        widths = {f.value_start - f.name_start for f in fields}
+        lengths = {f.name_end - f.name_start for f in fields}
+        if len(fields) >= 2 and len(widths) == 1 and len(lengths) > 1 and gap.startswith(" "):
+            align = widths.pop()
+            eq = gap.lstrip(" ")
+        names_raw = [text[fields[i].name_start:fields[i].name_end] for i in kept]
+        upper = all(n.isupper() for n in names_raw if any(c.isalpha() for c in n))
+    sep = nl + indent if on_own_lines else " "
+
+    def one(name: str) -> str:
+        shown = name.upper() if upper else name.lower()
+        pad = " " * max(1, align - len(shown) - len(eq)) if align else ""
+        return f"{shown}{pad}{eq}{enclose(changes[name] or '', dominant)}"
+
+    pieces = [one(n) for n in names]
+    if sample is None:
+        # no fields left: insert right after "@type{key," in the canonical style
+        body = "".join(f"{sep}{p}," for p in pieces)
+        return (layout.head_end, layout.head_end, body)
+    last = fields[kept[-1]]
+    if last.comma_end is not None and not trailing_cut:
+        body = "".join(f"{sep}{p}," for p in pieces)
+        return (last.comma_end, last.comma_end, body)
+    body = "".join(f",{sep}{p}" for p in pieces)
+    return (last.value_end, last.value_end, body)
+
+
+# --------------------------------------------------------------------------------------------
+# Files: read under lock, splice, check, write atomically
+# --------------------------------------------------------------------------------------------
+
+
+def _read_text(path: Path) -> tuple[str, str]:
+    """The file's text as the reader sees it, and the BOM to put back (``""`` if none)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CitekitError("no such file", path) from None
+    except OSError as exc:
+        raise CitekitError(f"cannot read: {exc.strerror}", path) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CitekitError("not valid UTF-8", path, line) from None
+    if text.startswith(_BOM):
+        return text[1:], _BOM
+    return text, ""
+
+
+def _parse(text: str, path: Path) -> BibFile:
+    from citekit.bibtex.reader import parse_bib  # the reader imports nothing from here
+
+    return parse_bib(text, str(path))
+
+
+def _check_writable(bib: BibFile, force: bool) -> None:
+    if not bib.parsed_cleanly and not force:
+        first = next(p for p in bib.problems if p.code == "parse-error")
+        raise CitekitError(
+            f"refusing to rewrite a file that did not parse cleanly (line {first.line}: "
+            f"{first.message}); fix it or use --force",
+            bib.path,
+        )
+
+
+def _entry_index(bib: BibFile, keys: Iterable[str]) -> dict[str, Entry]:
+    by_key: dict[str, list[Entry]] = {}
+    for e in bib.entries:
+        by_key.setdefault(e.key, []).append(e)
+    out: dict[str, Entry] = {}
+    for k in keys:
+        found = by_key.get(k)
+        if not found:
+            raise CitekitError(f"no entry with key {k!r}", bib.path)
+        if len(found) > 1:
+            raise CitekitError(f"key {k!r} is used by more than one entry", bib.path, found[1].line)
+        out[k] = found[0]
+    return out
+
+
+def _check_entry_text(new: str, path: Path, key_hint: str) -> None:
+    """A replacement must parse as exactly one entry with no problems."""
+    bib = _parse(new, path)
+    if bib.problems or len(bib.entries) != 1:
+        why = bib.problems[0].message if bib.problems else f"{len(bib.entries)} entries"
+        raise CitekitError(f"new text for {key_hint!r} is not one clean entry ({why})", path)
+
+
+def _to_newlines(new: str, nl: str) -> str:
+    return new.replace("\r\n", "\n").replace("\n", nl) if nl != "\n" else new.replace("\r\n", "\n")
+
+
+def _write(path: Path, text: str, bom: str, original: str) -> None:
+    if text != original:
+        atomic_write(path, bom + text)
+
+
+def splice_entries(text: str, bib: BibFile, replacements: Mapping[str, str | None]) -> str:
+    """``text`` with each keyed entry replaced by its new text (None: removed with its line)."""
+    index = _entry_index(bib, replacements)
+    edits: list[tuple[int, int, str]] = []
+    for key, new in replacements.items():
+        e = index[key]
+        if new is not None:
+            edits.append((e.start, e.end, new))
+            continue
+        start, end = e.start, e.end
+        ls = _line_start(text, start)
+        if ls is not None:
+            start, end = ls, _eol_after(text, end)
+            # swallow one blank separator line so deletions do not leave growing gaps
+            if (start == 0 or text[:start].endswith(("\n\n", "\r\n\r\n"))) and end != e.end:
+                end = _eol_after(text, end)
+        edits.append((start, end, ""))
+    return _splice(text, edits)
+
+
+def update_entries(
+    path: str | Path, changes: Mapping[str, Mapping[str, str | None]], *, force: bool = False
+) -> list[str]:
+    """Set (str) or remove (None) fields of the named entries; return the keys whose text changed.
+
+    Only those entries' bytes change; new fields follow each entry's own layout.
+    """
+    path = Path(path)
+    with file_lock(path):
+        text, bom = _read_text(path)
+        bib = _parse(text, path)
+        _check_writable(bib, force)
+        index = _entry_index(bib, changes)
+        replacements: dict[str, str | None] = {}
+        for key, fields in changes.items():
+            e = index[key]
+            old = text[e.start:e.end]
+            try:
+                new = edit_entry_text(old, fields)
+            except ValueError as exc:
+                raise CitekitError(f"cannot edit entry {key!r}: {exc}", path, e.line) from None
+            if new != old:
+                _check_entry_text(new, path, key)
+                replacements[key] = new
+        if replacements:
+            _write(path, splice_entries(text, bib, replacements), bom, text)
+        return list(replacements)
+
+
+def replace_entries(
+    path: str | Path, replacements: Mapping[str, str | None], *, force: bool = False
+) -> list[str]:
+    """Replace whole entries by key with new text, or delete them (None). Returns changed keys."""
+    path = Path(path)
+    with file_lock(path):
+        text, bom = _read_text(path)
+        bib = _parse(text, path)
+        _check_writable(bib, force)
+        index = _entry_index(bib, replacements)
+        nl = _newline_of(text)
+        todo: dict[str, str | None] = {}
+        for key, new in replacements.items():
+            old = text[index[key].start:index[key].end]
+            if new is None:
+                todo[key] = None
+                continue
+            new = _to_newlines(new.strip("\r\n"), nl)
+            if new != old:
+                _check_entry_text(new, path, key)
+                todo[key] = new
+        if todo:
+            _write(path, splice_entries(text, bib, todo), bom, text)
+        return list(todo)
+
+
+def append_entries(path: str | Path, texts: Sequence[str], *, force: bool = False) -> list[str]:
+    """Append entries at the end of the file (created if missing), one blank line apart.
+
+    Refuses keys already in the file. Returns the appended keys.
+    """
+    path = Path(path)
+    with file_lock(path):
+        if path.exists():
+            text, bom = _read_text(path)
+        else:
+            text, bom = "", ""
+        bib = _parse(text, path)
+        _check_writable(bib, force)
+        existing = {e.key for e in bib.entries}
+        nl = _newline_of(text) if text else "\n"
+        keys: list[str] = []
+        pieces: list[str] = []
+        for new in texts:
+            new = _to_newlines(new.strip("\r\n"), nl)
+            one = _parse(new, path)
+            if one.problems or len(one.entries) != 1:
+                why = one.problems[0].message if one.problems else f"{len(one.entries)} entries"
+                raise CitekitError(f"text to append is not one clean entry ({why})", path)
+            key = one.entries[0].key
+            if key in existing or key in keys:
+                raise CitekitError(f"key {key!r} is already in the file", path)
+            keys.append(key)
+            pieces.append(new)
+        if not pieces:
+            return []
+        out = text
+        if out and not out.endswith("\n"):
+            out += nl
+        if out.strip():
+            out += nl
+        out += (nl + nl).join(pieces) + nl
+        atomic_write(path, bom + out)
+        return keys
