@@ -1,0 +1,325 @@
+"""BibTeX/biblatex entries ⇄ CSL-JSON items: citekit's own mapping.
+
+citeproc-py's BibTeX reader drops url, urldate, institution and type and crashes on ``@online``
+(see the engines notes), so the mapping lives here, table-driven, in both directions.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from citekit.bibtex import dates, latex, names
+from citekit.model import Entry, Item
+
+# Entry type → CSL type. Bills and statutes share ``@legislation``; see _legislation_type.
+ENTRY_TYPES: dict[str, str] = {
+    "article": "article-journal", "book": "book", "mvbook": "book", "inbook": "chapter",
+    "bookinbook": "chapter", "suppbook": "chapter", "booklet": "pamphlet", "collection": "book",
+    "mvcollection": "book", "incollection": "chapter", "suppcollection": "chapter", "manual": "report",
+    "misc": "document", "online": "webpage", "www": "webpage", "electronic": "webpage", "patent": "patent",
+    "periodical": "periodical", "suppperiodical": "article-journal", "proceedings": "book",
+    "mvproceedings": "book", "inproceedings": "paper-conference", "conference": "paper-conference",
+    "reference": "book", "mvreference": "book", "inreference": "entry-encyclopedia", "report": "report",
+    "techreport": "report", "thesis": "thesis", "mastersthesis": "thesis", "phdthesis": "thesis",
+    "unpublished": "manuscript", "dataset": "dataset", "software": "software", "standard": "standard",
+    "legislation": "bill", "legal": "legislation", "jurisdiction": "legal_case", "hearing": "hearing",
+    "letter": "personal_communication", "review": "review", "artwork": "graphic", "image": "graphic",
+    "audio": "song", "music": "song", "video": "motion_picture", "movie": "motion_picture",
+    "performance": "performance", "map": "map", "newsarticle": "article-newspaper", "preprint": "article",
+    "set": "document", "xdata": "document", "commentary": "review", "regulation": "regulation",
+}
+_THESIS_GENRE = {"mastersthesis": "Master's thesis", "phdthesis": "PhD thesis"}
+
+# Fields whose value is a name list.
+NAME_FIELDS = {
+    "author": "author", "editor": "editor", "translator": "translator", "bookauthor": "container-author",
+    "holder": "author", "editora": "contributor", "director": "director", "commentator": "contributor",
+    "annotator": "contributor", "introduction": "contributor", "foreword": "contributor",
+    "afterword": "contributor", "sponsor": "author", "cosponsor": "contributor",
+}
+# Plain text fields → CSL variable. ``number``, ``type``, ``journal`` … depend on the type (below).
+TEXT_FIELDS = {
+    "title": "title", "shorttitle": "title-short", "booktitle": "container-title",
+    "journaltitle": "container-title", "journal": "container-title", "maintitle": "container-title",
+    "series": "collection-title", "volume": "volume", "volumes": "number-of-volumes", "issue": "issue",
+    "pages": "page", "pagetotal": "number-of-pages", "edition": "edition", "version": "version",
+    "chapter": "chapter-number", "publisher": "publisher", "institution": "publisher",
+    "organization": "publisher", "school": "publisher", "location": "publisher-place",
+    "address": "publisher-place", "note": "note", "annotation": "annote", "annote": "annote",
+    "abstract": "abstract", "keywords": "keyword", "eventtitle": "event-title", "venue": "event-place",
+    "pubstate": "status", "isbn": "ISBN", "issn": "ISSN", "url": "URL", "doi": "DOI", "eprint": "number",
+    "howpublished": "medium", "addendum": "note", "titleaddon": "title", "code": "container-title",
+    "section": "section", "archive": "archive", "library": "call-number", "pmid": "PMID", "pmcid": "PMCID",
+}
+DATE_FIELDS = {"date": "issued", "urldate": "accessed", "eventdate": "event-date", "origdate": "original-date"}
+# Fields citekit understands that have no CSL variable of their own (kept, never "unknown").
+EXTRA_FIELDS = {
+    "year", "month", "day", "type", "number", "langid", "language", "subtitle", "congress", "chamber",
+    "archiveurl", "archivedate", "ids", "crossref", "xref", "entryset", "file", "eprinttype",
+    "eprintclass", "primaryclass", "archiveprefix", "urlaccessdate", "lastchecked", "options",
+    "keywords", "shortjournal", "journalsubtitle", "booksubtitle", "mainsubtitle", "origlanguage",
+}
+KNOWN_FIELDS: frozenset[str] = frozenset(
+    set(NAME_FIELDS) | set(TEXT_FIELDS) | set(DATE_FIELDS) | EXTRA_FIELDS
+)
+# Fields never passed through the LaTeX decoder: ``%`` and ``_`` in them are data.
+VERBATIM_FIELDS = {"url", "doi", "eprint", "file", "archiveurl", "isbn", "issn", "pmid", "pmcid"}
+
+LANGIDS = {
+    "english": "en", "american": "en-US", "british": "en-GB", "usenglish": "en-US", "ukenglish": "en-GB",
+    "chinese": "zh-CN", "pinyin": "zh-CN", "schinese": "zh-CN", "tchinese": "zh-TW", "japanese": "ja",
+    "german": "de", "ngerman": "de", "french": "fr", "spanish": "es", "russian": "ru", "korean": "ko",
+    "italian": "it", "portuguese": "pt", "dutch": "nl",
+}
+_CSL_TO_LANGID = {"en": "english", "en-US": "american", "en-GB": "british", "zh": "chinese",
+                  "zh-CN": "chinese", "zh-TW": "tchinese", "ja": "japanese", "de": "german",
+                  "fr": "french", "es": "spanish", "ru": "russian", "ko": "korean"}
+_BILL_NUMBER = re.compile(r"^\s*(H\.?\s?R\.?|S\.?|H\.?\s?Res\.?|S\.?\s?Res\.?|H\.?\s?J\.?\s?Res\.?|"
+                          r"S\.?\s?J\.?\s?Res\.?|H\.?\s?Con\.?\s?Res\.?|S\.?\s?Con\.?\s?Res\.?)\s*\d+", re.I)
+
+
+def _value(entry: Entry, name: str, strings: dict[str, str]) -> str | None:
+    f = entry.fields.get(name)
+    if f is None:
+        return None
+    if f.enclosing:
+        return f.value
+    return resolve_macros(f.value, strings)
+
+
+def resolve_macros(raw: str, strings: dict[str, str]) -> str:
+    """Expand a bare value: numbers, @string macros, month names and ``#`` concatenation."""
+    pieces = []
+    for part in re.split(r"\s*#\s*", raw.strip()):
+        if len(part) >= 2 and part[0] in '{"' and part[-1] in '}"':
+            pieces.append(part[1:-1])
+        elif part.lower() in strings:
+            pieces.append(strings[part.lower()])
+        elif part.lower() in dates.MONTHS and part.isalpha():
+            pieces.append(str(dates.MONTHS[part.lower()]))
+        else:
+            pieces.append(part)
+    return "".join(pieces)
+
+
+def _legislation_type(entry_type: str, fields: dict[str, str]) -> str:
+    kind = fields.get("type", "").lower()
+    if kind in ("bill", "resolution"):
+        return "bill"
+    if kind in ("statute", "act", "law", "public law", "legislation"):
+        return "legislation"
+    if kind in ("regulation",):
+        return "regulation"
+    number = fields.get("number", "")
+    if _BILL_NUMBER.match(number) or "congress" in fields:
+        return "bill"
+    return "legislation"
+
+
+def entry_to_csl(entry: Entry, strings: dict[str, str] | None = None) -> Item:
+    """One BibTeX entry → a CSL-JSON item (``id`` and ``citation-key`` = the entry key)."""
+    strings = strings or {}
+    raw = {name: _value(entry, name, strings) or "" for name in entry.fields}
+    item: Item = {"id": entry.key, "citation-key": entry.key}
+    etype = entry.entry_type
+    csl_type = ENTRY_TYPES.get(etype, "document")
+    if etype == "legislation":
+        csl_type = _legislation_type(etype, raw)
+    item["type"] = csl_type
+
+    def text(name: str) -> str:
+        v = raw[name]
+        return v.strip() if name in VERBATIM_FIELDS else latex.decode(v).strip()
+
+    for name in raw:
+        if not raw[name].strip():
+            continue
+        if name in NAME_FIELDS:
+            item.setdefault(NAME_FIELDS[name], []).extend(names.parse_names(raw[name]))
+        elif name in DATE_FIELDS:
+            try:
+                item[DATE_FIELDS[name]] = dates.parse_date(raw[name])
+            except dates.DateError:
+                item[DATE_FIELDS[name]] = {"raw": raw[name].strip()}
+        elif name in TEXT_FIELDS and name not in ("titleaddon", "addendum", "eprint", "code"):
+            var = TEXT_FIELDS[name]
+            if var in item and name in ("journal", "maintitle", "school", "organization", "address"):
+                continue  # the biblatex name wins over its BibTeX alias
+            item[var] = text(name)
+
+    # Type-dependent fields.
+    number = text("number") if raw.get("number", "").strip() else None
+    if number:
+        if csl_type in ("article-journal", "article-magazine", "article-newspaper", "periodical"):
+            item.setdefault("issue", number)
+        elif csl_type in ("book", "chapter", "paper-conference") and "series" in raw:
+            item["collection-number"] = number
+        else:
+            item["number"] = number
+    if raw.get("type", "").strip() and csl_type not in ("bill", "legislation"):
+        item["genre"] = text("type")
+    elif etype in _THESIS_GENRE:
+        item["genre"] = _THESIS_GENRE[etype]
+    if raw.get("subtitle", "").strip():
+        item["title"] = f"{item.get('title', '')}: {text('subtitle')}"
+    if raw.get("titleaddon", "").strip():
+        item["title"] = f"{item.get('title', '')}. {text('titleaddon')}"
+    if raw.get("eprint", "").strip() and raw.get("eprinttype", "").lower() == "arxiv":
+        item.setdefault("URL", f"https://arxiv.org/abs/{raw['eprint'].strip()}")
+        item.setdefault("number", f"arXiv:{raw['eprint'].strip()}")
+    if csl_type in ("bill", "legislation"):
+        if raw.get("code", "").strip() or raw.get("journaltitle", "").strip():
+            item["container-title"] = text("code") if raw.get("code", "").strip() else text("journaltitle")
+        if raw.get("congress", "").strip():
+            item["chapter-number"] = _ordinal_congress(raw["congress"].strip())
+        if raw.get("chamber", "").strip():
+            item["authority"] = text("chamber")
+    if "issued" not in item:
+        issued = dates.from_fields(raw.get("year"), raw.get("month"), raw.get("day"))
+        if issued:
+            item["issued"] = issued
+    lang = raw.get("langid") or raw.get("language")
+    if lang and lang.strip():
+        item["language"] = LANGIDS.get(lang.strip().lower(), lang.strip())
+    if raw.get("doi"):
+        item["DOI"] = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", item["DOI"], flags=re.I)
+    archive = {k: raw[k].strip() for k in ("archiveurl", "archivedate") if raw.get(k, "").strip()}
+    if archive:
+        item["custom"] = {"archive-url": archive.get("archiveurl"), "archive-date": archive.get("archivedate")}
+    if raw.get("ids", "").strip():
+        item.setdefault("custom", {})["aliases"] = [k.strip() for k in raw["ids"].split(",") if k.strip()]
+    return item
+
+
+def _ordinal_congress(value: str) -> str:
+    if value.isdigit():
+        n = int(value)
+        suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+        return f"{n}{suffix} Congress"
+    return value
+
+
+# --- CSL → BibTeX -----------------------------------------------------------------------------
+
+_CSL_TO_BIBLATEX = {
+    "article-journal": "article", "article-magazine": "article", "article-newspaper": "article",
+    "article": "online", "book": "book", "chapter": "incollection", "paper-conference": "inproceedings",
+    "report": "report", "thesis": "thesis", "webpage": "online", "post-weblog": "online", "post": "online",
+    "bill": "legislation", "legislation": "legislation", "regulation": "legislation",
+    "legal_case": "jurisdiction", "hearing": "jurisdiction", "dataset": "dataset", "software": "software",
+    "standard": "standard", "patent": "patent", "manuscript": "unpublished", "periodical": "periodical",
+    "entry-encyclopedia": "inreference", "entry-dictionary": "inreference", "pamphlet": "booklet",
+    "personal_communication": "letter", "review": "review", "review-book": "review",
+    "motion_picture": "video", "song": "audio", "graphic": "image", "map": "misc", "document": "misc",
+}
+_BIBLATEX_TO_BIBTEX = {
+    "report": "techreport", "online": "misc", "legislation": "misc", "jurisdiction": "misc",
+    "dataset": "misc", "software": "misc", "standard": "misc", "thesis": "phdthesis",
+    "inreference": "incollection", "letter": "misc", "review": "article", "video": "misc",
+    "audio": "misc", "image": "misc", "periodical": "misc",
+}
+_PUBLISHER_FIELD = {"report": "institution", "thesis": "institution", "online": "organization",
+                    "techreport": "institution", "phdthesis": "school", "mastersthesis": "school",
+                    "misc": "organization", "legislation": "publisher"}
+_TEXT_BACK = [
+    ("title", "title"), ("title-short", "shorttitle"), ("collection-title", "series"),
+    ("volume", "volume"), ("number-of-volumes", "volumes"), ("page", "pages"),
+    ("number-of-pages", "pagetotal"), ("edition", "edition"), ("version", "version"),
+    ("event-title", "eventtitle"), ("event-place", "venue"), ("status", "pubstate"),
+    ("ISBN", "isbn"), ("ISSN", "issn"), ("note", "note"), ("abstract", "abstract"),
+    ("keyword", "keywords"), ("annote", "annotation"),
+]
+
+
+def csl_to_bibtex(item: Item, dialect: str = "biblatex") -> tuple[str, str, dict[str, str]]:
+    """A CSL item → ``(entry type, key, fields)`` with LaTeX-safe values, Better BibTeX style."""
+    csl_type = item.get("type", "document")
+    etype = _CSL_TO_BIBLATEX.get(csl_type, "misc")
+    if dialect == "bibtex":
+        etype = _BIBLATEX_TO_BIBTEX.get(etype, etype)
+    key = str(item.get("citation-key") or item.get("id") or "item")
+    f: dict[str, str] = {}
+    for var, field in (("author", "author"), ("editor", "editor"), ("translator", "translator"),
+                       ("container-author", "bookauthor")):
+        if item.get(var):
+            f[field] = names.format_names(item[var])
+    for var, field in _TEXT_BACK:
+        if item.get(var) not in (None, ""):
+            f[field] = latex.encode(str(item[var]))
+    container = item.get("container-title")
+    if container:
+        if etype in ("article", "periodical"):
+            f["journaltitle" if dialect == "biblatex" else "journal"] = latex.encode(container)
+        elif etype == "legislation" or csl_type in ("bill", "legislation"):
+            f["journaltitle" if dialect == "biblatex" else "journal"] = latex.encode(container)
+        elif etype in ("online", "misc") and csl_type == "webpage":
+            f["organization" if "publisher" in item or dialect == "bibtex" else "journaltitle"] = latex.encode(
+                container)
+        else:
+            f["booktitle"] = latex.encode(container)
+    if item.get("publisher"):
+        field = _PUBLISHER_FIELD.get(etype, "publisher")
+        if field in f:
+            field = "publisher"
+        f[field] = latex.encode(item["publisher"])
+    if item.get("publisher-place"):
+        f["location" if dialect == "biblatex" else "address"] = latex.encode(item["publisher-place"])
+    if item.get("genre"):
+        f["type"] = latex.encode(item["genre"])
+    number = item.get("number") or item.get("collection-number")
+    if csl_type.startswith("article") and item.get("issue"):
+        f["number"] = latex.encode(str(item["issue"]))
+    elif number:
+        f["number"] = latex.encode(str(number))
+    if item.get("issue") and "number" not in f:
+        f["issue"] = latex.encode(str(item["issue"]))
+    if csl_type == "bill" and dialect == "biblatex":
+        f["type"] = "bill"
+        m = re.match(r"(\d+)", str(item.get("chapter-number", "")))
+        if m:
+            f["congress"] = m.group(1)
+        if item.get("authority"):
+            f["chamber"] = latex.encode(item["authority"])
+    elif item.get("chapter-number"):
+        f["chapter"] = latex.encode(str(item["chapter-number"]))
+    for var, field in (("issued", "date"), ("accessed", "urldate"), ("event-date", "eventdate"),
+                       ("original-date", "origdate")):
+        d = item.get(var)
+        if d:
+            text = dates.format_date(d)
+            if not text:
+                continue
+            if dialect == "bibtex" and field == "date":
+                parts = d.get("date-parts", [[None]])[0]
+                if parts and parts[0] is not None:
+                    f["year"] = str(parts[0])
+                    if len(parts) > 1:
+                        f["month"] = str(parts[1])
+                else:
+                    f["year"] = text
+            else:
+                f[field] = text
+    if item.get("URL"):
+        f["url"] = item["URL"]
+    if item.get("DOI"):
+        f["doi"] = item["DOI"]
+    if item.get("language"):
+        f["langid"] = _CSL_TO_LANGID.get(item["language"], item["language"])
+    custom = item.get("custom") or {}
+    if custom.get("archive-url"):
+        f["archiveurl"] = custom["archive-url"]
+    if custom.get("archive-date"):
+        f["archivedate"] = custom["archive-date"]
+    if custom.get("aliases"):
+        f["ids"] = ", ".join(custom["aliases"])
+    return etype, key, f
+
+
+def literal_names(item: Item) -> list[str]:
+    """Every corporate (literal) name of an item, for style and lint checks."""
+    return [n["literal"] for var in ("author", "editor") for n in item.get(var, []) if "literal" in n]
+
+
+def item_value(item: Item, var: str) -> Any:
+    return item.get(var)

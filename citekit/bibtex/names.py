@@ -1,0 +1,134 @@
+"""BibTeX name lists ⇄ CSL name objects.
+
+Follows BibTeX's own rules (``First von Last``, ``von Last, First``, ``von Last, Jr, First``),
+splitting only at brace depth 0, so ``{National Institute of Standards and Technology}`` stays
+one corporate name (CSL ``literal``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from citekit.bibtex.latex import decode, encode
+
+_AND = re.compile(r"\s+and\s+", re.I)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def is_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+def _split_top(text: str, sep: re.Pattern[str]) -> list[str]:
+    """Split ``text`` at ``sep`` matches that are at brace depth 0."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(text):
+        c = text[i]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif depth == 0:
+            m = sep.match(text, i)
+            if m and m.end() > m.start():
+                parts.append(text[start:i])
+                start = i = m.end()
+                continue
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _split_top(text.strip(), re.compile(r"[\s~]+")) if w]
+
+
+def _is_lower(word: str) -> bool:
+    """BibTeX's von test: the first letter at brace depth 0 is lower case."""
+    depth = 0
+    for c in word:
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif c.isalpha() and depth == 0:
+            return c.islower()
+    return False
+
+
+def _join(words: list[str]) -> str:
+    return decode(" ".join(words), markup=False).strip()
+
+
+def parse_name(raw: str) -> dict[str, str]:
+    """One BibTeX name → a CSL name object."""
+    raw = raw.strip()
+    if raw.startswith("{") and raw.endswith("}") and _split_top(raw, re.compile(r"\s+")) == [raw]:
+        # Wholly braced: an institution, kept exactly (CSL renders literals verbatim).
+        return {"literal": decode(raw[1:-1], markup=False)}
+    parts = [p.strip() for p in _split_top(raw, re.compile(r","))]
+    if len(parts) == 1:
+        words = _words(parts[0])
+        if len(words) == 1:
+            word = _join(words)
+            # A single CJK token is a full personal name written without a separator (孙毅).
+            return {"literal": word} if is_cjk(word) else {"family": word}
+        # First von Last: von starts at the first lower-case word, Last is the rest.
+        last_start = len(words) - 1
+        von_start = next((i for i, w in enumerate(words[:-1]) if _is_lower(w)), None)
+        if von_start is not None:
+            von_end = max(i for i, w in enumerate(words[:-1]) if _is_lower(w)) + 1
+            first, von, last = words[:von_start], words[von_start:von_end], words[von_end:]
+        else:
+            first, von, last = words[:last_start], [], words[last_start:]
+        name = {"family": _join(last)}
+        if first:
+            name["given"] = _join(first)
+        if von:
+            name["non-dropping-particle"] = _join(von)
+        return name
+    # von Last, [Jr,] First
+    words = _words(parts[0])
+    von = []
+    while len(words) > 1 and _is_lower(words[0]):
+        von.append(words.pop(0))
+    name = {"family": _join(words)}
+    given = parts[2] if len(parts) >= 3 else parts[1]
+    if given:
+        name["given"] = _join(_words(given))
+    if len(parts) >= 3 and parts[1]:
+        name["suffix"] = _join(_words(parts[1]))
+    if von:
+        name["non-dropping-particle"] = _join(von)
+    return name
+
+
+def parse_names(value: str) -> list[dict[str, str]]:
+    """A BibTeX ``and``-separated list → CSL names (``others`` dropped; styles add et al.)."""
+    out = []
+    for part in _split_top(value.strip(), _AND):
+        if not part.strip() or part.strip().lower() == "others":
+            continue
+        out.append(parse_name(part))
+    return out
+
+
+def format_name(name: dict[str, str]) -> str:
+    """A CSL name → BibTeX (``von Last, Jr, First``; literals braced)."""
+    if "literal" in name:
+        return "{" + encode(name["literal"]) + "}"
+    family = encode(name.get("family", ""))
+    if " " in family or "," in family:
+        family = "{" + family + "}"
+    particle = name.get("non-dropping-particle") or name.get("dropping-particle")
+    if particle:
+        family = f"{encode(particle)} {family}"
+    given = encode(name.get("given", ""))
+    suffix = name.get("suffix")
+    if suffix:
+        return f"{family}, {encode(suffix)}, {given}"
+    return f"{family}, {given}" if given else family
+
+
+def format_names(names: list[dict[str, str]]) -> str:
+    return " and ".join(format_name(n) for n in names)
