@@ -1,0 +1,1 @@
+"""Zotero export and sync: item JSON mapping, RIS, Zotero RDF, Web API push/pull, desktop connector."""
