@@ -1,0 +1,397 @@
+"""Push to and pull from a Zotero library through the Web API v3 (notes §3).
+
+Guarantees, and how:
+
+* **No duplicates, even when a response is lost.** Every item gets a deterministic Zotero key
+  derived from its citation key (and remembered in the sync state), and is created with
+  ``version: 0`` ("create with this key"), so the server can never make a second copy. Each batch
+  carries its own ``Zotero-Write-Token``; a batch whose response was lost is retried with the same
+  token, and a 412 on that retry means "already applied": the items are then looked up by key.
+* **Nothing lost to rate limits.** 429/503 are retried after ``Retry-After`` (bounded), and a
+  ``Backoff`` header on any response delays the next request.
+* **Conflicts are reported, not overwritten.** Updates carry the version last written, so an item
+  edited in Zotero since fails alone (412, reported by citation key) unless ``force`` is given;
+  within one run every batch after the first carries ``If-Unmodified-Since-Version``, so a
+  concurrent writer stops the run with a clear message.
+* At most 50 objects per request (the API's limit).
+
+The API key is sent in the ``Zotero-API-Key`` header only; it is never part of a URL, a message
+or the state file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from citekit.errors import CitekitError
+from citekit.model import Item
+from citekit.zotero.mapping import ZoteroItem, csl_to_zotero, zotero_to_csl
+from citekit.zotero.schema import ITEM_KEY_ALPHABET
+from citekit.zotero.state import ItemState, LibraryState
+
+API_URL = "https://api.zotero.org"
+BATCH = 50
+_DROPPED = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+
+
+class ZoteroAPIError(CitekitError):
+    """A request-level failure of the Web API, with a message fit for the user."""
+
+
+class ConflictError(ZoteroAPIError):
+    pass
+
+
+def library_prefix(spec: str) -> str:
+    """``user:1234`` / ``group:5678`` (or ``users/1234``) -> ``/users/1234``."""
+    m = re.fullmatch(r"\s*(user|group)s?[:/](\d+)\s*", spec)
+    if not m:
+        raise CitekitError(f"bad Zotero library {spec!r}: use user:ID or group:ID")
+    return f"/{m.group(1)}s/{m.group(2)}"
+
+
+def item_key_for(citation_key: str, prefix: str) -> str:
+    """A stable 8-character Zotero key for a citation key in one library."""
+    digest = int.from_bytes(hashlib.sha256(f"{prefix}\0{citation_key}".encode()).digest()[:8], "big")
+    chars = []
+    for _ in range(8):
+        digest, r = divmod(digest, len(ITEM_KEY_ALPHABET))
+        chars.append(ITEM_KEY_ALPHABET[r])
+    return "".join(chars)
+
+
+def content_hash(z: ZoteroItem) -> str:
+    return hashlib.sha256(json.dumps(z, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:20]
+
+
+class ZoteroClient:
+    """Requests to one Zotero library, honouring Retry-After and Backoff with bounded retries."""
+
+    def __init__(self, session: requests.Session, library: str, api_key: str | None, *,
+                 base_url: str = API_URL, sleep: Callable[[float], None] = time.sleep,
+                 max_retries: int = 5, max_wait: float = 120.0, timeout: float = 30.0) -> None:
+        self.session = session
+        self.prefix = library_prefix(library)
+        self.base_url = base_url.rstrip("/")
+        self._key = api_key
+        self.sleep = sleep
+        self.max_retries = max_retries
+        self.max_wait = max_wait
+        self.timeout = timeout
+        self.requests = 0
+        self.waited = 0.0
+        self._not_before = 0.0
+
+    def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
+        h = {"Zotero-API-Version": "3", "User-Agent": "citekit"}
+        if self._key:
+            h["Zotero-API-Key"] = self._key
+        h.update(extra or {})
+        return h
+
+    def _wait(self, seconds: float) -> None:
+        seconds = min(max(seconds, 0.0), self.max_wait)
+        if seconds:
+            self.waited += seconds
+            self.sleep(seconds)
+
+    def request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
+                body: Any = None, headers: dict[str, str] | None = None) -> requests.Response:
+        """One API call; 429/503 are retried after Retry-After, at most ``max_retries`` times."""
+        url = self.base_url + self.prefix + path
+        for attempt in range(self.max_retries + 1):
+            delay = self._not_before - time.monotonic()
+            if delay > 0:
+                self._wait(delay)
+            self.requests += 1
+            data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
+            hdrs = self._headers(headers)
+            if data is not None:
+                hdrs["Content-Type"] = "application/json"
+            resp = self.session.request(method, url, params=params, data=data, headers=hdrs, timeout=self.timeout)
+            backoff = _seconds(resp.headers.get("Backoff"))
+            if backoff:
+                self._not_before = time.monotonic() + min(backoff, self.max_wait)
+            if resp.status_code in (429, 503) and attempt < self.max_retries:
+                retry = _seconds(resp.headers.get("Retry-After"))
+                self._wait(retry if retry is not None else 2.0 ** attempt)
+                continue
+            if resp.status_code in (429, 503):
+                raise ZoteroAPIError(f"Zotero API still answering {resp.status_code} after "
+                                     f"{self.max_retries} retries; try again later")
+            if resp.status_code == 403:
+                raise ZoteroAPIError("Zotero API refused the key (403): check ZOTERO_API_KEY and its "
+                                     f"write access to {self.prefix.strip('/')}")
+            return resp
+        raise AssertionError("unreachable")
+
+    def get_json(self, path: str, params: dict[str, Any] | None = None) -> tuple[Any, requests.Response]:
+        resp = self.request("GET", path, params=params)
+        if resp.status_code != 200:
+            raise ZoteroAPIError(f"GET {path}: HTTP {resp.status_code}: {resp.text[:200]}")
+        return resp.json(), resp
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+# ------------------------------------------------------------------------------------ push
+
+@dataclass
+class PushReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # citation key -> reason
+    requests: int = 0
+    waited: float = 0.0
+    library_version: int = 0
+
+
+@dataclass
+class _Op:
+    citekey: str
+    obj: ZoteroItem  # with key and version
+    hash: str
+    kind: str  # "create" | "update"
+
+
+def plan_push(items: Iterable[Item], lib: LibraryState, prefix: str,
+              collection_key: str | None = None) -> tuple[list[_Op], list[str]]:
+    """Operations needed to bring Zotero up to ``items``, and the keys that are unchanged."""
+    ops: list[_Op] = []
+    unchanged: list[str] = []
+    for item in items:
+        z = csl_to_zotero(item)
+        citekey = str(z.get("citationKey") or item.get("id"))
+        if collection_key:
+            z["collections"] = [collection_key]
+        h = content_hash(z)
+        st = lib.items.get(citekey)
+        if st is None:
+            obj = dict(z, key=item_key_for(citekey, prefix), version=0)
+            ops.append(_Op(citekey, obj, h, "create"))
+        elif st.hash == h:
+            unchanged.append(citekey)
+        else:
+            ops.append(_Op(citekey, dict(z, key=st.key, version=st.version), h, "update"))
+    return ops, unchanged
+
+
+def ensure_collection(client: ZoteroClient, lib: LibraryState, name: str) -> str:
+    """The key of the top-level collection ``name``, created if missing."""
+    if name in lib.collections:
+        return lib.collections[name]
+    start = 0
+    while True:
+        data, resp = client.get_json("/collections", {"limit": 100, "start": start})
+        for c in data:
+            if c["data"].get("name") == name and not c["data"].get("parentCollection"):
+                lib.collections[name] = c["key"]
+                return c["key"]
+        start += 100
+        if start >= int(resp.headers.get("Total-Results", len(data))) or not data:
+            break
+    resp = client.request("POST", "/collections", body=[{"name": name, "parentCollection": False}],
+                          headers={"Zotero-Write-Token": uuid.uuid4().hex})
+    result = resp.json() if resp.status_code == 200 else {}
+    if "0" not in result.get("success", {}):
+        raise ZoteroAPIError(f"could not create collection {name!r}: HTTP {resp.status_code} "
+                             f"{json.dumps(result.get('failed', {}))[:200] if result else resp.text[:200]}")
+    lib.collections[name] = result["success"]["0"]
+    lib.library_version = int(resp.headers.get("Last-Modified-Version", lib.library_version))
+    return lib.collections[name]
+
+
+class Pusher:
+    """Runs a push plan batch by batch, recording each result in the sync state as it lands."""
+
+    def __init__(self, client: ZoteroClient, lib: LibraryState, save: Callable[[], None],
+                 force: bool = False) -> None:
+        self.client = client
+        self.lib = lib
+        self.save = save
+        self.force = force
+        self.report = PushReport()
+        self.version: int | None = None  # library version to assert; None until the first answer
+
+    def run(self, ops: list[_Op]) -> PushReport:
+        for i in range(0, len(ops), BATCH):
+            self._batch(ops[i:i + BATCH], retry_conflicts=True)
+        self.report.requests = self.client.requests
+        self.report.waited = self.client.waited
+        self.report.library_version = self.lib.library_version
+        return self.report
+
+    def _batch(self, ops: list[_Op], retry_conflicts: bool) -> None:
+        if not ops:
+            return
+        token = uuid.uuid4().hex
+        body = [op.obj for op in ops]
+        maybe_applied = False
+        for _attempt in range(self.client.max_retries + 1):
+            headers = {"Zotero-Write-Token": token}
+            if self.version is not None:
+                headers["If-Unmodified-Since-Version"] = str(self.version)
+            try:
+                resp = self.client.request("POST", "/items", body=body, headers=headers)
+            except _DROPPED:
+                maybe_applied = True  # the server may have applied it: same token, so never twice
+                continue
+            if resp.status_code == 412 and maybe_applied:
+                self._reconcile(ops, retry_conflicts)
+                return
+            if resp.status_code == 412:
+                raise ConflictError(
+                    f"Zotero library {self.client.prefix.strip('/')} was modified by someone else during "
+                    f"the push ({resp.text.strip()}); nothing of this batch was written — run the push "
+                    "again (entries already pushed are recorded)")
+            if resp.status_code == 428:
+                raise ZoteroAPIError(f"Zotero API requires a version precondition (428): {resp.text.strip()}")
+            if resp.status_code != 200:
+                raise ZoteroAPIError(f"POST /items: HTTP {resp.status_code}: {resp.text[:200]}")
+            self._record(ops, resp.json(), int(resp.headers.get("Last-Modified-Version", 0)), retry_conflicts)
+            return
+        raise ZoteroAPIError("Zotero API connection kept failing; run the push again "
+                             "(nothing is duplicated on a re-run)")
+
+    def _record(self, ops: list[_Op], result: dict[str, Any], version: int, retry_conflicts: bool) -> None:
+        if version:
+            self.version = version
+            self.lib.library_version = version
+        conflicts: list[_Op] = []
+        for i, op in enumerate(ops):
+            idx = str(i)
+            if idx in result.get("successful", {}):
+                new_version = int(result["successful"][idx].get("version", version))
+                self._done(op, new_version)
+            elif idx in result.get("success", {}):
+                self._done(op, version)
+            elif idx in result.get("unchanged", {}):
+                self.lib.items[op.citekey] = ItemState(op.obj["key"], int(op.obj["version"]), op.hash)
+                self.report.unchanged.append(op.citekey)
+            else:
+                fail = result.get("failed", {}).get(idx, {"code": 0, "message": "no result for this item"})
+                code = int(fail.get("code", 0))
+                if code == 412 and retry_conflicts and (op.kind == "create" or self.force):
+                    conflicts.append(op)  # exists already (lost state) or edited in Zotero with --force
+                else:
+                    self.report.failed[op.citekey] = _failure_message(op, code, str(fail.get("message", "")))
+        self.save()
+        if conflicts:
+            self._adopt(conflicts)
+
+    def _done(self, op: _Op, version: int) -> None:
+        self.lib.items[op.citekey] = ItemState(op.obj["key"], version, op.hash)
+        (self.report.created if op.kind == "create" else self.report.updated).append(op.citekey)
+
+    def _current(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        data, resp = self.client.get_json("/items", {"itemKey": ",".join(keys), "format": "json",
+                                                      "limit": len(keys), "includeTrashed": 1})
+        version = int(resp.headers.get("Last-Modified-Version", 0))
+        if version:
+            self.version = version
+            self.lib.library_version = version
+        return {d["key"]: d for d in data}
+
+    def _reconcile(self, ops: list[_Op], retry_conflicts: bool) -> None:
+        """A batch whose response was lost: find out what the server applied, resend the rest."""
+        current = self._current([op.obj["key"] for op in ops])
+        resend: list[_Op] = []
+        for op in ops:
+            remote = current.get(op.obj["key"])
+            applied = remote is not None and (op.kind == "create" or int(remote["version"]) > int(op.obj["version"]))
+            if applied:
+                self._done(op, int(remote["version"]))
+            else:
+                resend.append(op)
+        self.save()
+        self._batch(resend, retry_conflicts)
+
+    def _adopt(self, ops: list[_Op]) -> None:
+        """Items whose key already exists (state lost) or changed remotely (--force): update in place."""
+        current = self._current([op.obj["key"] for op in ops])
+        again = []
+        for op in ops:
+            remote = current.get(op.obj["key"])
+            if remote is None:
+                self.report.failed[op.citekey] = "exists in Zotero but could not be read back"
+                continue
+            again.append(_Op(op.citekey, dict(op.obj, version=int(remote["version"])), op.hash, "update"))
+        self._batch(again, retry_conflicts=False)
+
+
+def _failure_message(op: _Op, code: int, message: str) -> str:
+    if code == 412:
+        return (f"changed in Zotero since the last push ({message}); pull it first, "
+                "or push with --force to overwrite")
+    if code == 428:
+        return f"precondition required (428): {message}"
+    return f"{code}: {message}" if code else message
+
+
+def push(client: ZoteroClient, items: Iterable[Item], lib: LibraryState, save: Callable[[], None], *,
+         collection: str | None = None, force: bool = False) -> PushReport:
+    """Create or update ``items`` in the library; the state is saved after every batch."""
+    collection_key = ensure_collection(client, lib, collection) if collection else None
+    ops, unchanged = plan_push(items, lib, client.prefix, collection_key)
+    pusher = Pusher(client, lib, save, force=force)
+    pusher.report.unchanged.extend(unchanged)
+    return pusher.run(ops)
+
+
+# ------------------------------------------------------------------------------------ pull
+
+@dataclass
+class PullResult:
+    items: list[Item]
+    library_version: int
+    deleted: list[str]
+    requests: int
+
+
+def pull(client: ZoteroClient, lib: LibraryState, since: int | None = None, page_size: int = 100) -> PullResult:
+    """Items changed since ``since`` (default: the last pull), as CSL items with citation keys."""
+    since = lib.pulled_version if since is None else since
+    out: list[Item] = []
+    start = 0
+    version = since
+    while True:
+        data, resp = client.get_json("/items", {"since": since, "format": "json", "limit": page_size,
+                                                 "start": start})
+        version = int(resp.headers.get("Last-Modified-Version", version))
+        for obj in data:
+            d = obj.get("data", obj)
+            if d.get("itemType") in ("note", "attachment", "annotation") or d.get("deleted"):
+                continue
+            item = zotero_to_csl(d)
+            citekey = str(item.get("citation-key") or f"zotero-{d['key'].lower()}")
+            item["citation-key"] = item["id"] = citekey
+            out.append(item)
+            remote_version = int(obj.get("version", d.get("version", 0)))
+            prev = lib.items.get(citekey)
+            if prev is None or (prev.key == d["key"] and prev.version != remote_version):
+                # changed in Zotero: the next push sends it once more with the new version
+                # (the server answers "unchanged" when it is identical)
+                lib.items[citekey] = ItemState(d["key"], remote_version, "")
+        start += len(data)
+        total = int(resp.headers.get("Total-Results", start))
+        if not data or start >= total:
+            break
+    deleted_data, _ = client.get_json("/deleted", {"since": since})
+    lib.pulled_version = max(lib.pulled_version, version)
+    lib.library_version = max(lib.library_version, version)
+    return PullResult(out, version, list(deleted_data.get("items", [])), client.requests)
