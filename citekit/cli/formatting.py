@@ -1,0 +1,108 @@
+"""``citekit format``, ``citekit cite`` and ``citekit styles``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from citekit.render import format_citation, render_document, render_entries
+from citekit.sources import select_items
+from citekit.styles import DEFAULT_STYLE, builtin_styles
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    html = "html"
+    markdown = "markdown"
+    latex = "latex"
+    json = "json"
+
+
+class Order(str, Enum):
+    cited = "cited"
+    style = "style"
+
+
+def _warn(problems) -> None:
+    for p in problems:
+        print(f"citekit: warning: {p}", file=sys.stderr)
+
+
+def _prefer_archive(items: list[dict]) -> list[dict]:
+    try:
+        from citekit.links.archive import preferred_urls
+    except ImportError:  # the link checker is optional at this layer
+        return items
+    return preferred_urls(items)
+
+
+LibraryOpt = Annotated[Optional[list[Path]], typer.Option("--library", "-l", help="A .bib file or folder (repeatable); default: the bundled library/.")]  # noqa: E501
+InputOpt = Annotated[Optional[Path], typer.Option("--input", "-i", help="Read items from this .bib or CSL-JSON file instead.")]  # noqa: E501
+StyleOpt = Annotated[str, typer.Option("--style", "-s", help="A built-in style name (see 'citekit styles') or a .csl file.")]  # noqa: E501
+
+
+def format_command(
+    keys: Annotated[Optional[list[str]], typer.Argument(help="Citation keys, in citation order (default: all).")] = None,
+    library: LibraryOpt = None,
+    input_file: InputOpt = None,
+    style: StyleOpt = DEFAULT_STYLE,
+    to: Annotated[OutputFormat, typer.Option("--to", "-t", help="Output format.")] = OutputFormat.text,
+    order: Annotated[Order, typer.Option(help="'cited': keep the given order; 'style': let the style sort.")] = Order.cited,  # noqa: E501
+    cited_from: Annotated[Optional[Path], typer.Option("--cited-from", help="Take keys in order of first citation from a .md/.tex/.aux file.")] = None,  # noqa: E501
+    citations: Annotated[bool, typer.Option("--citations", help="Print the in-text citation for KEYS instead.")] = False,  # noqa: E501
+    prefer_archive: Annotated[bool, typer.Option("--prefer-archive", help="Print archived URLs for links known to be dead.")] = False,  # noqa: E501
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,  # noqa: E501
+) -> None:
+    """Print a reference list (default: the bundled library in GB/T 7714-2015 numeric)."""
+    selection = select_items(keys or (), libraries=library or (), input_file=input_file, cited_from=cited_from)
+    _warn(selection.problems)
+    items = selection.items
+    if prefer_archive:
+        items = _prefer_archive(items)
+    if citations:
+        text = format_citation(items, [(str(i["id"]), None) for i in items], style,
+                               "text" if to == OutputFormat.json else to.value) + "\n"
+    elif to == OutputFormat.json:
+        text = json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+    else:
+        entries = render_entries(items, style, sort=order == Order.style)
+        text = render_document(entries, to.value)
+    if output:
+        from citekit.fileio import atomic_write
+
+        atomic_write(output, text)
+    else:
+        sys.stdout.write(text)
+
+
+def cite_command(
+    keys: Annotated[list[str], typer.Argument(help="Keys to cite; KEY@LOCATOR adds a page (e.g. smith2020@12).")],
+    library: LibraryOpt = None,
+    input_file: InputOpt = None,
+    style: StyleOpt = DEFAULT_STYLE,
+    to: Annotated[OutputFormat, typer.Option("--to", "-t")] = OutputFormat.text,
+    cited_from: Annotated[Optional[Path], typer.Option("--cited-from", help="Number entries by first citation in this manuscript.")] = None,  # noqa: E501
+) -> None:
+    """Print the in-text citation for KEYS (numbers follow the library or --cited-from order)."""
+    cites = [(k.split("@", 1)[0], k.split("@", 1)[1] if "@" in k else None) for k in keys]
+    selection = select_items(libraries=library or (), input_file=input_file, cited_from=cited_from)
+    _warn(selection.problems)
+    fmt = "text" if to == OutputFormat.json else to.value
+    sys.stdout.write(format_citation(selection.items, cites, style, fmt) + "\n")
+
+
+def styles_command() -> None:
+    """List the built-in styles."""
+    for info in builtin_styles():
+        print(f"{info.name:32} {info.summary or info.title}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("format")(format_command)
+    app.command("cite")(cite_command)
+    app.command("styles")(styles_command)

@@ -1,0 +1,102 @@
+"""Formatting reference lists and citations: the public functions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from citeproc import Citation, CitationItem
+
+from citekit.errors import UnknownKeyError
+from citekit.model import Item
+from citekit.render import formats
+from citekit.render.citations import collapse_numbers
+from citekit.render.engine import (
+    RenderedEntry,
+    _bibliography,
+    entry_text,
+    load_style,
+    render_entries,
+    style_citation_options,
+)
+from citekit.styles import DEFAULT_STYLE
+
+__all__ = ["format_bibliography", "format_citation", "render_document", "RenderedEntry", "render_entries"]
+
+
+def format_bibliography(items: Sequence[Item], style: str | Path = DEFAULT_STYLE, fmt: str = "text",
+                        *, sort: bool = True) -> list[str]:
+    """One formatted string per entry (numeric styles: ``[n] entry`` in text output)."""
+    if fmt not in formats.FORMATS:
+        raise ValueError(f"unknown output format {fmt!r}")
+    return [entry_text(e, fmt) for e in render_entries(list(items), style, sort=sort)]
+
+
+def render_document(entries: list[RenderedEntry], fmt: str = "text") -> str:
+    """A whole reference list as one document in ``fmt``."""
+    if fmt == "html":
+        rows = []
+        for e in entries:
+            body = formats.finish(e.body, "html")
+            if e.label:
+                label = formats.finish(e.label, "html")
+                rows.append(f'  <div class="csl-entry" id="ref-{_html_id(e.key)}"><div class="csl-left-margin">'
+                            f'{label}</div><div class="csl-right-inline">{body}</div></div>')
+            else:
+                rows.append(f'  <div class="csl-entry" id="ref-{_html_id(e.key)}">{body}</div>')
+        return '<div class="csl-bib-body">\n' + "\n".join(rows) + "\n</div>\n"
+    if fmt == "latex":
+        rows = [r"\begin{thebibliography}{" + str(max(len(entries), 1)) + "}"]
+        for e in entries:
+            label = f"[{formats.finish(e.label, 'latex')}]" if e.label else ""
+            rows.append(rf"\bibitem{label}{{{e.key}}} {formats.finish(e.body, 'latex')}")
+        rows.append(r"\end{thebibliography}")
+        return "\n".join(rows) + "\n"
+    if fmt == "markdown":
+        return "\n\n".join(entry_text(e, "markdown") for e in entries) + "\n"
+    return "\n".join(entry_text(e, "text") for e in entries) + "\n"
+
+
+def _html_id(key: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_:." else "_" for c in key)
+
+
+def format_citation(bibliography: Sequence[Item], cites: Sequence[tuple[str, str | None]],
+                    style: str | Path = DEFAULT_STYLE, fmt: str = "text") -> str:
+    """The in-text citation of ``cites`` (key, locator) against a bibliography in cited order.
+
+    Numeric styles: numbers collapsed by citekit (``[2-3]``; GB/T joins two consecutive numbers)
+    with the locator after the bracket (``[5]12``). Other styles go through citeproc-py.
+    """
+    loaded = load_style(style)
+    keys = [str(i.get("id", "")) for i in bibliography]
+    lower = {k.lower(): n for n, k in enumerate(keys, 1)}
+    for key, _ in cites:
+        if key.lower() not in lower:
+            raise UnknownKeyError(f"unknown citation key {key!r}")
+    if loaded.numeric:
+        opts = style_citation_options(loaded)
+        min_run = 2 if loaded.path.stem.startswith("gb-t-7714") else 3
+        numbers = collapse_numbers([lower[k.lower()] for k, _ in cites], delimiter=opts["delimiter"],
+                                   range_delimiter=opts["range_delimiter"], min_run=min_run)
+        text = f"{opts['prefix']}{numbers}{opts['suffix']}"
+        locators = [loc for _, loc in cites if loc]
+        if locators:
+            text += ",".join(locators)
+        if opts["sup"]:
+            a, b = "\ue006", "\ue007"
+            text = f"{a}{text}{b}"
+        return formats.finish(text, fmt)
+    bib, _ = _bibliography(list(bibliography), loaded, sort=True)
+    citation_items = []
+    for key, loc in cites:
+        kwargs = {}
+        if loc:
+            from citeproc import Locator
+
+            kwargs["locator"] = Locator("page", loc)
+        citation_items.append(CitationItem(key.lower(), **kwargs))
+    citation = Citation(citation_items)
+    citation.bibliography = bib
+    text = bib.cite(citation, lambda item: f"{item.key}?")
+    return formats.finish(str(text), fmt)

@@ -1,0 +1,213 @@
+"""Targeted fixes to citeproc-py 0.11.1 internals (pinned exactly in pyproject.toml).
+
+Each fix names the defect it repairs (numbers from the engines notes) and has a regression test
+in ``tests/render/test_patches.py``. :func:`apply` is idempotent and refuses to patch any other
+citeproc-py version, because these functions replace internals that change between releases.
+"""
+
+from __future__ import annotations
+
+import citeproc
+from citeproc import frontend, model
+from citeproc import source as csl_source
+
+PINNED = "0.11.1"
+_applied = False
+
+
+class LiteralName(str):
+    """A corporate (``literal``) name part: styles' ``text-case`` must never touch it."""
+
+
+# --- D1: group suppression evaluated statically --------------------------------------------------
+# citeproc-py asks every child "could you call a variable?" without looking at which cs:choose
+# branch is taken, so a group holding [<text macro="type-code"/>] is suppressed for every item
+# without URL/DOI because an untaken branch names those variables.
+
+def _if_matches(self: model.If, item, context=None) -> bool:
+    results: list[bool] = []
+    if "type" in self.attrib:
+        results += self._type(item)
+    if "variable" in self.attrib:
+        results += self._variable(item)
+    if "is-numeric" in self.attrib:
+        results += self._is_numeric(item)
+    if "is-uncertain-date" in self.attrib:
+        results += self._is_uncertain_date(item)
+    if "locator" in self.attrib:
+        results += self._locator(item)
+    if "position" in self.attrib:
+        results += self._position(item, context)
+    match = self.get("match")
+    if match == "any":
+        return any(results)
+    if match == "none":
+        return not any(results)
+    return all(results)
+
+
+def _if_render(self: model.If, item, context=None, delimiter="", **kwargs):
+    if not _if_matches(self, item, context):
+        raise model.ConditionFailed
+    return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
+
+
+def calls_variable_for(element, item, context=None) -> bool:
+    """Does ``element`` call a variable *for this item* (only the cs:choose branch taken counts)?"""
+    if isinstance(element, model.Choose):
+        for branch in element.iterchildren():
+            if isinstance(branch, model.Else) or _if_matches(branch, item, context):
+                return any(calls_variable_for(c, item, context) for c in branch.iterchildren())
+        return False
+    if isinstance(element, model.Text) and "macro" in element.attrib:
+        macro = element.get_macro(element.get("macro"))
+        return any(calls_variable_for(c, item, context) for c in macro.iterchildren())
+    return element.calls_variable()
+
+
+def _group_process(self: model.Group, item, context=None, **kwargs):
+    output = []
+    variable_called = variable_rendered = False
+    delimiter = self.get("delimiter", "")
+    for child in self.iterchildren():
+        calls = calls_variable_for(child, item, context)
+        variable_called = variable_called or calls
+        try:
+            if isinstance(child, model.Choose):
+                text = child.render(item, context=context, delimiter=delimiter, **kwargs)
+            else:
+                text = child.render(item, context=context, **kwargs)
+        except citeproc.source.VariableError:
+            continue
+        if text is not None:
+            output.append(text)
+            variable_rendered = variable_rendered or calls
+    if output and (not variable_called or variable_rendered):
+        return self.join(output)
+    raise citeproc.source.VariableError
+
+
+# --- corporate names upper-cased ---------------------------------------------------------------
+
+def _name_parts(self: csl_source.Name):
+    if "literal" in self:
+        return (None, LiteralName(self["literal"]), None, None, None)
+    return (self.get("given"), self.get("family"), self.get("dropping-particle"),
+            self.get("non-dropping-particle"), self.get("suffix"))
+
+
+_original_format_part = model.Name_Part.format_part
+
+
+def _format_part(self: model.Name_Part, given, family):
+    if isinstance(family, LiteralName):
+        # Affixes and fonts still apply; text-case does not (GB/T keeps institutions as written).
+        if self.get("name") == "family":
+            return given, LiteralName(self.wrap(self.format(family)))
+        return given, family
+    return _original_format_part(self, given, family)
+
+
+# --- D3: an empty ordinal term (zh-CN) is a real term, not a missing one --------------------------
+
+def _to_ordinal(number, context) -> str:
+    names = ([f"ordinal-{number:02}" if len(str(number)) == 1 else f"ordinal-{number}",
+              f"ordinal-{int(str(number)[-1]):02}", "ordinal"])
+    for fallback in (False, True):
+        for i, name in enumerate(names):
+            term = context.get_term(name, fallback_locale=fallback, zero_padded=(i == 1))
+            if term is not None:
+                return str(number) + str(term.single)
+    return str(number)
+
+
+# --- O(n²) look-ups: list membership in register, keys.index in number ---------------------------
+
+def _register(self: frontend.CitationStylesBibliography, citation, callback=None):
+    citation.bibliography = self
+    index = self.__dict__.setdefault("_key_index", {})
+    for item in citation.cites:
+        if item.key in self.source:
+            if item.key not in index:
+                index[item.key] = len(self.keys)
+                self.keys.append(item.key)
+                self.items.append(item)
+        elif callback is not None:
+            callback(item)
+
+
+def _sort(self: frontend.CitationStylesBibliography):
+    self.items = self.style.sort_bibliography(self.items)
+    self.keys = [item.key for item in self.items]
+    self.__dict__["_key_index"] = {k: i for i, k in enumerate(self.keys)}
+
+
+def _number(self: csl_source.CitationItem) -> int:
+    bib = self.bibliography
+    index = bib.__dict__.get("_key_index")
+    if index is None or len(index) != len(bib.keys):
+        index = bib.__dict__["_key_index"] = {k: i for i, k in enumerate(bib.keys)}
+    return index[self.key] + 1
+
+
+def _is_bad(self: csl_source.CitationItem) -> bool:
+    bib = self.bibliography
+    index = bib.__dict__.get("_key_index")
+    return self.key not in (index if index is not None else bib.keys)
+
+
+# --- memoised macro and term look-ups (xpath on every call) -------------------------------------
+
+def _get_macro(self, name):
+    root = self.get_root()
+    cache = root.__dict__.setdefault("_citekit_macros", {})
+    try:
+        return cache[name]
+    except KeyError:
+        macro = cache[name] = root.xpath_search(f"cs:macro[@name='{name}'][1]")[0]
+        return macro
+
+
+_original_get_term = model.CitationStylesElement.get_term
+
+
+def _get_term(self, name, form=None, fallback_locale=True, zero_padded=False):
+    root = self.get_root()
+    locales = getattr(root, "locales", None)
+    if locales is None:  # a Locale root: not cached
+        return _original_get_term(self, name, form, fallback_locale, zero_padded)
+    cache = root.__dict__.setdefault("_citekit_terms", {})
+    # The locale list object is part of the key: multi-layout rendering swaps lists, and the
+    # lists live as long as the style (they are kept in engine's cache), so ids are not reused.
+    key = (id(locales), name, form, fallback_locale, zero_padded)
+    try:
+        return cache[key]
+    except KeyError:
+        term = cache[key] = _original_get_term(self, name, form, fallback_locale, zero_padded)
+        return term
+
+
+def apply() -> None:
+    """Install every fix once. Raises if citeproc-py is not the pinned version."""
+    global _applied
+    if _applied:
+        return
+    if citeproc.__version__ != PINNED:
+        raise RuntimeError(f"citekit patches citeproc-py {PINNED}, found {citeproc.__version__}")
+    model.If.render = _if_render
+    model.Else_If.render = _if_render
+    model.Group.process = _group_process
+    csl_source.Name.parts = _name_parts
+    model.Name_Part.format_part = _format_part
+    model.to_ordinal = _to_ordinal
+    # available-date: unknown to citeproc-py, so it was kept as a string and crashed Date.
+    for names in (citeproc.DATES, citeproc.VARIABLES):
+        if "available_date" not in names:
+            names.append("available_date")
+    frontend.CitationStylesBibliography.register = _register
+    frontend.CitationStylesBibliography.sort = _sort
+    csl_source.CitationItem.number = property(_number)
+    csl_source.CitationItem.is_bad = _is_bad
+    model.CitationStylesElement.get_macro = _get_macro
+    model.CitationStylesElement.get_term = _get_term
+    _applied = True
