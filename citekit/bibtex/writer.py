@@ -83,6 +83,7 @@ class FieldSpan:
     value_end: int  # after the last value token (before any comma)
     enclosing: str  # of the first token: "{", '"' or ""
     comma_end: int | None  # just after the following comma, if any
+    concatenated: bool = False  # more than one token joined with "#"
 
 
 @dataclass
@@ -93,58 +94,65 @@ class EntryLayout:
 
 
 def _skip_ws(text: str, i: int) -> int:
-    n = len(text)
-    while i < n and text[i].isspace():
-        i += 1
-    return i
+    return _WS.match(text, i).end()  # type: ignore[union-attr]
+
+
+_BRACE = re.compile(r"[{}]")
+_BRACE_OR_QUOTE = re.compile(r'[{}"]')
+_FIELD_NAME = re.compile(r"[^\s=,{}()\"#]+")
+_WS = re.compile(r"\s*")
+
+
+class ScanError(ValueError):
+    """A malformed entry; ``pos`` is the offset (in the entry text) where it went wrong."""
+
+    def __init__(self, message: str, pos: int) -> None:
+        super().__init__(message)
+        self.pos = pos
 
 
 def _value_token_end(text: str, i: int, closer: str) -> int:
     """End offset of one value token starting at ``i`` (braced, quoted or bare)."""
-    n = len(text)
+    if i >= len(text):
+        raise ScanError("expected a value, found the end of the entry", i)
     ch = text[i]
     if ch == "{":
         depth = 0
-        while i < n:
-            if text[i] == "{":
-                depth += 1
-            elif text[i] == "}":
-                depth -= 1
-                if depth == 0:
-                    return i + 1
-            i += 1
-        raise ValueError("unbalanced braces")
+        for m in _BRACE.finditer(text, i):
+            depth += 1 if m.group() == "{" else -1
+            if depth == 0:
+                return m.end()
+        raise ScanError("unbalanced braces", i)
     if ch == '"':
         depth = 0
-        i += 1
-        while i < n:
-            c = text[i]
+        for m in _BRACE_OR_QUOTE.finditer(text, i + 1):
+            c = m.group()
             if c == "{":
                 depth += 1
             elif c == "}":
                 depth -= 1
-            elif c == '"' and depth <= 0:
-                return i + 1
-            i += 1
-        raise ValueError("unterminated quote")
+            elif depth <= 0:
+                return m.end()
+        raise ScanError("unterminated quoted value", i)
     start = i
+    n = len(text)
     while i < n and not text[i].isspace() and text[i] not in ",#" and text[i] != closer:
         i += 1
     if i == start:
-        raise ValueError(f"unexpected {ch!r}")
+        raise ScanError(f"expected a value, found {ch!r}", i)
     return i
 
 
 def scan_entry(text: str) -> EntryLayout:
-    """Find the fields of one entry block (``@type{key, …}``). Raises ``ValueError`` if malformed."""
+    """Find the fields of one entry block (``@type{key, …}``). Raises :class:`ScanError` if malformed."""
     m = re.match(r"@\s*[A-Za-z_][\w-]*\s*([{(])", text)
     if not m:
-        raise ValueError("not an entry")
+        raise ScanError("not an entry", 0)
     closer = "}" if m.group(1) == "{" else ")"
     i = text.find(",", m.end())
     close_pos = text.rfind(closer)
     if close_pos < m.end():
-        raise ValueError("no closing delimiter")
+        raise ScanError("no closing delimiter", len(text))
     if i == -1 or i > close_pos:  # an entry with a key and no fields
         return EntryLayout(close_pos, [], close_pos)
     head_end = i + 1
@@ -154,25 +162,27 @@ def scan_entry(text: str) -> EntryLayout:
     while True:
         i = _skip_ws(text, i)
         if i >= n:
-            raise ValueError("no closing delimiter")
+            raise ScanError("no closing delimiter", n)
         if text[i] == closer:
             return EntryLayout(head_end, fields, i)
-        nm = re.compile(r"[^\s=,{}()\"#]+").match(text, i)
+        nm = _FIELD_NAME.match(text, i)
         if not nm:
-            raise ValueError(f"expected a field name at {i}")
+            raise ScanError(f"expected a field name, found {text[i]!r}", i)
         name_start, name_end = nm.start(), nm.end()
         j = _skip_ws(text, name_end)
         if j >= n or text[j] != "=":
-            raise ValueError(f"expected '=' after {nm.group()!r}")
+            raise ScanError(f"expected '=' after field name {nm.group()!r}", j)
         j = _skip_ws(text, j + 1)
         value_start = j
-        enclosing = text[j] if text[j] in '{"' else ""
         j = _value_token_end(text, j, closer)
+        enclosing = text[value_start] if text[value_start] in '{"' else ""
+        concatenated = False
         while True:  # "#" concatenation
             k = _skip_ws(text, j)
             if k < n and text[k] == "#":
                 k = _skip_ws(text, k + 1)
                 j = _value_token_end(text, k, closer)
+                concatenated = True
             else:
                 break
         value_end = j
@@ -184,12 +194,13 @@ def scan_entry(text: str) -> EntryLayout:
         else:
             i = k
         fields.append(
-            FieldSpan(nm.group().lower(), name_start, name_end, value_start, value_end, enclosing, comma_end)
+            FieldSpan(nm.group().lower(), name_start, name_end, value_start, value_end, enclosing, comma_end,
+                      concatenated)
         )
         if comma_end is None:
             k = _skip_ws(text, i)
             if k >= n or text[k] != closer:
-                raise ValueError(f"missing comma after field {nm.group()!r}")
+                raise ScanError(f"missing comma after field {nm.group()!r}", value_end)
 
 
 # --------------------------------------------------------------------------------------------

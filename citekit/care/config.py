@@ -1,0 +1,89 @@
+"""Per-project settings for lint and tidy, from ``[tool.citekit]`` in pyproject.toml or citekit.toml.
+
+pyproject.toml::
+
+    [tool.citekit.lint]
+    disable = ["non-nfc", "concatenation"]   # rule codes switched off
+    warn = ["duplicate-work"]                # demoted to warnings (exit 0)
+    error = ["doi-in-url"]                   # promoted to errors
+
+    [tool.citekit.tidy]
+    indent = "  "
+    field-order = ["author", "title"]        # these first, then citekit's canonical order
+
+citekit.toml holds the same tables without the ``tool.citekit.`` prefix (``[lint]``, ``[tidy]``).
+The nearest file found walking up from the starting directory wins; citekit.toml before
+pyproject.toml in the same directory.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from citekit.errors import CitekitError
+
+
+@dataclass
+class CareConfig:
+    disabled: set[str] = field(default_factory=set)
+    warn: set[str] = field(default_factory=set)
+    error: set[str] = field(default_factory=set)
+    indent: str = "  "
+    field_order: list[str] = field(default_factory=list)
+    source: str | None = None  # the file the settings came from
+
+    def enabled(self, code: str) -> bool:
+        return code not in self.disabled and "all" not in self.disabled
+
+
+def _string_list(table: dict[str, Any], name: str, path: Path) -> list[str]:
+    value = table.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise CitekitError(f"{name} must be a list of strings", path)
+    return value
+
+
+def _from_tables(lint: dict[str, Any], tidy: dict[str, Any], path: Path) -> CareConfig:
+    for name, table in (("lint", lint), ("tidy", tidy)):
+        if not isinstance(table, dict):
+            raise CitekitError(f"[{name}] must be a table", path)
+    cfg = CareConfig(source=str(path))
+    cfg.disabled = set(_string_list(lint, "disable", path))
+    cfg.warn = set(_string_list(lint, "warn", path))
+    cfg.error = set(_string_list(lint, "error", path))
+    indent = tidy.get("indent", "  ")
+    if not isinstance(indent, str) or indent.strip():
+        raise CitekitError("tidy indent must be spaces or tabs", path)
+    cfg.indent = indent
+    cfg.field_order = [f.lower() for f in _string_list(tidy, "field-order", path)]
+    return cfg
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise CitekitError(f"invalid TOML: {exc}", path) from None
+    except OSError as exc:
+        raise CitekitError(f"cannot read: {exc.strerror}", path) from None
+
+
+def load_config(start: str | Path | None = None) -> CareConfig:
+    """Settings from the nearest citekit.toml or pyproject.toml (with ``[tool.citekit]``)."""
+    here = Path(start or Path.cwd()).resolve()
+    if here.is_file():
+        here = here.parent
+    for directory in (here, *here.parents):
+        own = directory / "citekit.toml"
+        if own.is_file():
+            data = _load(own)
+            return _from_tables(data.get("lint", {}), data.get("tidy", {}), own)
+        project = directory / "pyproject.toml"
+        if project.is_file():
+            tool = _load(project).get("tool", {}).get("citekit")
+            if isinstance(tool, dict):
+                return _from_tables(tool.get("lint", {}), tool.get("tidy", {}), project)
+    return CareConfig()
