@@ -85,6 +85,12 @@ def item_to_rdf(z: ZoteroItem, about: str) -> str:
         if has("seriesNumber"):
             lines.append(_el("dc:identifier", z["seriesNumber"], "                "))
         lines += ["            </bib:Series>", "        </dcterms:isPartOf>"]
+    if ztype == "case" and any(f in generic for f in ("number", "reporter", "volume")):
+        lines += ["        <dcterms:isPartOf>", "            <bib:CourtReporter>"]
+        for f, pred in (("number", "prism:number"), ("reporter", "dc:title"), ("volume", "prism:volume")):
+            if f in generic and has(f):
+                lines.append(_el(pred, z[generic[f]], "                "))
+        lines += ["            </bib:CourtReporter>", "        </dcterms:isPartOf>"]
     if "publicationTitle" in generic and has("publicationTitle"):
         container = {"webpage": "z:Website", "journalArticle": "bib:Journal", "blogPost": "z:Blog"}.get(
             ztype, "bib:Periodical")
@@ -128,7 +134,9 @@ def item_to_rdf(z: ZoteroItem, about: str) -> str:
                   _el("rdf:value", z["url"], "                "), "            </dcterms:URI>",
                   "        </dc:identifier>"]
     if z.get("accessDate"):
-        lines.append(_el("dcterms:dateSubmitted", z["accessDate"]))
+        access = str(z["accessDate"])
+        # Zotero's exporter writes its SQL form, "YYYY-MM-DD hh:mm:ss" (UTC)
+        lines.append(_el("dcterms:dateSubmitted", access + " 00:00:00" if len(access) == 10 else access))
     if z.get("extra"):
         lines.append(_el("dc:description", z["extra"]))
     lines.append(f"    </{cls}>")

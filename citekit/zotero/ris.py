@@ -33,6 +33,7 @@ _FIELDS: list[tuple[str, str | None, dict[str, tuple[str, ...]]]] = [
                   "websiteTitle": ("webpage",), "seriesTitle": ("computerProgram", "map", "report"),
                   "series": ("book",), "meetingName": ("presentation",),
                   "publicationTitle": ("journalArticle", "magazineArticle", "newspaperArticle")}),
+    ("A2", None, {"reporter": ("case",)}),
     ("T3", None, {"legislativeBody": ("hearing", "bill"),
                   "series": ("bookSection", "conferencePaper", "journalArticle")}),
     ("CY", "place", {}),
@@ -63,7 +64,11 @@ _FIELDS: list[tuple[str, str | None, dict[str, tuple[str, ...]]]] = [
 # creator tag per (creator type, item type); "*" = any type that has the creator type.
 _CREATOR_TAGS: dict[str, dict[str, str]] = {
     "sponsor": {"bill": "A2"}, "cosponsor": {"bill": "A3"}, "counsel": {"case": "A4"},
-    "editor": {"book": "A3", "*": "A2"}, "seriesEditor": {"book": "A2", "report": "A2", "*": "A3"},
+    # A2 is "editor" only for these types; elsewhere the importer reads the generic ED tag as editor
+    "editor": {"book": "A3", "journalArticle": "A2", "bookSection": "A2", "conferencePaper": "A2",
+               "dictionaryEntry": "A2", "document": "A2", "encyclopediaArticle": "A2", "*": "ED"},
+    "seriesEditor": {"book": "A2", "report": "A2", "bookSection": "A3", "conferencePaper": "A3",
+                     "dictionaryEntry": "A3", "encyclopediaArticle": "A3", "map": "A3"},
     "contributor": {"thesis": "A3", "conferencePaper": "A4", "dataset": "A4"},
     "translator": {"*": "A4"}, "author": {"*": "AU"}, "programmer": {"computerProgram": "AU"},
     "bookAuthor": {"bookSection": "C2"}, "presenter": {"presentation": "A2"},
@@ -115,7 +120,8 @@ def item_to_ris(z: ZoteroItem) -> str:
     if z.get("citationKey"):
         lines.append(("ID", z["citationKey"]))
         lines.append(("M2", f"Citation Key: {z['citationKey']}"))
-    extra = str(z.get("extra") or "").strip()
+    extra = "\n".join(line for line in str(z.get("extra") or "").strip().split("\n")
+                      if not line.lower().startswith("citation key:"))
     if extra:
         lines.append(("N1", extra))
     lines.append(("ER", ""))

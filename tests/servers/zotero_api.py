@@ -50,7 +50,7 @@ class Library:
 
 @dataclass
 class Fault:
-    kind: str  # "429", "503", "drop", "backoff"
+    kind: str  # "429", "503", "drop" (apply, then no response), "backoff", "bump" (someone else writes first)
     method: str = "POST"
     path_part: str = "/items"
     seconds: int = 1
@@ -66,7 +66,8 @@ class ZoteroAPIEmulator:
         self.libraries: dict[str, Library] = {}
         self.tokens: set[tuple[str, str]] = set()
         self.faults: list[Fault] = []
-        self.log: list[tuple[str, str, int]] = []  # (method, path, status)
+        self.log: list[tuple[str, str, int]] = []  # (method, path, status); status 0 = dropped
+        self.batch_sizes: list[int] = []  # objects per write request received
         self.lock = threading.RLock()
         self.on_write: Callable[[ZoteroAPIEmulator], None] | None = None
         handler = type("Handler", (_Handler,), {"emu": self})
@@ -277,6 +278,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not isinstance(objs, list):
             self._send(400, "Uploaded data must be a JSON array")
             return
+        emu.batch_sizes.append(len(objs))
         if len(objs) > 50:
             self._send(413, f"Cannot add more than 50 {rest} at a time")
             return
@@ -286,6 +288,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         with emu.lock:
             lib = emu.library(prefix)
+            if fault and fault.kind == "bump":
+                lib.version += 1  # a concurrent writer got in first
             if token and (emu.api_key, token) in emu.tokens:
                 self._send(412, "Write token already used")
                 return
