@@ -187,6 +187,20 @@ def _get_term(self, name, form=None, fallback_locale=True, zero_padded=False):
         return term
 
 
+# --- citekit's CSL extension: citekit:initials="first" on cs:name ---------------------------------
+# The nist.gov portal keeps the first initial only ("Lemmon, E." for Eric W.); CSL cannot say so.
+
+CITEKIT_NS = "https://citekit.dev/csl"
+_original_initialize = model.Name.initialize
+
+
+def _initialize(self: model.Name, given, mark, context):
+    if self.get(f"{{{CITEKIT_NS}}}initials") == "first" and given:
+        words = str(given).replace(".", ". ").split()
+        given = words[0] if words else given
+    return _original_initialize(self, given, mark, context)
+
+
 def apply() -> None:
     """Install every fix once. Raises if citeproc-py is not the pinned version."""
     global _applied
@@ -200,6 +214,7 @@ def apply() -> None:
     csl_source.Name.parts = _name_parts
     model.Name_Part.format_part = _format_part
     model.to_ordinal = _to_ordinal
+    model.Name.initialize = _initialize
     # available-date: unknown to citeproc-py, so it was kept as a string and crashed Date.
     for names in (citeproc.DATES, citeproc.VARIABLES):
         if "available_date" not in names:
