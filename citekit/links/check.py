@@ -26,7 +26,14 @@ from citekit.links.archive import ArchiveClient, Snapshot, target_timestamp
 from citekit.links.cache import LinkCache
 from citekit.links.classify import classify, classify_doi
 from citekit.links.http import FetchPolicy, FetchResult, HostLimiter, fetch, host_of, make_session
-from citekit.links.records import LinkRecord, doi_of_url, doi_target, handle_api_url, normalise_url
+from citekit.links.records import (
+    LinkRecord,
+    doi_of_url,
+    doi_target,
+    handle_api_url,
+    normalise_doi,
+    normalise_url,
+)
 
 DOI_URL = "https://doi.org"
 ARCHIVE_MODES = ("failing", "all", "none")
@@ -156,14 +163,14 @@ class Checker:
     def _check_uncached(self, target: str, url: str) -> _Outcome:
         now = time.time()
         if target.startswith("doi:"):
-            api = handle_api_url(target[4:], self.doi_base)
+            api = handle_api_url(url, self.doi_base)  # as written: DOIs are case-insensitive
             host = host_of(api)
             tripped = self.limiter.is_open(host)
             if tripped:
                 return _Outcome(tripped[0], None, "", tripped[1], [], now)
             res = fetch(self.session, api, self.limiter, self.policy, headers={"Accept": "application/json"})
             self.requests_made += res.attempts
-            state, reason, registered = classify_doi(target[4:], res)
+            state, reason, registered = classify_doi(normalise_doi(url), res)
             self.limiter.record(host, state in ("blocked", "error"), state, reason)
             return _Outcome(state, res.status, registered, reason, [], time.time())
         host = host_of(url)

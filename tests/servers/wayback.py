@@ -44,7 +44,7 @@ class Capture:
 
 def surt(url: str) -> str:
     """A simplified SURT urlkey: ``gov,nist)/path?query`` (scheme, www. and default port dropped)."""
-    parts = urlsplit(url)
+    parts = urlsplit(url if "://" in url else "http://" + url)
     host = (parts.hostname or "").lower()
     if host.startswith("www."):
         host = host[4:]

@@ -1,0 +1,83 @@
+"""Politeness, asserted from what the servers saw: per-host limits, dedupe, circuit breaker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from citekit.links.check import CheckOptions, check_links
+from citekit.links.records import LinkRecord
+from tests.servers import LoopbackServer, respond
+
+
+def test_per_host_limit_never_exceeded(loopback: Callable[..., LoopbackServer], options: CheckOptions) -> None:
+    hosts = [loopback(delay=0.05) for _ in range(3)]
+    for srv in hosts:
+        srv.route(r"/p/\d+", respond(200, "<title>x</title>"))
+    records = [LinkRecord(f"k{i}-{j}", "url", srv.url(f"/p/{j}")) for i, srv in enumerate(hosts) for j in range(24)]
+    options.concurrency, options.per_host = 16, 3
+    report = check_links(records, options)
+    assert all(r.state == "ok" for r in report.results)
+    for srv in hosts:
+        assert len(srv.log) == 24
+        assert srv.max_concurrency() <= 3
+    # The global pool is bounded too: never more than 16 in flight across all hosts.
+    events = sorted([(e.start, 1) for s in hosts for e in s.log] + [(e.end, -1) for s in hosts for e in s.log],
+                    key=lambda ev: (ev[0], ev[1]))
+    peak = cur = 0
+    for _, d in events:
+        cur += d
+        peak = max(peak, cur)
+    assert peak <= 16
+
+
+def test_requests_to_one_host_are_spaced(loopback: Callable[..., LoopbackServer], options: CheckOptions) -> None:
+    srv = loopback()
+    srv.route(r"/s/\d+", respond(200, "ok"))
+    options.host_interval = 0.05
+    check_links([LinkRecord(f"k{j}", "url", srv.url(f"/s/{j}")) for j in range(6)], options)
+    starts = sorted(e.start for e in srv.log)
+    assert all(b - a >= 0.045 for a, b in zip(starts, starts[1:], strict=False))
+
+
+def test_retry_after_pauses_the_whole_host(loopback: Callable[..., LoopbackServer], options: CheckOptions) -> None:
+    from tests.servers import sequence
+
+    srv = loopback()
+    srv.route(r"/r", sequence(respond(429, "", {"Retry-After": "1"}), respond(200, "ok")))
+    srv.route(r"/other/\d", respond(200, "ok"))
+    options.per_host = 4
+    records = [LinkRecord("r", "url", srv.url("/r"))] + [LinkRecord(f"o{i}", "url", srv.url(f"/other/{i}"))
+                                                         for i in range(3)]
+    check_links(records, options)
+    rate = srv.requests("/r")
+    assert len(rate) == 2 and rate[1].start - rate[0].start >= 0.95
+    # Nothing else was sent to the host while it had asked us to wait, except requests already started.
+    paused_from, paused_to = rate[0].end, rate[0].end + 0.95
+    assert not [e for e in srv.log if paused_from + 0.01 < e.start < paused_to]
+
+
+def test_same_url_cited_twice_is_fetched_once(origin: LoopbackServer, options: CheckOptions) -> None:
+    url = origin.url("/cited-twice")
+    records = [LinkRecord("a", "url", url), LinkRecord("b", "url", url + "#section"),
+               LinkRecord("c", "url", url.replace("http://", "HTTP://"))]
+    report = check_links(records, options)
+    assert [r.key for r in report.results] == ["a", "b", "c"]
+    assert {r.state for r in report.results} == {"ok"}
+    assert len(origin.requests("/cited-twice")) == 1
+    assert report.unique_targets == 1
+
+
+def test_circuit_breaker_opens_after_repeated_walls(origin: LoopbackServer, options: CheckOptions) -> None:
+    options.concurrency, options.breaker_threshold = 1, 3
+    records = [LinkRecord(f"k{i}", "url", origin.url(f"/bot?i={i}")) for i in range(6)]
+    report = check_links(records, options)
+    assert len(origin.requests("/bot")) == 3
+    assert all(r.state == "blocked" for r in report.results)
+    assert sum("not requested" in r.reason for r in report.results) == 3
+
+
+def test_breaker_is_reset_by_a_success(origin: LoopbackServer, options: CheckOptions) -> None:
+    options.concurrency, options.breaker_threshold = 1, 3
+    paths = ["/bot?a", "/bot?b", "/ok.html", "/bot?c", "/bot?d"]
+    report = check_links([LinkRecord(f"k{i}", "url", origin.url(p)) for i, p in enumerate(paths)], options)
+    assert not any("not requested" in r.reason for r in report.results)
