@@ -7,16 +7,14 @@ citeproc-py version, because these functions replace internals that change betwe
 
 from __future__ import annotations
 
+import contextvars
+
 import citeproc
 from citeproc import frontend, model
 from citeproc import source as csl_source
 
 PINNED = "0.11.1"
 _applied = False
-
-
-class LiteralName(str):
-    """A corporate (``literal``) name part: styles' ``text-case`` must never touch it."""
 
 
 # --- D1: group suppression evaluated statically --------------------------------------------------
@@ -88,23 +86,34 @@ def _group_process(self: model.Group, item, context=None, **kwargs):
 
 
 # --- corporate names upper-cased ---------------------------------------------------------------
+# Styles upper-case the family name-part (GB/T 2015), and citeproc-py hands a literal name to the
+# same name-part. The names being rendered are published in a context variable so the name-part
+# can recognise a literal and leave its case alone.
 
-def _name_parts(self: csl_source.Name):
-    if "literal" in self:
-        return (None, LiteralName(self["literal"]), None, None, None)
-    return (self.get("given"), self.get("family"), self.get("dropping-particle"),
-            self.get("non-dropping-particle"), self.get("suffix"))
+_LITERALS: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar("citekit_literals", default=frozenset())
+_original_name_process = model.Name.process
+
+
+def _name_process(self: model.Name, item, variable, context=None, sort_options=None, **kwargs):
+    try:
+        names = item.reference.get(variable) or []
+    except AttributeError:
+        names = []
+    literals = frozenset(str(n["literal"]) for n in names if "literal" in n)
+    token = _LITERALS.set(literals)
+    try:
+        return _original_name_process(self, item, variable, context=context, sort_options=sort_options, **kwargs)
+    finally:
+        _LITERALS.reset(token)
 
 
 _original_format_part = model.Name_Part.format_part
 
 
 def _format_part(self: model.Name_Part, given, family):
-    if isinstance(family, LiteralName):
+    if self.get("name") == "family" and family is not None and str(family) in _LITERALS.get():
         # Affixes and fonts still apply; text-case does not (GB/T keeps institutions as written).
-        if self.get("name") == "family":
-            return given, LiteralName(self.wrap(self.format(family)))
-        return given, family
+        return given, self.wrap(self.format(family))
     return _original_format_part(self, given, family)
 
 
@@ -211,7 +220,7 @@ def apply() -> None:
     model.If.render = _if_render
     model.Else_If.render = _if_render
     model.Group.process = _group_process
-    csl_source.Name.parts = _name_parts
+    model.Name.process = _name_process
     model.Name_Part.format_part = _format_part
     model.to_ordinal = _to_ordinal
     model.Name.initialize = _initialize
