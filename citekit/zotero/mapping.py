@@ -11,6 +11,7 @@ Zotero's own "cheater" syntax, which Zotero desktop migrates into a field when i
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -35,7 +36,25 @@ _BILL_NUMBER = re.compile(
 )
 _CHEATER = re.compile(r"^([A-Za-z][A-Za-z -]*?):\s*(.*)$")
 _NAME_VARS = set(CSL_TO_CREATOR) | {"cosponsor", "counsel", "sponsor"}
-_SPECIAL = {"citation key", "type"}
+# CSL 1.0.2 variables: a leading "variable: value" line of Extra/note with one of these names,
+# spelled exactly so, is data (what csl_to_zotero wrote for a variable with no Zotero field).
+CSL_VARIABLES = set(CSL_TEXT_FIELDS) | set(CSL_DATE_FIELDS) | _NAME_VARS | set("""
+abstract annote archive archive_collection archive_location archive-place authority call-number chapter-number
+citation-key citation-label collection-number collection-title container-title container-title-short
+dimensions division DOI edition event event-title event-place genre ISBN ISSN issue jurisdiction language
+license medium note number number-of-pages number-of-volumes original-publisher original-publisher-place
+original-title page page-first part part-title PMCID PMID printing publisher publisher-place references
+reviewed-genre reviewed-title scale section source status supplement title title-short URL version volume
+volume-title available-date event-date submitted author chair collection-editor compiler composer
+container-author contributor curator director editor editorial-director executive-producer guest host
+interviewer illustrator narrator organizer original-author performer producer recipient reviewed-author
+script-writer series-creator translator custom type""".split())
+_DATE_VARS = {"accessed", "available-date", "event-date", "issued", "original-date", "submitted"}
+_PERSON_VARS = _NAME_VARS | {
+    "chair", "compiler", "composer", "container-author", "curator", "director", "editorial-director",
+    "executive-producer", "guest", "host", "interviewer", "illustrator", "narrator", "organizer",
+    "original-author", "performer", "producer", "recipient", "reviewed-author", "script-writer",
+    "series-creator"}
 
 
 def zotero_type_of(item: Item) -> str:
@@ -165,9 +184,10 @@ def _split_note(note: str) -> tuple[list[tuple[str, str, str]], str]:
     i = 0
     while i < len(lines):
         m = _CHEATER.match(lines[i])
-        key = m.group(1).strip().lower() if m else ""
-        known = key in _NAME_VARS or key in CSL_TEXT_FIELDS or key in CSL_DATE_FIELDS or key in _SPECIAL
-        if not (m and known):
+        key = m.group(1).strip() if m else ""
+        if key.lower() == "citation key":
+            key = "citation key"
+        elif key not in CSL_VARIABLES:
             break
         pairs.append((key, m.group(2), lines[i]))
         i += 1
@@ -196,7 +216,7 @@ def csl_to_zotero(item: Item) -> ZoteroItem:
         if value in (None, "", [], {}) or var in ("id", "type", "keyword", "note"):
             continue
         if var in CSL_DATE_FIELDS:
-            field = t.field_for(CSL_DATE_FIELDS[var])
+            field = t.field_for(CSL_DATE_FIELDS[var]) if var in CSL_DATE_FIELDS else None
             text = access_date(value) if var == "accessed" else date_to_text(value)
             if field:
                 out[field] = text
@@ -211,6 +231,8 @@ def csl_to_zotero(item: Item) -> ZoteroItem:
                     extra_lines.append(_name_line(var, name))
         elif var in CSL_TEXT_FIELDS:
             put(var, str(value))
+        elif isinstance(value, (dict, list)):
+            extra_lines.append(f"{var}: {json.dumps(value, ensure_ascii=False, sort_keys=True)}")
         else:
             extra_lines.append(f"{var}: {value}")
     if item.get("note"):
@@ -291,16 +313,21 @@ def zotero_to_csl(z: ZoteroItem) -> Item:
         for key, value, line in pairs:
             if key == "type" and item["type"] == "document":
                 item["type"] = value.strip()
-            elif key in CSL_DATE_FIELDS and key not in item:
-                item[key] = text_to_date(value)
-            elif key in CSL_TEXT_FIELDS and key not in item and key != "note":
-                item[key] = value
-            elif key in CSL_TO_CREATOR or key == "author":
-                item.setdefault(key, []).append(_cheater_name(value))
             elif key == "citation key":
                 item.setdefault("citation-key", value)
-            else:
+            elif key in _PERSON_VARS:
+                item.setdefault(key, []).append(_cheater_name(value))
+            elif key in item or key in ("type", "note"):
                 note_lines.append(line)
+            elif key in _DATE_VARS:
+                item[key] = text_to_date(value)
+            elif key == "custom" or value[:1] in "{[":
+                try:
+                    item[key] = json.loads(value)
+                except ValueError:
+                    item[key] = value
+            else:
+                item[key] = value
         if rest:
             note_lines.append(rest)
     if note_lines:

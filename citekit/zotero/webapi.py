@@ -112,6 +112,7 @@ class ZoteroClient:
             delay = self._not_before - time.monotonic()
             if delay > 0:
                 self._wait(delay)
+                self._not_before = 0.0
             self.requests += 1
             data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
             hdrs = self._headers(headers)

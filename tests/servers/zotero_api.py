@@ -118,15 +118,18 @@ class ZoteroAPIEmulator:
             obj["version"] = obj["data"]["version"] = lib.version
 
     def take_fault(self, method: str, path: str) -> Fault | None:
+        """The fault for this request, if one is due; every queued fault counts matching requests."""
+        fired = None
         with self.lock:
-            for f in self.faults:
-                if f.method == method and f.path_part in path:
-                    if f.skip:
-                        f.skip -= 1
-                        return None
+            for f in list(self.faults):
+                if f.method != method or f.path_part not in path:
+                    continue
+                if f.skip:
+                    f.skip -= 1
+                elif fired is None:
+                    fired = f
                     self.faults.remove(f)
-                    return f
-        return None
+        return fired
 
     # -- validation
     def validate(self, data: dict[str, Any]) -> str | None:
