@@ -1,9 +1,274 @@
-"""CLI commands of this group (filled in by the issue that owns it)."""
+"""``citekit check`` and ``citekit archive``: a thin layer over :mod:`citekit.links`.
+
+Exit codes: 0 no actionable failure; 1 actionable failures (``--fail-on``, default dead);
+2 usage or input errors; 3 the checker could not run (internal failure, or no link could be
+reached at all).
+"""
 
 from __future__ import annotations
 
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
+
+from citekit.cli.common import fail
+from citekit.errors import CitekitError
+
+STATES = ("ok", "redirected", "dead", "blocked", "error")
+
+
+class Fmt(StrEnum):
+    table = "table"
+    json = "json"
+    junit = "junit"
+    sarif = "sarif"
+    github = "github"
+    markdown = "markdown"
+
+
+class ArchiveMode(StrEnum):
+    failing = "failing"
+    all = "all"
+    none = "none"
+
+
+Paths = Annotated[Optional[list[Path]], typer.Argument(help=".bib files or folders (default: the bundled library/).")]
+FormatOpt = Annotated[Optional[Fmt], typer.Option("--format", "-f", help="Report format (default: table, or from the --output suffix: .json, .xml, .sarif, .md).")]  # noqa: E501
+_SUFFIX_FORMATS = {".json": Fmt.json, ".xml": Fmt.junit, ".sarif": Fmt.sarif, ".md": Fmt.markdown}
+
+
+def _format(fmt: Fmt | None, output: Path | None) -> Fmt:
+    if fmt is not None:
+        return fmt
+    return _SUFFIX_FORMATS.get(output.suffix.lower(), Fmt.table) if output else Fmt.table
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")]
+WaybackOpt = Annotated[Optional[str], typer.Option("--wayback-url", envvar="CITEKIT_WAYBACK_URL", help="Wayback Machine base URL (pywb works too).")]  # noqa: E501
+DoiOpt = Annotated[Optional[str], typer.Option("--doi-url", envvar="CITEKIT_DOI_URL", help="DOI proxy base URL.")]
+TimegateOpt = Annotated[Optional[list[str]], typer.Option("--timegate", help="A Memento TimeGate prefix, e.g. https://archive.example/timegate/ (repeatable).")]  # noqa: E501
+CacheOpt = Annotated[Optional[Path], typer.Option("--cache", help="Cache file (default: the user cache dir).")]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds per request.")]
+RetriesOpt = Annotated[int, typer.Option("--retries", min=0, max=10, help="Retries for timeouts, resets, 429, 5xx.")]
+MaxWaitOpt = Annotated[float, typer.Option("--max-retry-wait", min=0, help="Longest Retry-After honoured (s).")]
+ConcOpt = Annotated[int, typer.Option("--concurrency", "-j", min=1, max=512, help="Requests in flight overall.")]
+PerHostOpt = Annotated[int, typer.Option("--per-host", min=1, max=64, help="Requests in flight per host.")]
+IntervalOpt = Annotated[float, typer.Option("--host-interval", min=0, help="Seconds between request starts to one host.")]  # noqa: E501
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
+
+def _library(paths: list[Path] | None):  # noqa: ANN202 - Library is imported lazily
+    from citekit.bibtex.reader import read_library
+
+    library = read_library(paths or None)
+    bad = [p for p in library.problems if p.code == "parse-error"]
+    for p in bad:
+        print(f"citekit: error: {p}", file=sys.stderr)
+    if bad:
+        raise typer.Exit(2)
+    return library
+
+
+def _options(**kw: object):  # noqa: ANN202
+    from citekit.links.check import CheckOptions
+
+    return CheckOptions(**kw)  # type: ignore[arg-type]
+
+
+def _cache(path: Path | None, disabled: bool):  # noqa: ANN202
+    if disabled:
+        return None
+    from citekit.links.cache import LinkCache, default_cache_path
+
+    try:
+        return LinkCache(path or default_cache_path())
+    except Exception as exc:  # noqa: BLE001 - any cache failure means the checker cannot run
+        print(f"citekit: error: cannot open the link cache: {exc}", file=sys.stderr)
+        raise typer.Exit(3) from None
+
+
+def _run(records: list, options, cache, quiet: bool):  # noqa: ANN001, ANN202
+    from citekit.links.check import check_links
+
+    show = not quiet and sys.stderr.isatty()
+    if not show:
+        return check_links(records, options, cache=cache)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("checking links"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("links", total=None)
+        return check_links(records, options, cache=cache,
+                           progress=lambda done, total: bar.update(task, completed=done, total=total))
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output:
+        from citekit.fileio import atomic_write
+
+        atomic_write(output, text)
+    else:
+        sys.stdout.write(text)
+
+
+def _rich_table(report) -> None:  # noqa: ANN001
+    from rich.console import Console
+    from rich.table import Table
+
+    from citekit.links.report import _detail, _sorted
+
+    table = Table(show_lines=False)
+    for col in ("state", "key", "link", "detail"):
+        table.add_column(col, overflow="fold")
+    colours = {"dead": "red", "error": "magenta", "blocked": "yellow", "redirected": "cyan", "ok": "green"}
+    for r in _sorted(report.results):
+        if r.state != "ok":
+            table.add_row(f"[{colours[r.state]}]{r.state}[/]", r.key, r.url, _detail(r))
+    console = Console()
+    if table.row_count:
+        console.print(table)
+    s = report.summary()
+    console.print(f"{s['total']} links ({s['unique']} unique): {s['ok']} ok, {s['redirected']} redirected, "
+                  f"{s['dead']} dead, {s['blocked']} blocked, {s['error']} error; {s['archived']} archived "
+                  f"({s['duration_s']:.1f} s)")
+
+
+def check_command(
+    paths: Paths = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    step_summary: Annotated[Optional[Path], typer.Option("--step-summary", help="Also append a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY).")] = None,  # noqa: E501
+    fail_on: Annotated[str, typer.Option("--fail-on", help="States that fail the run (comma list of dead,blocked,error,redirected).")] = "dead",  # noqa: E501
+    allow_archived: Annotated[bool, typer.Option("--allow-archived", help="Dead links with an archived copy do not fail.")] = False,  # noqa: E501
+    archive: Annotated[ArchiveMode, typer.Option("--archive", help="Look up archived copies for failing links, all links, or none.")] = ArchiveMode.failing,  # noqa: E501
+    timegate: TimegateOpt = None,
+    wayback_url: WaybackOpt = None,
+    doi_url: DoiOpt = None,
+    timeout: TimeoutOpt = 20.0,
+    retries: RetriesOpt = 2,
+    max_retry_wait: MaxWaitOpt = 60.0,
+    concurrency: ConcOpt = 32,
+    per_host: PerHostOpt = 4,
+    host_interval: IntervalOpt = 0.05,
+    head_host: Annotated[Optional[list[str]], typer.Option("--head-host", help="A host where HEAD is known to suffice (repeatable); GET confirms anything but 2xx.")] = None,  # noqa: E501
+    cache: CacheOpt = None,
+    no_cache: NoCacheOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Check every url and doi of the library; report dead links with archived copies."""
+    fmt = _format(fmt, output)
+    wanted = {s.strip() for s in fail_on.split(",") if s.strip()}
+    unknown = wanted - set(STATES) or ({"ok"} & wanted)
+    if unknown:
+        fail(f"--fail-on: unknown state(s) {', '.join(sorted(unknown))}; use dead, blocked, error, redirected")
+    try:
+        library = _library(paths)
+    except CitekitError as exc:
+        fail(str(exc))
+    from citekit.links.check import actionable, network_down
+    from citekit.links.records import records_from_library
+    from citekit.links.report import render
+
+    records = records_from_library(library)
+    options = _options(timeout=timeout, retries=retries, max_retry_wait=max_retry_wait, concurrency=concurrency,
+                       per_host=per_host, host_interval=host_interval, archive=archive.value,
+                       wayback_url=wayback_url, doi_url=doi_url, timegates=list(timegate or []),
+                       head_hosts={h.lower() for h in head_host or []})
+    store = _cache(cache, no_cache)
+    try:
+        report = _run(records, options, store, quiet)
+    except Exception as exc:  # noqa: BLE001 - report, do not trace back, and say the checker failed
+        fail(f"the link checker could not run: {type(exc).__name__}: {exc}", 3)
+    finally:
+        if store is not None:
+            store.close()
+    if fmt == Fmt.table and output is None and sys.stdout.isatty():
+        _rich_table(report)
+    else:
+        _emit(render(report, fmt.value, wanted, allow_archived), output)
+    if step_summary:
+        with open(step_summary, "a", encoding="utf-8") as fh:
+            fh.write(render(report, "markdown"))
+    if network_down(report):
+        fail("no link could be reached (network down?): the check did not really run", 3)
+    if actionable(report, wanted, allow_archived):
+        raise typer.Exit(1)
+
+
+def archive_command(
+    paths: Paths = None,
+    write: Annotated[bool, typer.Option("--write", help="Record archiveurl/archivedate/urlstatus in the entries.")] = False,  # noqa: E501
+    save: Annotated[bool, typer.Option("--save", help="Ask Save Page Now to capture live links with no snapshot (keys: CITEKIT_IA_ACCESS_KEY/CITEKIT_IA_SECRET_KEY).")] = False,  # noqa: E501
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an archiveurl already in the entry.")] = False,  # noqa: E501
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    timegate: TimegateOpt = None,
+    wayback_url: WaybackOpt = None,
+    doi_url: DoiOpt = None,
+    timeout: TimeoutOpt = 20.0,
+    retries: RetriesOpt = 2,
+    concurrency: ConcOpt = 32,
+    per_host: PerHostOpt = 4,
+    cache: CacheOpt = None,
+    no_cache: NoCacheOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Find the snapshot nearest each entry's urldate; --write records it in the .bib files."""
+    fmt = _format(fmt, output)
+    try:
+        library = _library(paths)
+    except CitekitError as exc:
+        fail(str(exc))
+    from citekit.links.archive import save_page_now, spn_keys
+    from citekit.links.records import records_from_library
+    from citekit.links.report import render
+    from citekit.links.writeback import plan_changes, write_changes
+
+    records = [r for r in records_from_library(library) if r.field == "url"]
+    if save and spn_keys() is None:
+        fail("--save needs CITEKIT_IA_ACCESS_KEY and CITEKIT_IA_SECRET_KEY in the environment")
+    options = _options(timeout=timeout, retries=retries, concurrency=concurrency, per_host=per_host,
+                       archive="all", wayback_url=wayback_url, doi_url=doi_url, timegates=list(timegate or []))
+    store = _cache(cache, no_cache)
+    try:
+        report = _run(records, options, store, quiet)
+        if save:
+            from citekit.links.http import make_session
+
+            session = make_session()
+            for r in report.results:
+                if r.archive_url or r.state not in ("ok", "redirected"):
+                    continue
+                res = save_page_now(session, r.url, wayback_url)
+                if res.snapshot:
+                    r.archive_url, r.archive_timestamp = res.snapshot.archive_url, res.snapshot.timestamp
+                    r.archive_source = res.snapshot.source
+                print(f"citekit: save {r.url}: {res.status}{': ' + res.message if res.message else ''}",
+                      file=sys.stderr)
+    except Exception as exc:  # noqa: BLE001
+        fail(f"the archive look-up could not run: {type(exc).__name__}: {exc}", 3)
+    finally:
+        if store is not None:
+            store.close()
+    if fmt == Fmt.table and output is None and sys.stdout.isatty():
+        _rich_table(report)
+    else:
+        _emit(render(report, fmt.value), output)
+    if write:
+        changes = plan_changes(records, report.results, overwrite=overwrite)
+        try:
+            written = write_changes(changes)
+        except CitekitError as exc:
+            fail(str(exc))
+        n = sum(len(keys) for keys in written.values())
+        print(f"citekit: recorded archived copies in {n} entr{'y' if n == 1 else 'ies'} "
+              f"of {len(written)} file(s)", file=sys.stderr)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this group's commands to ``app``."""
+    """Add ``check`` and ``archive`` to ``app``."""
+    app.command("check")(check_command)
+    app.command("archive")(archive_command)

@@ -324,7 +324,8 @@ def preferred_urls(items: list[dict[str, Any]], cache_path: str | Path | None = 
     """CSL items with ``URL`` replaced by the archived copy for links known to be dead.
 
     Known dead: the entry's ``urlstatus = {dead}`` with an ``archiveurl`` (fields given through
-    ``archive_fields`` keyed by item id, or already on the item as ``archiveurl``/``archive_url``),
+    ``archive_fields`` keyed by item id, or on the item itself or in its ``custom`` dict as
+    ``archive-url``/``archive-date``/``url-status``),
     or the cache's last check said ``dead`` and it holds a capture. The original URL stays
     available for Robust Links as ``citekit-original-url``; the capture date as
     ``citekit-archive-date`` (YYYY-MM-DD). Items are copied, never changed in place.
@@ -345,9 +346,12 @@ def preferred_urls(items: list[dict[str, Any]], cache_path: str | Path | None = 
             new = dict(item)
             url = item.get("URL")
             fields = dict((archive_fields or {}).get(str(item.get("id")), {}))
-            for name in ("archiveurl", "archive_url", "archivedate", "archive_date", "urlstatus"):
-                if name in item and name.replace("_", "") not in fields:
-                    fields[name.replace("_", "")] = str(item[name])
+            # citekit.bibtex.mapping puts archiveurl/archivedate (and url-status) in item["custom"].
+            custom = item.get("custom") if isinstance(item.get("custom"), dict) else {}
+            for name, value in [*item.items(), *custom.items()]:
+                norm = str(name).replace("_", "").replace("-", "").lower()
+                if norm in ("archiveurl", "archivedate", "urlstatus") and value and norm not in fields:
+                    fields[norm] = str(value)
             archived, date = fields.get("archiveurl"), fields.get("archivedate")
             dead = fields.get("urlstatus", "").lower() == "dead"
             if url and cache is not None and not (dead and archived):

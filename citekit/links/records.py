@@ -109,5 +109,6 @@ def records_from_library(library: Library) -> list[LinkRecord]:
                 path=str(entry.path), line=line,
                 archive_url=clean_url(archive_url) if archive_url else None,
                 archive_date=archive_date.strip() if archive_date else None,
+                extra={"urlstatus": (entry.get("urlstatus") or "").strip().lower()},
             ))
     return out
