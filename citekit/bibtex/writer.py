@@ -10,7 +10,7 @@ span, so a rewrite could not promise to keep them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,9 +27,9 @@ _BARE_NUMBER = re.compile(r"[0-9]+")
 # --------------------------------------------------------------------------------------------
 
 
-def enclose(value: str, prefer: str = "{") -> str:
+def enclose(value: str, prefer: str = "{", *, bare_numbers: bool = True) -> str:
     """``value`` with delimiters: bare if it is a plain number, quotes if asked and safe, else braces."""
-    if _BARE_NUMBER.fullmatch(value):
+    if bare_numbers and _BARE_NUMBER.fullmatch(value):
         return value
     if prefer == '"' and _quote_safe(value):
         return f'"{value}"'
@@ -54,15 +54,16 @@ def format_entry(
     fields: Sequence[tuple[str, str]] | Mapping[str, str],
     *,
     indent: str = "  ",
+    bare_numbers: bool = True,
 ) -> str:
     """The canonical biblatex layout: ``@type{key,`` then one ``name = {value},`` per line, ``}``.
 
     Values are the text that goes inside the delimiters (already LaTeX-safe); they are wrapped in
-    braces unless they are a bare number. No trailing newline.
+    braces unless they are a bare number (``bare_numbers=False``: braces always). No trailing newline.
     """
     pairs = list(fields.items()) if isinstance(fields, Mapping) else list(fields)
     lines = [f"@{entry_type}{{{key},"]
-    lines.extend(f"{indent}{name} = {enclose(value)}," for name, value in pairs)
+    lines.extend(f"{indent}{name} = {enclose(value, bare_numbers=bare_numbers)}," for name, value in pairs)
     lines.append("}")
     return "\n".join(lines)
 
@@ -489,16 +490,25 @@ def replace_entries(
     path: str | Path, replacements: Mapping[str, str | None], *, force: bool = False
 ) -> list[str]:
     """Replace whole entries by key with new text, or delete them (None). Returns changed keys."""
+    return edit_entries(path, {k: (lambda _old, new=new: new) for k, new in replacements.items()}, force=force)
+
+
+def edit_entries(
+    path: str | Path, edits: Mapping[str, Callable[[str], str | None]], *, force: bool = False
+) -> list[str]:
+    """Like :func:`replace_entries`, but each new text is computed from the entry's current text
+    under the file's lock, so a concurrent writer can never be overwritten."""
     path = Path(path)
     with file_lock(path):
         text, bom = _read_text(path)
         bib = _parse(text, path)
         _check_writable(bib, force)
-        index = _entry_index(bib, replacements)
+        index = _entry_index(bib, edits)
         nl = _newline_of(text)
         todo: dict[str, str | None] = {}
-        for key, new in replacements.items():
+        for key, fn in edits.items():
             old = text[index[key].start:index[key].end]
+            new = fn(old)
             if new is None:
                 todo[key] = None
                 continue
