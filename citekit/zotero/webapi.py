@@ -228,10 +228,22 @@ class Pusher:
         self.force = force
         self.report = PushReport()
         self.version: int | None = None  # library version to assert; None until the first answer
+        self._saved_at = 0.0
+
+    def _checkpoint(self, final: bool = False) -> None:
+        # Saved at most once a second while running (and always at the end): a crash in between
+        # costs nothing but requests, since re-creating a known key is refused and adopted.
+        now = time.monotonic()
+        if final or now - self._saved_at >= 1.0:
+            self.save()
+            self._saved_at = now
 
     def run(self, ops: list[_Op]) -> PushReport:
-        for i in range(0, len(ops), BATCH):
-            self._batch(ops[i:i + BATCH], retry_conflicts=True)
+        try:
+            for i in range(0, len(ops), BATCH):
+                self._batch(ops[i:i + BATCH], retry_conflicts=True)
+        finally:
+            self._checkpoint(final=True)
         self.report.requests = self.client.requests
         self.report.waited = self.client.waited
         self.report.library_version = self.lib.library_version
@@ -291,7 +303,7 @@ class Pusher:
                     conflicts.append(op)  # exists already (lost state) or edited in Zotero with --force
                 else:
                     self.report.failed[op.citekey] = _failure_message(op, code, str(fail.get("message", "")))
-        self.save()
+        self._checkpoint()
         if conflicts:
             self._adopt(conflicts)
 
@@ -319,7 +331,7 @@ class Pusher:
                 self._done(op, int(remote["version"]))
             else:
                 resend.append(op)
-        self.save()
+        self._checkpoint()
         self._batch(resend, retry_conflicts)
 
     def _adopt(self, ops: list[_Op]) -> None:
