@@ -91,6 +91,9 @@ def lint_library(
             message = p.message
             if p.code == "parse-error":
                 line, col, message = _refine_parse_error(bib, loc, p.line, p.message)
+            elif p.code == "duplicate-field":
+                at = _second_field(bib, loc, next((e for e in bib.entries if e.key == p.key), None))
+                line, col = at or (line, col)
             add(bib.path, (line, col), p.code, message, p.key)
         for entry in bib.entries:
             suspect: set[str] = set()
@@ -138,6 +141,25 @@ def _scan_problem(bib: BibFile, entry: Entry) -> tuple[int, str] | None:
     return None
 
 
+_FIELD_START = re.compile(r"[ \t]*[A-Za-z][\w:.-]*[ \t]*=")
+
+
+def _unclosed_brace(chunk: str) -> int | None:
+    """Offset of a ``{`` still open when a later line starts like a new field (``name =``): the
+    usual shape of an unbalanced brace, which swallows the fields after it."""
+    stack: list[int] = []
+    line_start = True
+    for i, ch in enumerate(chunk):
+        if line_start and len(stack) > 1 and _FIELD_START.match(chunk, i):
+            return stack[-1]
+        line_start = ch == "\n"
+        if ch == "{":
+            stack.append(i)
+        elif ch == "}" and stack:
+            stack.pop()
+    return stack[-1] if len(stack) > 1 else None
+
+
 def _refine_parse_error(bib: BibFile, loc: _Locator, line: int, message: str) -> tuple[int, int, str]:
     """Point a failed block at the offending character when citekit's own scanner can find it."""
     starts = loc.starts
@@ -148,12 +170,32 @@ def _refine_parse_error(bib: BibFile, loc: _Locator, line: int, message: str) ->
         return line, 1, message
     nxt = re.compile(r"^[ \t]*@", re.M).search(bib.text, begin + 1)
     chunk = bib.text[begin:nxt.start() if nxt else len(bib.text)]
+    brace = _unclosed_brace(chunk)
+    if brace is not None:
+        l2, c2 = loc.position(begin + brace)
+        return l2, c2, f"{message}: this '{{' is never closed"
     try:
         scan_entry(chunk)
     except ScanError as exc:
         l2, c2 = loc.position(begin + min(exc.pos, max(len(chunk) - 1, 0)))
         return l2, c2, f"{message} ({exc})"
     return line, 1, message
+
+
+def _second_field(bib: BibFile, loc: _Locator, entry: Entry | None) -> tuple[int, int] | None:
+    """Where a field written twice is written the second time."""
+    if entry is None:
+        return None
+    try:
+        layout = scan_entry(bib.text[entry.start:entry.end])
+    except ScanError:
+        return None
+    seen: set[str] = set()
+    for f in layout.fields:
+        if f.name in seen:
+            return loc.position(entry.start + f.name_start)
+        seen.add(f.name)
+    return None
 
 
 def lint_paths(
