@@ -99,6 +99,9 @@ def push_cmd(
         st.save()
     except CitekitError as exc:
         fail(str(exc))
+    except requests.RequestException as exc:
+        fail(f"cannot reach the Zotero API ({type(exc).__name__}); run the push again: "
+             "nothing already pushed is sent twice")
     for k, why in report.failed.items():
         print(f"failed    {k}: {why}", file=sys.stderr)
     print(f"pushed to {prefix.strip('/')}: {len(report.created)} created, {len(report.updated)} updated, "
@@ -154,6 +157,8 @@ def pull_cmd(
         st.save()
     except CitekitError as exc:
         fail(str(exc))
+    except requests.RequestException as exc:
+        fail(f"cannot reach the Zotero API ({type(exc).__name__})")
     where = f" into {output}" if output else ""
     print(f"pulled {len(result.items)} items from {prefix.strip('/')} (version {result.library_version})"
           f"{where}; {len(result.deleted)} deleted in Zotero", file=sys.stderr)

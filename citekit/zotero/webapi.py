@@ -118,7 +118,14 @@ class ZoteroClient:
             hdrs = self._headers(headers)
             if data is not None:
                 hdrs["Content-Type"] = "application/json"
-            resp = self.session.request(method, url, params=params, data=data, headers=hdrs, timeout=self.timeout)
+            try:
+                resp = self.session.request(method, url, params=params, data=data, headers=hdrs,
+                                            timeout=self.timeout)
+            except _DROPPED:
+                if method != "GET" or attempt == self.max_retries:
+                    raise  # a write may have been applied: the caller decides (write tokens)
+                self._wait(2.0 ** attempt)
+                continue
             backoff = _seconds(resp.headers.get("Backoff"))
             if backoff:
                 self._not_before = time.monotonic() + min(backoff, self.max_wait)
@@ -206,8 +213,23 @@ def ensure_collection(client: ZoteroClient, lib: LibraryState, name: str) -> str
         start += 100
         if start >= int(resp.headers.get("Total-Results", len(data))) or not data:
             break
-    resp = client.request("POST", "/collections", body=[{"name": name, "parentCollection": False}],
-                          headers={"Zotero-Write-Token": uuid.uuid4().hex})
+    token = uuid.uuid4().hex
+    for _attempt in range(client.max_retries + 1):
+        try:
+            resp = client.request("POST", "/collections", body=[{"name": name, "parentCollection": False}],
+                                  headers={"Zotero-Write-Token": token})
+        except _DROPPED:
+            continue  # retried with the same token: never two collections
+        if resp.status_code == 412:  # token already used: it was created, the answer was lost
+            lib.collections.pop(name, None)
+            data, _ = client.get_json("/collections", {"limit": 100})
+            found = [c["key"] for c in data if c["data"].get("name") == name]
+            if found:
+                lib.collections[name] = found[0]
+                return found[0]
+        break
+    else:
+        raise ZoteroAPIError(f"could not create collection {name!r}: the connection kept failing")
     result = resp.json() if resp.status_code == 200 else {}
     if "0" not in result.get("success", {}):
         raise ZoteroAPIError(f"could not create collection {name!r}: HTTP {resp.status_code} "

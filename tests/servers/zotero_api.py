@@ -233,6 +233,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         prefix, rest, q, fault = pre
         emu = self.emu
+        if fault and fault.kind == "drop":
+            self.close_connection = True
+            emu.log.append((self.command, self.path, 0))
+            return
         with emu.lock:
             lib = emu.library(prefix)
             headers = {"Last-Modified-Version": str(lib.version)}

@@ -232,3 +232,20 @@ def test_emulator_semantics(emu):
 
 def test_emulator_module_is_shared():
     assert zotero_api.ZoteroAPIEmulator
+
+
+def test_collection_creation_survives_a_dropped_response(emu, tmp_path, library_items):
+    emu.add_fault("drop", path_part="/collections")
+    st = state(tmp_path)
+    report = push(client(emu), library_items, st.library(PREFIX), st.save, collection="citekit")
+    assert report.failed == {} and len(emu.library(PREFIX).collections) == 1
+    assert_one_each(emu, library_items)
+
+
+def test_dropped_get_is_retried(emu, tmp_path, library_items):
+    st = state(tmp_path)
+    push(client(emu), library_items, st.library(PREFIX), st.save)
+    emu.add_fault("drop", method="GET")
+    result = pull(client(emu), SyncState.load(tmp_path / "p.json").library(PREFIX))
+    assert len(result.items) == len(library_items)
+    assert any(status == 0 and method == "GET" for method, _, status in emu.log)
