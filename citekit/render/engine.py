@@ -8,6 +8,8 @@ input preparation (CJK names, Zotero note lines, rich text) and safe output form
 from __future__ import annotations
 
 import copy
+import multiprocessing
+import os
 import re
 import string
 import warnings
@@ -47,6 +49,7 @@ class LoadedStyle:
     numeric: bool = False
     has_sort: bool = False
     default_locale: str = "en-US"
+    keepalive: list = field(default_factory=list)  # element proxies, so per-element caches persist
 
     def layout_for(self, layouts: list[tuple[list[str], Any]], language: str | None) -> tuple[str | None, Any]:
         lang = (language or "").lower()
@@ -107,6 +110,7 @@ def load_style(style: str | Path = DEFAULT_STYLE) -> LoadedStyle:
         loaded.has_sort = bib.find("cs:sort", _NS) is not None
     loaded.numeric = bool(cit.xpath(".//cs:text[@variable='citation-number']", namespaces=_NS))
     root.locales_default = root.locales
+    loaded.keepalive = list(root.iter())
     _CACHE[key] = loaded
     return loaded
 
@@ -252,12 +256,45 @@ def render_entries(items: list[Item], style: str | Path = DEFAULT_STYLE, *, sort
     loaded = load_style(style)
     bib, _ = _bibliography(items, loaded, sort)
     originals = {str(i.get("id", "")).lower(): str(i.get("id", "")) for i in items}
-    out = []
-    for citation_item in bib.items:
-        entry = _entry(loaded, citation_item)
+    workers = _workers(len(bib.items))
+    if workers > 1:
+        out = _render_parallel(loaded, bib, workers)
+    else:
+        out = [_entry(loaded, ci) for ci in bib.items]
+    for entry in out:
         entry.key = originals.get(entry.key, entry.key)
-        out.append(entry)
     return out
+
+
+# Rendering is CPU-bound pure Python; large lists are split across forked workers, which inherit
+# the parsed style and registered bibliography copy-on-write, so nothing is pickled but the output.
+PARALLEL_THRESHOLD = 1500
+_FORK_STATE: tuple | None = None
+
+
+def _workers(n: int) -> int:
+    if n < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8, n // 500))
+
+
+def _render_slice(bounds: tuple[int, int]) -> list[tuple[str, str | None, str]]:
+    loaded, bib = _FORK_STATE  # type: ignore[misc]
+    return [(e.key, e.label, e.body) for e in (_entry(loaded, ci) for ci in bib.items[bounds[0]:bounds[1]])]
+
+
+def _render_parallel(loaded: LoadedStyle, bib, workers: int) -> list[RenderedEntry]:
+    global _FORK_STATE
+    n = len(bib.items)
+    step = -(-n // workers)
+    bounds = [(i, min(i + step, n)) for i in range(0, n, step)]
+    _FORK_STATE = (loaded, bib)
+    try:
+        with multiprocessing.get_context("fork").Pool(len(bounds)) as pool:
+            chunks = pool.map(_render_slice, bounds)
+    finally:
+        _FORK_STATE = None
+    return [RenderedEntry(k, label, body) for chunk in chunks for k, label, body in chunk]
 
 
 _PUNCT_SPACE = re.compile(r"\s+")

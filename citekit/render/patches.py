@@ -23,20 +23,25 @@ _applied = False
 # without URL/DOI because an untaken branch names those variables.
 
 def _if_matches(self: model.If, item, context=None) -> bool:
+    """Evaluate a cs:if/cs:else-if condition (same semantics as citeproc-py, one reference fetch)."""
+    attrib = self.attrib
+    ref = item.reference
     results: list[bool] = []
-    if "type" in self.attrib:
-        results += self._type(item)
-    if "variable" in self.attrib:
-        results += self._variable(item)
-    if "is-numeric" in self.attrib:
+    if "type" in attrib:
+        rtype = ref.type
+        results += [t.lower() == rtype for t in attrib["type"].split()]
+    if "variable" in attrib:
+        results += [("locator" in item) if v == "locator" else (v.replace("-", "_") in ref)
+                    for v in attrib["variable"].split()]
+    if "is-numeric" in attrib:
         results += self._is_numeric(item)
-    if "is-uncertain-date" in self.attrib:
+    if "is-uncertain-date" in attrib:
         results += self._is_uncertain_date(item)
-    if "locator" in self.attrib:
+    if "locator" in attrib:
         results += self._locator(item)
-    if "position" in self.attrib:
+    if "position" in attrib:
         results += self._position(item, context)
-    match = self.get("match")
+    match = attrib.get("match")
     if match == "any":
         return any(results)
     if match == "none":
@@ -159,6 +164,16 @@ def _number(self: csl_source.CitationItem) -> int:
     return index[self.key] + 1
 
 
+def _reference(self: csl_source.CitationItem):
+    # Looked up ~120 times per entry through two properties and a CustomDict; cache it on the item.
+    try:
+        return dict.__getitem__(self, "_citekit_reference")
+    except KeyError:
+        ref = self.bibliography.source[self.key]
+        dict.__setitem__(self, "_citekit_reference", ref)
+        return ref
+
+
 def _is_bad(self: csl_source.CitationItem) -> bool:
     bib = self.bibliography
     index = bib.__dict__.get("_key_index")
@@ -210,6 +225,81 @@ def _initialize(self: model.Name, given, mark, context):
     return _original_initialize(self, given, mark, context)
 
 
+# --- ancestor look-ups by xpath on every call -------------------------------------------------
+# get_layout and Name.get_option search the ancestors with xpath for every rendered variable.
+# Element proxies are kept alive by the engine (LoadedStyle.keepalive), so caching on them is safe.
+
+_ANCESTOR = "./ancestor::*[self::cs:citation or self::cs:bibliography][1]"
+
+
+def _get_layout(self):
+    try:
+        return self.__dict__["_citekit_layout"]
+    except KeyError:
+        layout = self.__dict__["_citekit_layout"] = self.xpath_search("./ancestor-or-self::cs:layout[1]")[0]
+        return layout
+
+
+def _name_get_option(self, name, context=None, sort_options=None):
+    if sort_options is not None and name in sort_options:
+        value = sort_options[name]
+    else:
+        ctx = self if context is None else context
+        parent = ctx.__dict__.get("_citekit_ancestor")
+        if parent is None:
+            parent = ctx.__dict__["_citekit_ancestor"] = ctx.xpath_search(_ANCESTOR)[0]
+        if name in ("form", "delimiter"):
+            value = self.get(name, parent.get_option("name-" + name))
+        else:
+            value = self.get(name, parent.get_option(name))
+    if name in ("initialize-with-hyphen", "et-al-use-last"):
+        value = value.lower() == "true"
+    elif name.startswith("et-al"):
+        value = int(value)
+    return value
+
+
+# --- per-element fast paths ---------------------------------------------------------------------
+# Every rendered piece walks font-style, font-variant, font-weight, text-decoration and
+# vertical-align (each fetching the formatter through the root), reads the locale's
+# punctuation-in-quote option even when nothing is quoted, and re-finds the tree root. Elements
+# that carry none of those attributes skip the work; results are identical.
+
+_FORMAT_ATTRS = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
+_original_format = model.Formatted.format
+_original_quote = model.Quoted.quote
+
+
+def _format(self, string):
+    plain = self.__dict__.get("_citekit_plain")
+    if plain is None:
+        plain = self.__dict__["_citekit_plain"] = not any(a in self.attrib for a in _FORMAT_ATTRS)
+    if plain:
+        return str(string) if isinstance(string, (int, float)) else string
+    return _original_format(self, string)
+
+
+def _quote(self, string):
+    if self.get("quotes", "false").lower() != "true":
+        return string
+    return _original_quote(self, string)
+
+
+def _get_root(self):
+    try:
+        return self.__dict__["_citekit_root"]
+    except KeyError:
+        root = self.__dict__["_citekit_root"] = self.getroottree().getroot()
+        return root
+
+
+def _get_formatter(self):
+    root = self.get_root()
+    if isinstance(root, model.Locale):
+        return root.style.formatter
+    return root.formatter
+
+
 def apply() -> None:
     """Install every fix once. Raises if citeproc-py is not the pinned version."""
     global _applied
@@ -232,6 +322,13 @@ def apply() -> None:
     frontend.CitationStylesBibliography.sort = _sort
     csl_source.CitationItem.number = property(_number)
     csl_source.CitationItem.is_bad = _is_bad
+    csl_source.CitationItem.reference = property(_reference)
     model.CitationStylesElement.get_macro = _get_macro
     model.CitationStylesElement.get_term = _get_term
+    model.CitationStylesElement.get_layout = _get_layout
+    model.Name.get_option = _name_get_option
+    model.Formatted.format = _format
+    model.Quoted.quote = _quote
+    model.CitationStylesElement.get_root = _get_root
+    model.CitationStylesElement.get_formatter = _get_formatter
     _applied = True
