@@ -37,11 +37,12 @@ _PREDICATES = {
     "title": "dc:title", "number": "prism:number", "authority": "z:authority", "date": "dc:date",
     "pages": "bib:pages", "rights": "dc:rights", "abstractNote": "dcterms:abstract", "type": "z:type",
     "volume": "prism:volume", "language": "z:language", "shortTitle": "z:shortTitle",
-    "citationKey": "z:citationKey", "extra": "dc:description",
+    "citationKey": "z:citationKey", "extra": "dc:description", "edition": "prism:edition",
+    "versionNumber": "prism:edition", "archiveLocation": "dc:coverage",
 }
 _ROLE_LISTS = {"author": "bib:authors", "editor": "bib:editors", "contributor": "bib:contributors"}
 # fields written inside a container (dcterms:isPartOf) or publisher block instead of as plain predicates
-_HANDLED = {"url", "accessDate", "DOI", "extra"}
+_HANDLED = {"url", "accessDate", "DOI", "ISBN", "callNumber", "extra"}
 
 
 def _el(pred: str, value: str, indent: str = "        ") -> str:
@@ -126,9 +127,14 @@ def item_to_rdf(z: ZoteroItem, about: str) -> str:
         gen = t.generic(field)
         if value in (None, "") or field in _HANDLED or field in done:
             continue
-        lines.append(_el(_PREDICATES.get(gen, f"z:{field}"), value))
-    if z.get("DOI"):
-        lines.append(_el("dc:identifier", f"DOI {z['DOI']}"))
+        lines.append(_el(_PREDICATES.get(gen, f"z:{gen}"), value))
+    for ident in ("ISBN", "DOI"):
+        if z.get(ident):
+            lines.append(_el("dc:identifier", f"{ident} {z[ident]}"))
+    if z.get("callNumber"):
+        lines += ["        <dc:subject>", "            <dcterms:LCC>",
+                  _el("rdf:value", z["callNumber"], "                "),
+                  "            </dcterms:LCC>", "        </dc:subject>"]
     if z.get("url"):
         lines += ["        <dc:identifier>", "            <dcterms:URI>",
                   _el("rdf:value", z["url"], "                "), "            </dcterms:URI>",

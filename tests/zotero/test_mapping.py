@@ -81,6 +81,8 @@ HAND_ITEMS = [
      "event-title": "X 2020", "event-place": "Online", "page": "5-9"},
     {"id": "th1", "type": "thesis", "title": "A Thesis", "publisher": "MIT", "genre": "PhD thesis",
      "author": [{"family": "Student", "given": "S.", "non-dropping-particle": "van"}]},
+    {"id": "sw", "type": "software", "title": "A tool", "version": "2.1", "call-number": "QA76",
+     "archive_location": "Box 3", "ISBN": "978-1-00-000000-0", "medium": "Linux"},
     {"id": "reg1", "type": "regulation", "title": "A regulation", "issued": {"date-parts": [[2023]]}},
     {"id": "odd", "type": "webpage", "title": "A page", "container-title": "Site", "number": "7",
      "accessed": {"date-parts": [[2024, 1, 15]]}, "URL": "https://example.org/"},
