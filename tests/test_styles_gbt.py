@@ -240,9 +240,10 @@ ANON = {"id": "8.1-3", "type": "article-journal", "language": "en-US", "title": 
 
 
 def test_2015_author_date_entries():  # 9.2, 10.2.3
-    entries = format_bibliography([KENNEDY_B, CRANE, KENNEDY_A, WANG_BING], A15)
+    entries = format_bibliography([KENNEDY_B, CRANE, ANON, KENNEDY_A, WANG_BING], A15)
     assert entries == [
         "汪冰, 1997. 电子图书馆理论与实践研究[M]. 北京: 北京图书馆出版社: 16.",
+        "Anon, 1981. Coffee drinking and cancer of the pancreas[J]. British medical journal, 283(6292): 628.",
         "CRANE D, 1972. Invisible college[M]. Chicago: Univ. of Chicago Press.",
         "KENNEDY W L, GARRISON R E, 1975a. Morphology and genesis of nodular chalks and hardgrounds in the "
         "Upper Cretaceous of southern England[J]. Sedimentology, 22: 311.",
@@ -357,5 +358,5 @@ def test_oracle_author_date_does_not_regress():
     result = bench.run(oracle, "author-date", A15)
     assert result.total == 19
     assert result.unordered >= 18, bench.report(result)
-    assert result.exact >= 2, bench.report(result)
+    assert result.exact >= 10, bench.report(result)
     assert result.citations is not None and result.citations[0] >= 6, bench.report(result)
