@@ -198,6 +198,12 @@ def test_2015_webpages_EB_OL():  # 4.6.2 [3], [4]
         "http://www.oclc.org/about/cooperation.en.html.")
 
 
+def test_2015_webpage_ignores_the_website_name():  # 4.6: no host slot for web pages
+    page = dict(WEBPAGE, **{"container-title": "City University London"})
+    assert one(page, N15) == one(WEBPAGE, N15)
+    assert one(page, N25) == one(WEBPAGE, N25)
+
+
 def test_2015_patent_and_standard():  # 4.5.2 [1], 4.1.2 [4]
     assert one(PATENT, N15) == "[1] 邓一刚. 全智能节电器: 200610171314.3[P]. 2006-12-13."
     assert one(STANDARD, N15) == ("[1] 全国信息与文献标准化技术委员会. 信息与文献 都柏林核心元数据元素集: "
