@@ -122,15 +122,16 @@ def read_csl_json(path: str | Path) -> list[Item]:
 
 
 def _line_of_item(text: str, n: int) -> int:
-    """Best-effort line of the n-th top-level object, for error messages."""
-    depth, count = 0, 0
-    for i, c in enumerate(text):
-        if c in "[{":
-            depth += 1
-            if c == "{" and depth == 2:
-                count += 1
-                if count == n:
-                    return text.count("\n", 0, i) + 1
-        elif c in "]}":
-            depth -= 1
+    """Line of the n-th element of the top-level JSON array, for error messages."""
+    decoder = json.JSONDecoder()
+    i = text.find("[") + 1
+    for count in range(1, n + 1):
+        while i < len(text) and text[i] in " \t\r\n,":
+            i += 1
+        if count == n:
+            return text.count("\n", 0, i) + 1
+        try:
+            _, i = decoder.raw_decode(text, i)
+        except json.JSONDecodeError:
+            break
     return 1

@@ -44,15 +44,29 @@ def _words(text: str) -> list[str]:
 
 
 def _is_lower(word: str) -> bool:
-    """BibTeX's von test: the first letter at brace depth 0 is lower case."""
-    depth = 0
-    for c in word:
+    """BibTeX's von test: the first letter at brace depth 0 is lower case.
+
+    A "special character" ``{\\'E}`` at depth 0 counts by the letter it produces.
+    """
+    depth, i = 0, 0
+    while i < len(word):
+        c = word[i]
         if c == "{":
+            if depth == 0 and word.startswith("{\\", i):
+                j = i + 2
+                if j < len(word) and word[j].isalpha():
+                    k = j
+                    while k < len(word) and word[k].isalpha():
+                        k += 1
+                    return word[j:k].islower()
+                letters = [ch for ch in word[j + 1:] if ch.isalpha()]
+                return bool(letters) and letters[0].islower()
             depth += 1
         elif c == "}":
             depth -= 1
         elif c.isalpha() and depth == 0:
             return c.islower()
+        i += 1
     return False
 
 

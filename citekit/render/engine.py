@@ -316,10 +316,13 @@ def style_citation_options(loaded: LoadedStyle) -> dict[str, Any]:
     range_term = None
     for loc in root.locales:
         try:
-            range_term = str(loc.get_term("citation-range-delimiter").single)
-            break
+            term = loc.get_term("citation-range-delimiter")
         except (IndexError, AttributeError):
             continue
+        if term is not None:
+            single = term.find("cs:single", _NS)
+            range_term = (single.text if single is not None else term.text) or ""
+            break
     return {
         "prefix": (group.get("prefix") or "") + (number.get("prefix", "") if number is not None else ""),
         "suffix": (number.get("suffix", "") if number is not None else "") + (group.get("suffix") or ""),
