@@ -271,8 +271,6 @@ def test_2015_author_date_citations():  # 10.2.1, 10.2.2
     assert format_citation([CHAPTER_ZH_5_AUTHORS], [(CHAPTER_ZH_5_AUTHORS["id"], None)], A15) == "(陈晋镳 等, 1980)"
 
 
-@pytest.mark.xfail(reason="render layer: citation layouts are not yet chosen by the cited item's language",
-                   strict=False)
 def test_2015_author_date_citation_english_et_al():  # 10.2.2
     assert format_citation([JOURNAL_EN_4_AUTHORS], [(JOURNAL_EN_4_AUTHORS["id"], None)], A15) == "(MYBURG et al., 2014)"
 
@@ -356,7 +354,7 @@ def test_oracle_numeric_does_not_regress():
     bench, oracle = _benchmark()
     result = bench.run(oracle, "numeric", N15)
     assert result.total == 117
-    assert result.exact >= 99, bench.report(result)
+    assert result.exact >= 102, bench.report(result)
 
 
 def test_oracle_author_date_does_not_regress():
@@ -365,4 +363,4 @@ def test_oracle_author_date_does_not_regress():
     assert result.total == 19
     assert result.unordered >= 18, bench.report(result)
     assert result.exact >= 10, bench.report(result)
-    assert result.citations is not None and result.citations[0] >= 6, bench.report(result)
+    assert result.citations is not None and result.citations[0] >= 9, bench.report(result)

@@ -15,7 +15,7 @@ from citekit.sources import select_items
 from citekit.styles import DEFAULT_STYLE, builtin_styles
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(str, Enum):  # noqa: UP042 (typer needs str-valued enums)
     text = "text"
     html = "html"
     markdown = "markdown"
@@ -23,7 +23,7 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
-class Order(str, Enum):
+class Order(str, Enum):  # noqa: UP042
     cited = "cited"
     style = "style"
 
@@ -52,7 +52,7 @@ def format_command(
     input_file: InputOpt = None,
     style: StyleOpt = DEFAULT_STYLE,
     to: Annotated[OutputFormat, typer.Option("--to", "-t", help="Output format.")] = OutputFormat.text,
-    order: Annotated[Order, typer.Option(help="'cited': keep the given order; 'style': let the style sort.")] = Order.cited,  # noqa: E501
+    order: Annotated[Optional[Order], typer.Option(help="'cited': keep the given order; 'style': let the style sort (the default when the style sorts).")] = None,  # noqa: E501
     cited_from: Annotated[Optional[Path], typer.Option("--cited-from", help="Take keys in order of first citation from a .md/.tex/.aux file.")] = None,  # noqa: E501
     citations: Annotated[bool, typer.Option("--citations", help="Print the in-text citation for KEYS instead.")] = False,  # noqa: E501
     prefer_archive: Annotated[bool, typer.Option("--prefer-archive", help="Print archived URLs for links known to be dead.")] = False,  # noqa: E501
@@ -70,7 +70,7 @@ def format_command(
     elif to == OutputFormat.json:
         text = json.dumps(items, ensure_ascii=False, indent=2) + "\n"
     else:
-        entries = render_entries(items, style, sort=order == Order.style)
+        entries = render_entries(items, style, sort=order != Order.cited)
         text = render_document(entries, to.value)
     if output:
         from citekit.fileio import atomic_write

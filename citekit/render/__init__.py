@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from citeproc import Citation, CitationItem
+from citeproc import Citation, CitationItem, Locator
 
 from citekit.errors import UnknownKeyError
 from citekit.model import Item
@@ -14,6 +14,7 @@ from citekit.render.citations import collapse_numbers
 from citekit.render.engine import (
     RenderedEntry,
     _bibliography,
+    _render_with,
     entry_text,
     load_style,
     render_entries,
@@ -90,13 +91,27 @@ def format_citation(bibliography: Sequence[Item], cites: Sequence[tuple[str, str
     bib, _ = _bibliography(list(bibliography), loaded, sort=True)
     citation_items = []
     for key, loc in cites:
-        kwargs = {}
-        if loc:
-            from citeproc import Locator
-
-            kwargs["locator"] = Locator("page", loc)
+        kwargs = {"locator": Locator("page", loc)} if loc and not _locator_outside(loaded) else {}
         citation_items.append(CitationItem(key.lower(), **kwargs))
     citation = Citation(citation_items)
     citation.bibliography = bib
-    text = bib.cite(citation, lambda item: f"{item.key}?")
-    return formats.finish(str(text), fmt)
+    # Each cite is rendered with the layout of its entry's language (CSL-M), then the cluster is
+    # joined and wrapped by the default layout, as citeproc-js does.
+    default = next((lay for locs, lay in loaded.cit_layouts if not locs), loaded.cit_layouts[0][1])
+    default.getparent().cites = []
+    parts = []
+    for ci in citation_items:
+        text = _render_with(loaded, loaded.cit_layouts, ci, lambda layout, ci=ci: layout.render_children(ci))
+        if text:
+            parts.append(str(text))
+            default.getparent().cites.append(ci)
+    text = str(default.format(default.wrap(default.join(parts)))) if parts else ""
+    locators = [loc for _, loc in cites if loc]
+    if locators and _locator_outside(loaded):
+        text += "\ue006" + ",".join(locators) + "\ue007"
+    return formats.finish(text, fmt)
+
+
+def _locator_outside(loaded) -> bool:
+    """GB/T 7714 (10.2.4) puts the cited page after the parenthesis, superscript: (CRANE, 1972)<sup>12</sup>."""
+    return loaded.path.stem.startswith("gb-t-7714")

@@ -125,14 +125,67 @@ def _format_part(self: model.Name_Part, given, family):
 # --- D3: an empty ordinal term (zh-CN) is a real term, not a missing one --------------------------
 
 def _to_ordinal(number, context) -> str:
-    names = ([f"ordinal-{number:02}" if len(str(number)) == 1 else f"ordinal-{number}",
-              f"ordinal-{int(str(number)[-1]):02}", "ordinal"])
-    for fallback in (False, True):
+    # All three term names are tried in one locale before the next: with citeproc-py's order,
+    # English "ordinal-02" ("nd") won over the zh-CN locale's empty "ordinal".
+    names = [f"ordinal-{number:02}" if len(str(number)) == 1 else f"ordinal-{number}",
+             f"ordinal-{int(str(number)[-1]):02}", "ordinal"]
+    root = context.get_root()
+    locales = root.locales if not isinstance(root, model.Locale) else [root]
+    for locale in locales:
         for i, name in enumerate(names):
-            term = context.get_term(name, fallback_locale=fallback, zero_padded=(i == 1))
+            try:
+                term = locale.get_term(name, None, zero_padded=(i == 1))
+            except IndexError:
+                continue
             if term is not None:
                 return str(number) + str(term.single)
     return str(number)
+
+
+# --- date ranges ----------------------------------------------------------------------------------
+# citeproc-py renders the shared parts after the range and keeps the first date's suffix before
+# the dash ("1,–4, February 2000"). CSL wants the differing parts ranged in place, the rest once,
+# with the range-delimiter of the largest differing part: "February 1–4, 2000".
+
+_GRANULARITY = ("year", "month", "day")
+
+
+def _render_date_range(self: model.Date, date_range, show_parts=None, context=None):
+    begin, end = date_range.begin, date_range.end
+    show = list(show_parts) if show_parts else list(_GRANULARITY)
+    if end.is_nil():
+        return self.render_single_date(begin, show, context)
+    differ: tuple[str, ...] = ()
+    for n, part in enumerate(_GRANULARITY):
+        if begin.get(part) != end.get(part):
+            differ = _GRANULARITY[n:]
+            break
+    children = [p for p in self.iterchildren() if p.get("name") in show]
+    idx = [i for i, p in enumerate(children) if p.get("name") in differ]
+    if not idx:
+        return self.render_single_date(begin, show, context)
+
+    def render(part, date) -> str:
+        try:
+            text = part.render(date, context)
+        except (citeproc.source.VariableError, AttributeError, KeyError):
+            return ""
+        return str(text) if text else ""
+
+    first, last = idx[0], idx[-1]
+    start = "".join(render(p, begin) for p in children[first:last + 1])
+    suffix = children[last].get("suffix", "")
+    if suffix and start.endswith(suffix):
+        start = start[: -len(suffix)]
+    finish = "".join(render(p, end) for p in children[first:last + 1])
+    largest = next(p for p in children if p.get("name") == differ[0]) if any(
+        p.get("name") == differ[0] for p in children) else children[first]
+    delimiter = largest.get("range-delimiter", "\u2013")
+    parts = [render(p, begin) for p in children[:first]]
+    parts.append(start.rstrip() + delimiter + finish)
+    parts += [render(p, end) for p in children[last + 1:]]
+    style_context = context if self.is_locale_date() else self
+    return style_context.join([p for p in parts if p])
 
 
 # --- O(n²) look-ups: list membership in register, keys.index in number ---------------------------
@@ -314,6 +367,7 @@ def apply() -> None:
     model.Name_Part.format_part = _format_part
     model.to_ordinal = _to_ordinal
     model.Name.initialize = _initialize
+    model.Date.render_date_range = _render_date_range
     # available-date: unknown to citeproc-py, so it was kept as a string and crashed Date.
     for names in (citeproc.DATES, citeproc.VARIABLES):
         if "available_date" not in names:

@@ -114,3 +114,21 @@ def test_numbers_follow_registration_order_in_large_lists(tmp_path: Path) -> Non
     items = [item(id=f"k{i}", title=f"T{i}") for i in range(1500)]
     out = format_bibliography(items, style(tmp_path, layouts))
     assert out[0] == "1 T0" and out[-1] == "1500 T1499"
+
+
+def test_date_ranges_keep_shared_parts_in_place(tmp_path: Path) -> None:
+    layouts = """<layout><text variable="citation-number"/><date variable="event-date" form="text"/></layout>"""
+    path = style(tmp_path, layouts)
+
+    def event(*parts):
+        return format_bibliography([item(**{"event-date": {"date-parts": list(parts)}})], path)[0]
+
+    assert event([2000, 2, 1], [2000, 2, 4]) == "1 February 1\u20134, 2000"
+    assert event([2000, 2, 27], [2000, 3, 2]) == "1 February 27\u2013March 2, 2000"
+    assert event([1999, 12, 30], [2000, 1, 2]) == "1 December 30, 1999\u2013January 2, 2000"
+
+
+def test_ordinal_prefers_the_entry_locale(tmp_path: Path) -> None:
+    layouts = """<layout><text variable="citation-number"/><number variable="edition" form="ordinal"/></layout>"""
+    assert format_bibliography([item(edition="2")], style(tmp_path, layouts, locale="zh-CN")) == ["1 2"]
+    assert format_bibliography([item(edition="2")], style(tmp_path, layouts, name="en.csl")) == ["1 2nd"]
