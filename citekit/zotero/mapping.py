@@ -225,7 +225,10 @@ def csl_to_zotero(item: Item) -> ZoteroItem:
         elif isinstance(value, list) and value and isinstance(value[0], dict):  # names
             ctype = t.primary if var == "author" else CSL_TO_CREATOR.get(var, var)
             for name in value:
-                if ctype in t.creator_types:
+                # next to CSL authors, a role that is also the type's primary one (a hearing's
+                # contributor) could not be told apart on the way back: it travels in Extra
+                clash = ctype == t.primary and var != "author" and bool(item.get("author"))
+                if ctype in t.creator_types and not clash:
                     out["creators"].append(_name_to_creator(name, ctype))
                 else:
                     extra_lines.append(_name_line(var, name))
