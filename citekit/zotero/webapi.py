@@ -308,6 +308,7 @@ class Pusher:
             self.version = version
             self.lib.library_version = version
         conflicts: list[_Op] = []
+        recreate: list[_Op] = []  # deleted in Zotero, pushed again with --force
         for i, op in enumerate(ops):
             idx = str(i)
             if idx in result.get("successful", {}):
@@ -323,11 +324,15 @@ class Pusher:
                 code = int(fail.get("code", 0))
                 if code == 412 and retry_conflicts and (op.kind == "create" or self.force):
                     conflicts.append(op)  # exists already (lost state) or edited in Zotero with --force
+                elif code == 404 and retry_conflicts and self.force:
+                    recreate.append(_Op(op.citekey, dict(op.obj, version=0), op.hash, "create"))
                 else:
                     self.report.failed[op.citekey] = _failure_message(op, code, str(fail.get("message", "")))
         self._checkpoint()
         if conflicts:
             self._adopt(conflicts)
+        if recreate:
+            self._batch(recreate, retry_conflicts=False)
 
     def _done(self, op: _Op, version: int) -> None:
         self.lib.items[op.citekey] = ItemState(op.obj["key"], version, op.hash)
@@ -375,6 +380,8 @@ def _failure_message(op: _Op, code: int, message: str) -> str:
                 "or push with --force to overwrite")
     if code == 428:
         return f"precondition required (428): {message}"
+    if code == 404:
+        return f"deleted in Zotero ({message}); push with --force to create it again"
     return f"{code}: {message}" if code else message
 
 

@@ -117,6 +117,14 @@ class ZoteroAPIEmulator:
             obj["data"].update(fields)
             obj["version"] = obj["data"]["version"] = lib.version
 
+    def delete_item(self, prefix: str, key: str) -> None:
+        """An item deleted (and emptied from the trash) in Zotero."""
+        with self.lock:
+            lib = self.library(prefix)
+            lib.version += 1
+            del lib.items[key]
+            lib.deleted[key] = lib.version
+
     def take_fault(self, method: str, path: str) -> Fault | None:
         """The fault for this request, if one is due; every queued fault counts matching requests."""
         fired = None

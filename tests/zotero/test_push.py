@@ -249,3 +249,17 @@ def test_dropped_get_is_retried(emu, tmp_path, library_items):
     result = pull(client(emu), SyncState.load(tmp_path / "p.json").library(PREFIX))
     assert len(result.items) == len(library_items)
     assert any(status == 0 and method == "GET" for method, _, status in emu.log)
+
+
+def test_item_deleted_in_zotero(emu, tmp_path, library_items):
+    st = state(tmp_path)
+    push(client(emu), library_items, st.library(PREFIX), st.save)
+    emu.delete_item(PREFIX, st.library(PREFIX).items["crs2019mep"].key)
+    edited = [dict(i, title="Changed") if i["id"] == "crs2019mep" else i for i in library_items]
+    report = push(client(emu), edited, st.library(PREFIX), st.save)
+    assert "deleted in Zotero" in report.failed["crs2019mep"]
+    pulled = pull(client(emu), st.library(PREFIX), since=0)
+    assert pulled.deleted == [item_key_for("crs2019mep", PREFIX)]
+    forced = push(client(emu), edited, st.library(PREFIX), st.save, force=True)
+    assert forced.created == ["crs2019mep"] and forced.failed == {}
+    assert_one_each(emu, library_items)
