@@ -106,7 +106,8 @@ def _canonical(text: str, config: CareConfig, nl: str) -> tuple[str, list[tuple[
     pairs = []
     for f in sorted(layout.fields, key=lambda f: ranks.get(f.name, unknown)):
         raw = text[f.value_start:f.value_end]
-        if f.enclosing == '"' and not f.concatenated and _quote_safe(raw[1:-1]):
+        # a "#" inside quotes is left alone: readers disagree on whether it concatenates
+        if f.enclosing == '"' and not f.concatenated and "#" not in raw and _quote_safe(raw[1:-1]):
             raw = "{" + raw[1:-1] + "}"
         pairs.append((f.name, raw))
     lines = [f"@{entry_type}{{{key},"]
