@@ -8,12 +8,12 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from conftest import ROOT
 from typer.testing import CliRunner
 
 from citekit.bibtex.mapping import entry_to_csl
 from citekit.bibtex.reader import read_bib, read_library
 from citekit.cli import app
+from tests.zotero.conftest import ROOT
 
 SECRET = "sk-citekit-test-0123456789abcdef"
 

@@ -13,7 +13,6 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import SAMPLES, needs_shared
 
 from citekit.bibtex.reader import parse_bib
 from citekit.export import FORMATS, export
@@ -22,6 +21,7 @@ from citekit.zotero.mapping import csl_to_zotero
 from citekit.zotero.rdf import items_to_rdf
 from citekit.zotero.ris import item_to_ris
 from citekit.zotero.schema import item_type
+from tests.zotero.conftest import SAMPLES, needs_shared
 
 INTENDED = {"bill": "bill", "report": "report", "webpage": "webpage", "article-journal": "journalArticle"}
 NS = {
@@ -255,7 +255,7 @@ def rdf_import(text: str) -> list[dict]:
 
 
 def test_rdf_is_lossless(library_items):
-    from conftest import SCHEMA
+    from tests.zotero.conftest import SCHEMA
 
     assert SCHEMA  # the model is of the shape Zotero's exporter writes (checked above when present)
     back = rdf_import(export(library_items, "zotero-rdf"))
@@ -289,7 +289,7 @@ def test_zotero_json_export(library_items):
 
 
 def test_rdf_is_lossless_for_other_types():
-    from test_mapping import HAND_ITEMS
+    from tests.zotero.test_mapping import HAND_ITEMS
 
     back = rdf_import(items_to_rdf([csl_to_zotero(i) for i in HAND_ITEMS]))
     for item, z in zip(HAND_ITEMS, back, strict=True):
@@ -380,7 +380,7 @@ def csl_import(item: dict, schema: dict) -> dict:
 
 @needs_shared(SAMPLES)
 def test_csl_import_model_matches_zotero():
-    from conftest import SCHEMA
+    from tests.zotero.conftest import SCHEMA
 
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     ins = json.loads((SAMPLES / "inputs" / "in_csl.json").read_text(encoding="utf-8"))
@@ -398,7 +398,7 @@ def test_csl_import_model_matches_zotero():
 
 @needs_shared(SAMPLES)
 def test_csljson_export_imports_as_intended(library_items):
-    from conftest import SCHEMA
+    from tests.zotero.conftest import SCHEMA
 
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     for item in json.loads(export(library_items, "csljson")):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import SCHEMA, needs_shared
 
 from citekit.zotero.mapping import csl_to_zotero, validate_zotero_item, zotero_to_csl
 from citekit.zotero.schema import item_type, item_types
+from tests.zotero.conftest import SCHEMA, needs_shared
 
 EXPECTED_TYPES = {"bill": "bill", "report": "report", "webpage": "webpage", "article-journal": "journalArticle"}
 

@@ -81,9 +81,8 @@ def repr_sorted(d: dict) -> str:
 def test_rdf_keeps_every_field(item):
     import json
 
-    from test_formats import rdf_import
-
     from citekit.zotero.rdf import items_to_rdf
+    from tests.zotero.test_formats import rdf_import
 
     z = csl_to_zotero(item)
     (back,) = rdf_import(items_to_rdf([z]))

@@ -6,10 +6,10 @@ import json
 
 import pytest
 import requests
-from conftest import zotero_api
 
 from citekit.zotero.state import SyncState
 from citekit.zotero.webapi import ConflictError, Pusher, ZoteroClient, _Op, content_hash, item_key_for, pull, push
+from tests.zotero.conftest import zotero_api
 
 PREFIX = "/users/1234"
 
