@@ -12,6 +12,7 @@ import re
 from citekit.bibtex.latex import decode, encode
 
 _AND = re.compile(r"\s+and\s+", re.I)
+_SPACE = re.compile(r"[\s~]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
@@ -21,6 +22,8 @@ def is_cjk(text: str) -> bool:
 
 def _split_top(text: str, sep: re.Pattern[str]) -> list[str]:
     """Split ``text`` at ``sep`` matches that are at brace depth 0."""
+    if "{" not in text:  # the common case: no groups to respect
+        return sep.split(text)
     parts, depth, start, i = [], 0, 0, 0
     while i < len(text):
         c = text[i]
@@ -40,7 +43,7 @@ def _split_top(text: str, sep: re.Pattern[str]) -> list[str]:
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in _split_top(text.strip(), re.compile(r"[\s~]+")) if w]
+    return [w for w in _split_top(text.strip(), _SPACE) if w]
 
 
 def _is_lower(word: str) -> bool:

@@ -254,12 +254,13 @@ def render_entries(items: list[Item], style: str | Path = DEFAULT_STYLE, *, sort
     ``sort=False`` keeps the given order even when the style sorts (``--order cited``).
     """
     loaded = load_style(style)
-    bib, _ = _bibliography(items, loaded, sort)
     originals = {str(i.get("id", "")).lower(): str(i.get("id", "")) for i in items}
-    workers = _workers(len(bib.items))
-    if workers > 1:
-        out = _render_parallel(loaded, bib, workers)
+    workers = _workers(len(items))
+    if workers > 1 and not (sort and loaded.has_sort):
+        # Nothing to sort across the list: each worker prepares, registers and renders a slice.
+        out = _render_parallel(loaded, items, workers)
     else:
+        bib, _ = _bibliography(items, loaded, sort)
         out = [_entry(loaded, ci) for ci in bib.items]
     for entry in out:
         entry.key = originals.get(entry.key, entry.key)
@@ -279,16 +280,18 @@ def _workers(n: int) -> int:
 
 
 def _render_slice(bounds: tuple[int, int]) -> list[tuple[str, str | None, str]]:
-    loaded, bib = _FORK_STATE  # type: ignore[misc]
-    return [(e.key, e.label, e.body) for e in (_entry(loaded, ci) for ci in bib.items[bounds[0]:bounds[1]])]
+    loaded, items = _FORK_STATE  # type: ignore[misc]
+    bib, _ = _bibliography(items[bounds[0]:bounds[1]], loaded, sort=False)
+    bib.__dict__["_number_offset"] = bounds[0]
+    return [(e.key, e.label, e.body) for e in (_entry(loaded, ci) for ci in bib.items)]
 
 
-def _render_parallel(loaded: LoadedStyle, bib, workers: int) -> list[RenderedEntry]:
+def _render_parallel(loaded: LoadedStyle, items: list[Item], workers: int) -> list[RenderedEntry]:
     global _FORK_STATE
-    n = len(bib.items)
+    n = len(items)
     step = -(-n // workers)
     bounds = [(i, min(i + step, n)) for i in range(0, n, step)]
-    _FORK_STATE = (loaded, bib)
+    _FORK_STATE = (loaded, items)
     try:
         with multiprocessing.get_context("fork").Pool(len(bounds)) as pool:
             chunks = pool.map(_render_slice, bounds)

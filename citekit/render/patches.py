@@ -55,13 +55,46 @@ def _if_render(self: model.If, item, context=None, delimiter="", **kwargs):
     return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
 
 
+def taken_branch(choose, item, context=None):
+    """The cs:if/else-if/else child of ``choose`` that applies to ``item`` (None: no branch).
+
+    Decided once per item and cs:choose (the group check and the rendering both need it), except
+    for position tests, which depend on the citations rendered so far.
+    """
+    cache = dict.get(item, "_citekit_branches")
+    if cache is None:
+        cache = {}
+        dict.__setitem__(item, "_citekit_branches", cache)
+    key = id(choose)  # style elements are kept alive by the engine, so ids are not reused
+    if key in cache:
+        return cache[key]
+    branch, cacheable = None, True
+    for child in choose.iterchildren():
+        if isinstance(child, model.Else):
+            branch = child
+            break
+        if "position" in child.attrib:
+            cacheable = False
+        if _if_matches(child, item, context):
+            branch = child
+            break
+    if cacheable:
+        cache[key] = branch
+    return branch
+
+
+def _choose_render(self: model.Choose, item, context=None, delimiter="", **kwargs):
+    branch = taken_branch(self, item, context)
+    if branch is None:
+        return None
+    return branch.render_children(item, context=context, delimiter=delimiter, **kwargs)
+
+
 def calls_variable_for(element, item, context=None) -> bool:
     """Does ``element`` call a variable *for this item* (only the cs:choose branch taken counts)?"""
     if isinstance(element, model.Choose):
-        for branch in element.iterchildren():
-            if isinstance(branch, model.Else) or _if_matches(branch, item, context):
-                return any(calls_variable_for(c, item, context) for c in branch.iterchildren())
-        return False
+        branch = taken_branch(element, item, context)
+        return branch is not None and any(calls_variable_for(c, item, context) for c in branch.iterchildren())
     if isinstance(element, model.Text) and "macro" in element.attrib:
         macro = element.get_macro(element.get("macro"))
         return any(calls_variable_for(c, item, context) for c in macro.iterchildren())
@@ -214,7 +247,8 @@ def _number(self: csl_source.CitationItem) -> int:
     index = bib.__dict__.get("_key_index")
     if index is None or len(index) != len(bib.keys):
         index = bib.__dict__["_key_index"] = {k: i for i, k in enumerate(bib.keys)}
-    return index[self.key] + 1
+    # A forked worker renders one slice of a long list; its numbers continue from the offset.
+    return index[self.key] + 1 + bib.__dict__.get("_number_offset", 0)
 
 
 def _reference(self: csl_source.CitationItem):
@@ -353,6 +387,30 @@ def _get_formatter(self):
     return root.formatter
 
 
+def _is_locale_date(self) -> bool:
+    try:
+        return self.__dict__["_citekit_locale_date"]
+    except KeyError:
+        value = self.__dict__["_citekit_locale_date"] = bool(self.xpath_search("./ancestor::cs:locale[1]"))
+        return value
+
+
+def _get_date(self, form):
+    root = self.get_root()
+    cache = root.__dict__.setdefault("_citekit_dates", {})
+    key = (id(root.locales), form)
+    if key not in cache:
+        for locale in root.locales:
+            try:
+                cache[key] = locale.get_date(form)
+                break
+            except IndexError:
+                continue
+        else:
+            cache[key] = None
+    return cache[key]
+
+
 def apply() -> None:
     """Install every fix once. Raises if citeproc-py is not the pinned version."""
     global _applied
@@ -363,6 +421,7 @@ def apply() -> None:
     model.If.render = _if_render
     model.Else_If.render = _if_render
     model.Group.process = _group_process
+    model.Choose.render = _choose_render
     model.Name.process = _name_process
     model.Name_Part.format_part = _format_part
     model.to_ordinal = _to_ordinal
@@ -383,6 +442,8 @@ def apply() -> None:
     model.Name.get_option = _name_get_option
     model.Formatted.format = _format
     model.Quoted.quote = _quote
+    model.Date.is_locale_date = _is_locale_date
+    model.CitationStylesElement.get_date = _get_date
     model.CitationStylesElement.get_root = _get_root
     model.CitationStylesElement.get_formatter = _get_formatter
     _applied = True
