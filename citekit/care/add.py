@@ -155,7 +155,7 @@ def _url_item(ident: Identifier, session: requests.Session, today: dt.date, note
         "accessed": {"date-parts": [[today.year, today.month, today.day]]},
     }
     if meta.get("site"):
-        item["container-title"] = meta["site"]
+        item["publisher"] = meta["site"]  # biblatex @online: organization
     if meta.get("authors"):
         item["author"] = [_name(a) for a in meta["authors"]]
     m = re.match(r"(\d{4})(?:-(\d\d)(?:-(\d\d))?)?", meta.get("date", ""))
@@ -192,11 +192,11 @@ def resolve(identifier: str, session: requests.Session, *, today: dt.date | None
     return _url_item(ident, session, today, notes), notes
 
 
-def entry_text(item: Item, key: str, config: CareConfig | None = None) -> str:
+def entry_text(item: Item, key: str, config: CareConfig | None = None, today: dt.date | None = None) -> str:
     """The biblatex entry for ``item`` under ``key``, in tidy's canonical layout."""
     etype, _, fields = mapping.csl_to_bibtex(item)
     if "url" in fields and "urldate" not in fields:
-        fields["urldate"] = dt.date.today().isoformat()
+        fields["urldate"] = (today or dt.date.today()).isoformat()
     if item.get("type") == "bill":
         fields.pop("journaltitle", None)
     if item.get("author") and all("literal" in a for a in item["author"]):
@@ -216,7 +216,7 @@ def new_entries(
         item, notes = resolve(ident, session, today=today)
         key = unique_key(bbt_key(item), used)
         used.add(key)
-        out.append(NewEntry(ident, key, entry_text(item, key, config), notes))
+        out.append(NewEntry(ident, key, entry_text(item, key, config, today), notes))
     return out
 
 

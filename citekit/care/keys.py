@@ -4,7 +4,8 @@ The first creator's family name in lower case, the first three words of the titl
 function words, each capitalised, then the year: ``rossEngineeringTrustworthySecure2022``. Keys are
 folded to ASCII letters and digits. A corporate creator ("{National Institute of Standards and
 Technology}") contributes the initials of its significant words (``nist``) when it has three or
-more, else its words run together. A key already taken gets ``a``, ``b``, … appended, as BBT does.
+more, else its words run together; with no creator at all, the publisher stands in. A key already
+taken gets ``a``, ``b``, … appended, as BBT does.
 """
 
 from __future__ import annotations
@@ -38,8 +39,10 @@ def _plain(value: str) -> str:
 
 
 def _creator_part(item: dict[str, Any]) -> str:
-    for var in ("author", "editor", "container-author", "director", "contributor"):
-        for name in item.get(var) or []:
+    # no person or body named as creator (a web page): its publisher stands in, as a body
+    stand_in = [{"literal": str(item[v])} for v in ("publisher", "container-title") if item.get(v)][:1]
+    for var in ("author", "editor", "container-author", "director", "contributor", "stand-in"):
+        for name in (item.get(var) if var != "stand-in" else stand_in) or []:
             if "family" in name:
                 part = ascii_fold(_plain(name["family"])).lower()
                 if part:
