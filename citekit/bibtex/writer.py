@@ -295,7 +295,14 @@ def edit_entry_text(text: str, changes: Mapping[str, str | None]) -> str:
         ls = _line_start(text, start)
         end = f.comma_end if f.comma_end is not None else f.value_end
         if ls is not None:
-            start, end = ls, _eol_after(text, end)
+            eol = _eol_after(text, end)
+            if eol != end:  # the field had its line to itself: the line goes
+                start, end = ls, eol
+            elif ls > 0:  # something follows on its line: join that to the line before
+                start = ls - (2 if text[:ls].endswith("\r\n") else 1)
+        elif f.comma_end is not None:  # mid-line: take the blanks after its comma too
+            while end < len(text) and text[end] in " \t":
+                end += 1
         edits.append((start, end, ""))
     if trailing_no_comma:
         # the last kept field becomes the last field: it loses its comma, as the entry's style has it
