@@ -133,7 +133,10 @@ def parse_names(value: str) -> list[dict[str, str]]:
 def format_name(name: dict[str, str]) -> str:
     """A CSL name → BibTeX (``von Last, Jr, First``; literals braced)."""
     if "literal" in name:
-        return "{" + encode(name["literal"]) + "}"
+        literal = name["literal"]
+        if is_cjk(literal) and not re.search(r"[\s,]", literal):
+            return encode(literal)  # 孙毅: one CJK token reads back as the same literal name
+        return "{" + encode(literal) + "}"
     family = encode(name.get("family", ""))
     if " " in family or "," in family:
         family = "{" + family + "}"

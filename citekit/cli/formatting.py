@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from citekit.render import format_citation, render_document, render_entries
+from citekit.render.bulk import render_files
 from citekit.sources import select_items
 from citekit.styles import DEFAULT_STYLE, builtin_styles
 
@@ -59,6 +60,15 @@ def format_command(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,  # noqa: E501
 ) -> None:
     """Print a reference list (default: the bundled library in GB/T 7714-2015 numeric)."""
+    whole_library = not (keys or cited_from or citations or prefer_archive or to == OutputFormat.json)
+    if whole_library and (input_file is None or input_file.suffix.lower() == ".bib"):
+        # Large libraries are parsed and rendered on every core; None when that does not apply.
+        bulk = render_files([input_file] if input_file else (library or None), style)
+        if bulk is not None:
+            entries, problems = bulk
+            _warn(problems)
+            _emit(render_document(entries, to.value), output)
+            return
     selection = select_items(keys or (), libraries=library or (), input_file=input_file, cited_from=cited_from)
     _warn(selection.problems)
     items = selection.items
@@ -72,6 +82,10 @@ def format_command(
     else:
         entries = render_entries(items, style, sort=order != Order.cited)
         text = render_document(entries, to.value)
+    _emit(text, output)
+
+
+def _emit(text: str, output: Path | None) -> None:
     if output:
         from citekit.fileio import atomic_write
 

@@ -1,0 +1,142 @@
+"""Formatting whole large libraries on every core: parse, map and render in forked workers.
+
+The serial path parses and maps every entry in one process before rendering; for a 10,000-entry
+library that is a third of the time. Here each worker takes a run of consecutive entries (split at
+lines starting with ``@``, where bibtexparser itself starts a new block), parses and maps them,
+reports how many it will render, receives its first citation number, and renders. The output is
+identical to the serial path; anything unusual (duplicate keys across runs, a style that sorts)
+returns None so the caller uses the serial path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import os
+import re
+from collections.abc import Sequence
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from citekit.bibtex.mapping import entry_to_csl
+from citekit.bibtex.reader import bib_files, parse_bib, read_bib
+from citekit.model import BibFile, Problem
+from citekit.render.engine import LoadedStyle, RenderedEntry, _bibliography, _entry, load_style
+
+MIN_BYTES = 400_000  # below this (≈ 1,500 entries) forking costs more than it saves
+_BLOCK_START = re.compile(r"^[ \t]*@", re.M)
+_STRING_START = re.compile(r"^[ \t]*@string\s*[{(]", re.M | re.I)
+
+
+@dataclasses.dataclass
+class _Piece:
+    path: str
+    text: str
+    line_offset: int  # lines before the piece in its file
+    char_offset: int
+    strings: dict[str, str]
+
+
+def _split(path: str, text: str, parts: int, strings: dict[str, str]) -> list[_Piece]:
+    cuts = [0]
+    for k in range(1, parts):
+        m = _BLOCK_START.search(text, len(text) * k // parts)
+        if m and m.start() > cuts[-1]:
+            cuts.append(m.start())
+    cuts.append(len(text))
+    return [_Piece(path, text[a:b], text.count("\n", 0, a), a, strings) for a, b in zip(cuts, cuts[1:]) if a < b]
+
+
+def _file_strings(text: str) -> dict[str, str]:
+    """@string macros of a whole file, so that every piece can resolve them."""
+    blocks = []
+    for m in _STRING_START.finditer(text):
+        end = text.find("\n@", m.end())
+        blocks.append(text[m.start(): end if end != -1 else len(text)])
+    return parse_bib("\n".join(blocks)).strings if blocks else {}
+
+
+def _shift(bib: BibFile, piece: _Piece) -> BibFile:
+    for e in bib.entries:
+        e.line += piece.line_offset
+        e.start += piece.char_offset
+        e.end += piece.char_offset
+        for f in e.fields.values():
+            f.line += piece.line_offset
+    bib.problems = [dataclasses.replace(p, line=p.line + piece.line_offset) for p in bib.problems]
+    return bib
+
+
+def _worker(pieces: list[_Piece], loaded: LoadedStyle, conn: Connection) -> None:
+    try:
+        items, problems = [], []
+        for piece in pieces:
+            bib = _shift(parse_bib(piece.text, piece.path), piece)
+            strings = {**piece.strings, **bib.strings}
+            items += [entry_to_csl(e, strings) for e in bib.entries]
+            problems += bib.problems
+        conn.send(([str(i["id"]).lower() for i in items], problems))
+        offset = conn.recv()
+        if offset is None:
+            return
+        bib_, _ = _bibliography(items, loaded, sort=False)
+        bib_.__dict__["_number_offset"] = offset
+        originals = {str(i["id"]).lower(): str(i["id"]) for i in items}
+        conn.send([(originals.get(e.key, e.key), e.label, e.body) for e in (_entry(loaded, ci) for ci in bib_.items)])
+    finally:
+        conn.close()
+
+
+def render_files(paths: Sequence[str | Path] | None, style: str | Path,
+                 workers: int | None = None) -> tuple[list[RenderedEntry], list[Problem]] | None:
+    """Every entry of the files, rendered in file order with ``workers`` processes; None: not applicable."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    loaded = load_style(style)
+    if loaded.has_sort or not loaded.numeric:
+        return None
+    files = [read_bib(p) for p in bib_files(paths)] if paths is None or len(paths) != 1 else None
+    texts = ([(f.path, f.text) for f in files] if files is not None
+             else [(str(p), Path(p).read_text(encoding="utf-8")) for p in bib_files(paths)])
+    size = sum(len(t) for _, t in texts)
+    workers = workers or min(os.cpu_count() or 1, 8)
+    if size < MIN_BYTES or workers < 2:
+        return None
+    pieces: list[_Piece] = []
+    for path, text in texts:
+        pieces += _split(path, text, max(1, round(workers * len(text) / size)), _file_strings(text))
+    groups: list[list[_Piece]] = [[] for _ in range(workers)]
+    target, acc = size / workers, 0
+    for piece in pieces:
+        groups[min(int(acc // target), workers - 1)].append(piece)
+        acc += len(piece.text)
+    groups = [g for g in groups if g]
+    ctx = multiprocessing.get_context("fork")
+    conns, procs = [], []
+    for group in groups:
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_worker, args=(group, loaded, child), daemon=True)
+        proc.start()
+        child.close()
+        conns.append(parent)
+        procs.append(proc)
+    try:
+        reports = [c.recv() for c in conns]
+        keys = [k for ks, _ in reports for k in ks]
+        if len(set(keys)) != len(keys):  # a duplicate across pieces: the serial path reports it properly
+            for c in conns:
+                c.send(None)
+            return None
+        offset = 0
+        for c, (ks, _) in zip(conns, reports):
+            c.send(offset)
+            offset += len(ks)
+        entries = [RenderedEntry(k, label, body) for c in conns for k, label, body in c.recv()]
+    except EOFError:  # a worker died: let the caller render serially
+        return None
+    finally:
+        for p in procs:
+            p.join(timeout=5)
+            if p.is_alive():
+                p.kill()
+    return entries, [p for _, probs in reports for p in probs]

@@ -1,0 +1,46 @@
+"""The whole-library parallel path prints exactly what the serial path prints."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from citekit.bibtex.reader import read_library
+from citekit.render import bulk, render_document, render_entries
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from gen_library import library  # noqa: E402
+
+
+@pytest.fixture
+def always_bulk(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk, "MIN_BYTES", 0)
+
+
+def serial(paths: list[Path], style: str) -> tuple[str, list]:
+    lib = read_library(paths)
+    return render_document(render_entries(lib.items(), style, sort=False)), lib.problems
+
+
+@pytest.mark.parametrize("style", ["gb-t-7714-2015-numeric", "nist", "bulletin-cas"])
+def test_bulk_equals_serial(tmp_path: Path, always_bulk: None, style: str) -> None:
+    text = '@string{ nist = "National Institute of Standards and Technology" }\n' + library(300)
+    text += "\n@report{late, title = {Uses a macro}, institution = nist, date = {2020}}\n"
+    text += "@misc{broken, title = {unbalanced\n\n@misc{after, title = {After}, date = {2021}}\n"
+    path = tmp_path / "big.bib"
+    path.write_text(text, encoding="utf-8")
+    result = bulk.render_files([path], style, workers=3)
+    assert result is not None
+    entries, problems = result
+    expected_doc, expected_problems = serial([path], style)
+    assert render_document(entries) == expected_doc
+    assert [(p.line, p.code) for p in problems] == [(p.line, p.code) for p in expected_problems]
+
+
+def test_bulk_steps_aside(tmp_path: Path, always_bulk: None) -> None:
+    path = tmp_path / "dup.bib"
+    path.write_text(library(50) + "\n" + library(50), encoding="utf-8")  # the same keys twice
+    assert bulk.render_files([path], "gb-t-7714-2015-numeric", workers=2) is None
+    assert bulk.render_files([path], "gb-t-7714-2015-author-date", workers=2) is None  # sorts
