@@ -44,7 +44,7 @@ def _split(path: str, text: str, parts: int, strings: dict[str, str]) -> list[_P
         if m and m.start() > cuts[-1]:
             cuts.append(m.start())
     cuts.append(len(text))
-    return [_Piece(path, text[a:b], text.count("\n", 0, a), a, strings) for a, b in zip(cuts, cuts[1:]) if a < b]
+    return [_Piece(path, text[a:b], text.count("\n", 0, a), a, strings) for a, b in zip(cuts, cuts[1:], strict=False) if a < b]
 
 
 def _file_strings(text: str) -> dict[str, str]:
@@ -128,7 +128,7 @@ def render_files(paths: Sequence[str | Path] | None, style: str | Path,
                 c.send(None)
             return None
         offset = 0
-        for c, (ks, _) in zip(conns, reports):
+        for c, (ks, _) in zip(conns, reports, strict=True):
             c.send(offset)
             offset += len(ks)
         entries = [RenderedEntry(k, label, body) for c in conns for k, label, body in c.recv()]
