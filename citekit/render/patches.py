@@ -8,6 +8,7 @@ citeproc-py version, because these functions replace internals that change betwe
 from __future__ import annotations
 
 import contextvars
+import re
 
 import citeproc
 from citeproc import frontend, model
@@ -411,6 +412,28 @@ def _get_date(self, form):
     return cache[key]
 
 
+# --- Chinese sort keys by pinyin (GB/T 7714 9.2) ------------------------------------------------
+# citeproc-py compares sort keys by code point, which scatters Chinese names. Keys holding CJK
+# text compare by their pinyin (tone-numbered), the original text breaking ties.
+
+_original_sort_keys = model.Key.sort_keys
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def collation_key(value):
+    if value is None or isinstance(value, (int, float)) or not _CJK.search(str(value)):
+        return value  # keys may be str, citeproc String or MixedString (a list of strings)
+    from pypinyin import Style, lazy_pinyin
+
+    text = str(value)
+    syllables = lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda x: [x])
+    return " ".join(syllables) + "\x00" + text
+
+
+def _sort_keys(self, items, context):
+    return [collation_key(k) for k in _original_sort_keys(self, items, context)]
+
+
 def apply() -> None:
     """Install every fix once. Raises if citeproc-py is not the pinned version."""
     global _applied
@@ -422,6 +445,7 @@ def apply() -> None:
     model.Else_If.render = _if_render
     model.Group.process = _group_process
     model.Choose.render = _choose_render
+    model.Key.sort_keys = _sort_keys
     model.Name.process = _name_process
     model.Name_Part.format_part = _format_part
     model.to_ordinal = _to_ordinal

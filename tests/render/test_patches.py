@@ -132,3 +132,12 @@ def test_ordinal_prefers_the_entry_locale(tmp_path: Path) -> None:
     layouts = """<layout><text variable="citation-number"/><number variable="edition" form="ordinal"/></layout>"""
     assert format_bibliography([item(edition="2")], style(tmp_path, layouts, locale="zh-CN")) == ["1 2"]
     assert format_bibliography([item(edition="2")], style(tmp_path, layouts, name="en.csl")) == ["1 2nd"]
+
+
+def test_chinese_sort_keys_follow_pinyin(tmp_path: Path) -> None:
+    macros = """<macro name="who"><names variable="author"><name/></names></macro>"""
+    layouts = """<sort><key macro="who"/></sort><layout><names variable="author"><name/></names></layout>"""
+    path = style(tmp_path, layouts, macros, locale="zh-CN")
+    people = ["张忠智", "陈晋镳", "刘彻东", "汪冰", "王临惠"]
+    items = [item(id=str(n), author=[{"literal": p}]) for n, p in enumerate(people)]
+    assert format_bibliography(items, path) == ["陈晋镳", "刘彻东", "汪冰", "王临惠", "张忠智"]
