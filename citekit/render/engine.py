@@ -306,7 +306,8 @@ _PUNCT_SPACE = re.compile(r"\s+")
 def entry_text(entry: RenderedEntry, fmt: str = "text") -> str:
     body = formats.finish(entry.body, fmt)
     if entry.label:
-        return f"{formats.finish(entry.label, fmt)} {body}"
+        label = formats.finish(entry.label, fmt)
+        return f"{label} {body}" if body else label
     return body
 
 
