@@ -50,6 +50,7 @@ class LoadedStyle:
     has_sort: bool = False
     default_locale: str = "en-US"
     keepalive: list = field(default_factory=list)  # element proxies, so per-element caches persist
+    omit_doi_in_url: bool = False  # citekit:omit-doi-in-url: GB/T 7714 8.7 drops a DOI the URL already holds
 
     def layout_for(self, layouts: list[tuple[list[str], Any]], language: str | None) -> tuple[str | None, Any]:
         lang = (language or "").lower()
@@ -95,7 +96,8 @@ def load_style(style: str | Path = DEFAULT_STYLE) -> LoadedStyle:
     root = parsed.root
     if root.tag != "{http://purl.org/net/xbiblio/csl}style":
         raise CitekitError("not a CSL style (root element is not <style>)", path, 1)
-    loaded = LoadedStyle(path=path, style=parsed, default_locale=root.get("default-locale", "en-US"))
+    loaded = LoadedStyle(path=path, style=parsed, default_locale=root.get("default-locale", "en-US"),
+                         omit_doi_in_url=root.get(f"{{{patches.CITEKIT_NS}}}omit-doi-in-url") == "true")
     bib = root.find("cs:bibliography", _NS)
     cit = root.find("cs:citation", _NS)
     if cit is None:
@@ -234,6 +236,10 @@ def _bibliography(items: list[Item], loaded: LoadedStyle, sort: bool):
     if not loaded.bib_layouts:
         raise CitekitError("the style has no <bibliography>", loaded.path)
     prepared = [_prepare(i) for i in items]
+    if loaded.omit_doi_in_url:
+        for p in prepared:
+            if "DOI" in p and "URL" in p and str(p["DOI"]).lower() in str(p["URL"]).lower():
+                del p["DOI"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         source = CiteProcJSON(prepared)
