@@ -202,6 +202,7 @@ def archive_command(
     paths: Paths = None,
     write: Annotated[bool, typer.Option("--write", help="Record archiveurl/archivedate/urlstatus in the entries.")] = False,  # noqa: E501
     save: Annotated[bool, typer.Option("--save", help="Ask Save Page Now to capture live links with no snapshot (keys: CITEKIT_IA_ACCESS_KEY/CITEKIT_IA_SECRET_KEY).")] = False,  # noqa: E501
+    save_poll: Annotated[float, typer.Option("--save-poll-interval", min=0, hidden=True, help="Seconds between Save Page Now status polls.")] = 5.0,  # noqa: E501
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an archiveurl already in the entry.")] = False,  # noqa: E501
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -242,7 +243,7 @@ def archive_command(
             for r in report.results:
                 if r.archive_url or r.state not in ("ok", "redirected"):
                     continue
-                res = save_page_now(session, r.url, wayback_url)
+                res = save_page_now(session, r.url, wayback_url, poll_interval=save_poll)
                 if res.snapshot:
                     r.archive_url, r.archive_timestamp = res.snapshot.archive_url, res.snapshot.timestamp
                     r.archive_source = res.snapshot.source

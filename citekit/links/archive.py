@@ -267,7 +267,7 @@ def spn_keys() -> tuple[str, str] | None:
 
 def save_page_now(session: requests.Session, url: str, wayback_url: str | None = None,
                   keys: tuple[str, str] | None = None, poll_interval: float = 5.0, max_polls: int = 24,
-                  timeout: float = 30.0, sleep: Callable[[float], None] = time.sleep) -> SaveResult:
+                  timeout: float = 30.0, sleep: Callable[[float], None] | None = None) -> SaveResult:
     """Ask SPN2 to capture ``url`` and wait for the job. Messages never contain the keys."""
     keys = keys or spn_keys()
     if keys is None:
@@ -291,7 +291,7 @@ def save_page_now(session: requests.Session, url: str, wayback_url: str | None =
     if not job:
         return SaveResult(url, "error", message="Save Page Now gave no job id")
     for _ in range(max_polls):
-        sleep(poll_interval)
+        (sleep or time.sleep)(poll_interval)
         try:
             st = session.get(f"{base}/save/status/{quote(str(job), safe='')}", headers=headers, timeout=timeout)
         except requests.exceptions.RequestException as exc:

