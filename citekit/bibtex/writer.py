@@ -102,6 +102,11 @@ _BRACE = re.compile(r"[{}]")
 _BRACE_OR_QUOTE = re.compile(r'[{}"]')
 _FIELD_NAME = re.compile(r"[^\s=,{}()\"#]+")
 _WS = re.compile(r"\s*")
+# name = value with no nested braces, then blanks and an optional comma (and what follows it)
+_SIMPLE_FIELD = re.compile(
+    r"""(?P<name>[^\s=,{}()"#]+)\s*=\s*(?P<value>\{[^{}]*\}|"[^"{}]*"|[^\s,#{}()"=]+)\s*"""
+    r"""(?:(?P<hash>\#)|(?P<comma>,)\s*)?"""
+)
 
 
 class ScanError(ValueError):
@@ -166,6 +171,17 @@ def scan_entry(text: str) -> EntryLayout:
             raise ScanError("no closing delimiter", n)
         if text[i] == closer:
             return EntryLayout(head_end, fields, i)
+        fast = _SIMPLE_FIELD.match(text, i)
+        if fast and fast.group("hash") is None:  # the common case, in one regex call
+            value_start, value_end = fast.span("value")
+            comma = fast.group("comma")
+            enclosing = text[value_start] if text[value_start] in '{"' else ""
+            fields.append(FieldSpan(fast.group("name").lower(), i, fast.end("name"), value_start, value_end,
+                                    enclosing, fast.end("comma") if comma else None))
+            i = fast.end()
+            if not comma and (i >= n or text[i] != closer):
+                raise ScanError(f"missing comma after field {fast.group('name')!r}", value_end)
+            continue
         nm = _FIELD_NAME.match(text, i)
         if not nm:
             raise ScanError(f"expected a field name, found {text[i]!r}", i)

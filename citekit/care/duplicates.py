@@ -20,6 +20,7 @@ _DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
 _TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid)$", re.I)
 _TEX_COMMAND = re.compile(r"\\[a-zA-Z]+\s*|\\.")
 _NON_WORD = re.compile(r"[\W_]+")
+_DIGITS = re.compile(r"\d+")
 TITLE_SIMILARITY = 0.92
 
 
@@ -162,6 +163,9 @@ def find_duplicates(
                 seen_pairs.add((i, j))
                 a, b = entries[i], entries[j]
                 if any(_distinct(a, b, n) for n in ("number", "doi", "volume", "edition", "version")):
+                    continue
+                # "Annual Report FY 2018" and "… FY 2019", "Part 1" and "Part 2" are different works
+                if _DIGITS.findall(titles[i]) != _DIGITS.findall(titles[j]):
                     continue
                 if titles[i] == titles[j] or _similar(titles[i], titles[j]):
                     link(i, j, "same title and year")

@@ -130,7 +130,7 @@ class TidyResult:
 
 
 @contextmanager
-def _quiet_gc() -> Iterator[None]:
+def quiet_gc() -> Iterator[None]:
     """Parsing builds hundreds of thousands of small objects that all live on; letting the cyclic
     collector rescan them again and again doubles the time for a 50,000-entry file."""
     was = gc.isenabled()
@@ -171,12 +171,12 @@ def tidy_file(path: str | Path, config: CareConfig | None = None, *, check: bool
     result = TidyResult(str(path))
     if check:
         text, _ = _read_text(path)
-        with _quiet_gc():
+        with quiet_gc():
             _tidy_text(parse_bib(text, str(path)), text, config, result)
         return result
     with file_lock(path):
         text, bom = _read_text(path)
-        with _quiet_gc():
+        with quiet_gc():
             bib = parse_bib(text, str(path))
             _check_writable(bib, force)
             new = _tidy_text(bib, text, config, result)
