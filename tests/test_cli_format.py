@@ -110,3 +110,19 @@ def test_styles_lists_every_builtin() -> None:
     for name in ("gb-t-7714-2015-numeric", "gb-t-7714-2015-author-date", "gb-t-7714-2025-numeric",
                  "gb-t-7714-2025-author-date", "nist", "nist-portal", "bulletin-cas"):
         assert name in out
+
+
+def test_prefer_archive_prints_the_snapshot_with_robust_links(tmp_path: Path) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@report{gone, author = {{Agency}}, title = {Plan}, date = {2018-10-18},\n"
+                   "  url = {https://example.gov/wpcontent/plan.pdf}, urldate = {2021-07-16},\n"
+                   "  urlstatus = {dead}, archiveurl = {https://web.archive.org/web/20210716000000/https://example.gov/wpcontent/plan.pdf},\n"
+                   "  archivedate = {2021-07-16}}\n", encoding="utf-8")
+    plain = run("format", "--library", str(bib), "--style", "bulletin-cas")
+    assert "https://example.gov/wpcontent/plan.pdf." in plain.stdout
+    text = run("format", "--library", str(bib), "--style", "bulletin-cas", "--prefer-archive")
+    assert "https://web.archive.org/web/20210716000000/https://example.gov/wpcontent/plan.pdf." in text.stdout
+    html = run("format", "--library", str(bib), "--style", "bulletin-cas", "--prefer-archive", "--to", "html").stdout
+    assert 'data-originalurl="https://example.gov/wpcontent/plan.pdf"' in html
+    assert 'data-versionurl="https://web.archive.org/web/20210716000000/https://example.gov/wpcontent/plan.pdf"' in html
+    assert 'data-versiondate="2021-07-16"' in html

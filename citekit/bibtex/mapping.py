@@ -7,7 +7,6 @@ citeproc-py's BibTeX reader drops url, urldate, institution and type and crashes
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from citekit.bibtex import dates, latex, names
 from citekit.model import Entry, Item
@@ -56,7 +55,7 @@ DATE_FIELDS = {"date": "issued", "urldate": "accessed", "eventdate": "event-date
 # Fields citekit understands that have no CSL variable of their own (kept, never "unknown").
 EXTRA_FIELDS = {
     "year", "month", "day", "type", "number", "langid", "language", "subtitle", "congress", "chamber",
-    "archiveurl", "archivedate", "ids", "crossref", "xref", "entryset", "file", "eprinttype",
+    "archiveurl", "archivedate", "urlstatus", "ids", "crossref", "xref", "entryset", "file", "eprinttype",
     "eprintclass", "primaryclass", "archiveprefix", "urlaccessdate", "lastchecked", "options",
     "keywords", "shortjournal", "journalsubtitle", "booksubtitle", "mainsubtitle", "origlanguage",
 }
@@ -184,9 +183,10 @@ def entry_to_csl(entry: Entry, strings: dict[str, str] | None = None) -> Item:
         item["language"] = LANGIDS.get(lang.strip().lower(), lang.strip())
     if raw.get("doi"):
         item["DOI"] = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", item["DOI"], flags=re.I)
-    archive = {k: raw[k].strip() for k in ("archiveurl", "archivedate") if raw.get(k, "").strip()}
+    archive = {k: raw[k].strip() for k in ("archiveurl", "archivedate", "urlstatus") if raw.get(k, "").strip()}
     if archive:
-        item["custom"] = {"archive-url": archive.get("archiveurl"), "archive-date": archive.get("archivedate")}
+        names_ = {"archiveurl": "archive-url", "archivedate": "archive-date", "urlstatus": "url-status"}
+        item["custom"] = {names_[k]: v for k, v in archive.items()}
     if raw.get("ids", "").strip():
         item.setdefault("custom", {})["aliases"] = [k.strip() for k in raw["ids"].split(",") if k.strip()]
     return item
@@ -311,15 +311,9 @@ def csl_to_bibtex(item: Item, dialect: str = "biblatex") -> tuple[str, str, dict
         f["archiveurl"] = custom["archive-url"]
     if custom.get("archive-date"):
         f["archivedate"] = custom["archive-date"]
+    if custom.get("url-status"):
+        f["urlstatus"] = custom["url-status"]
     if custom.get("aliases"):
         f["ids"] = ", ".join(custom["aliases"])
     return etype, key, f
 
-
-def literal_names(item: Item) -> list[str]:
-    """Every corporate (literal) name of an item, for style and lint checks."""
-    return [n["literal"] for var in ("author", "editor") for n in item.get(var, []) if "literal" in n]
-
-
-def item_value(item: Item, var: str) -> Any:
-    return item.get(var)

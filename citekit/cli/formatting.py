@@ -81,8 +81,21 @@ def format_command(
         text = json.dumps(items, ensure_ascii=False, indent=2) + "\n"
     else:
         entries = render_entries(items, style, sort=order != Order.cited)
-        text = render_document(entries, to.value)
+        text = render_document(entries, to.value, robust_links=_robust_links(items))
     _emit(text, output)
+
+
+def _robust_links(items: list[dict]) -> dict[str, tuple[str, str, str]]:
+    """Key → (original, archived URL, date) for items that carry an archived copy."""
+    out = {}
+    for item in items:
+        custom = item.get("custom") if isinstance(item.get("custom"), dict) else {}
+        original = item.get("citekit-original-url") or item.get("URL")
+        version = custom.get("archive-url") or (item.get("URL") if item.get("citekit-original-url") else None)
+        if original and version and original != version:
+            date = str(item.get("citekit-archive-date") or custom.get("archive-date") or "")[:10]
+            out[str(item["id"])] = (str(original), str(version), date)
+    return out
 
 
 def _emit(text: str, output: Path | None) -> None:

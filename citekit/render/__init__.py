@@ -33,12 +33,20 @@ def format_bibliography(items: Sequence[Item], style: str | Path = DEFAULT_STYLE
     return [entry_text(e, fmt) for e in render_entries(list(items), style, sort=sort)]
 
 
-def render_document(entries: list[RenderedEntry], fmt: str = "text") -> str:
-    """A whole reference list as one document in ``fmt``."""
+def render_document(entries: list[RenderedEntry], fmt: str = "text",
+                    robust_links: dict[str, tuple[str, str, str]] | None = None) -> str:
+    """A whole reference list as one document in ``fmt``.
+
+    ``robust_links`` maps a key to (original URL, archived URL, archive date YYYY-MM-DD): HTML
+    links to either URL then carry Robust Links attributes (data-originalurl, data-versionurl,
+    data-versiondate).
+    """
     if fmt == "html":
         rows = []
         for e in entries:
             body = formats.finish(e.body, "html")
+            if robust_links and e.key in robust_links:
+                body = _robust(body, *robust_links[e.key])
             if e.label:
                 label = formats.finish(e.label, "html")
                 rows.append(f'  <div class="csl-entry" id="ref-{_html_id(e.key)}"><div class="csl-left-margin">'
@@ -49,13 +57,24 @@ def render_document(entries: list[RenderedEntry], fmt: str = "text") -> str:
     if fmt == "latex":
         rows = [r"\begin{thebibliography}{" + str(max(len(entries), 1)) + "}"]
         for e in entries:
-            label = f"[{formats.finish(e.label, 'latex')}]" if e.label else ""
+            label = "[{" + formats.finish(e.label, "latex") + "}]" if e.label else ""
             rows.append(rf"\bibitem{label}{{{e.key}}} {formats.finish(e.body, 'latex')}")
         rows.append(r"\end{thebibliography}")
         return "\n".join(rows) + "\n"
     if fmt == "markdown":
         return "\n\n".join(entry_text(e, "markdown") for e in entries) + "\n"
     return "\n".join(entry_text(e, "text") for e in entries) + "\n"
+
+
+def _robust(body: str, original: str, version: str, date: str) -> str:
+    import html
+
+    attrs = (f' data-originalurl="{html.escape(original)}" data-versionurl="{html.escape(version)}"'
+             + (f' data-versiondate="{html.escape(date)}"' if date else ""))
+    for url in {original, version}:
+        anchor = f'<a href="{html.escape(url)}">'
+        body = body.replace(anchor, anchor[:-1] + attrs + ">")
+    return body
 
 
 def _html_id(key: str) -> str:

@@ -44,7 +44,8 @@ def _split(path: str, text: str, parts: int, strings: dict[str, str]) -> list[_P
         if m and m.start() > cuts[-1]:
             cuts.append(m.start())
     cuts.append(len(text))
-    return [_Piece(path, text[a:b], text.count("\n", 0, a), a, strings) for a, b in zip(cuts, cuts[1:], strict=False) if a < b]
+    return [_Piece(path, text[a:b], text.count("\n", 0, a), a, strings)
+            for a, b in zip(cuts, cuts[1:], strict=False) if a < b]
 
 
 def _file_strings(text: str) -> dict[str, str]:
