@@ -118,10 +118,17 @@ class ArchiveClient:
     # -- Wayback --------------------------------------------------------------------------------
     def _get(self, url: str, key: str | None = None, headers: dict[str, str] | None = None,
              ) -> tuple[requests.Response | None, bytes, str | None]:
+        # An archive that cannot be reached (outage, no network) is given up on after a few
+        # failures, like any host: a build must never stall because the archive is down.
+        host = host_of(url)
+        if self.limiter.is_open(f"archive:{host}"):
+            return None, b"", "archive unreachable"
         # A CDX call is limited under its own key so /web/ look-ups are not held behind it.
         resp, body, error, detail, _attempts, _exceeded = request_with_retries(
             self.session, "GET", url, _KeyedLimiter(self.limiter, key) if key else self.limiter,
             self.policy, headers)
+        failed = resp is None and error not in (None, "invalid-url")
+        self.limiter.record(f"archive:{host}", failed, "error", error or "")
         return resp, body, error or (None if resp is not None else detail)
 
     def _web_lookup(self, url: str, target: str | None) -> tuple[Snapshot | None, bool]:

@@ -165,3 +165,15 @@ def test_cdx_emulation_shapes(wayback: FakeWayback) -> None:
     last = requests.get(base, params={"url": "archive.org", "limit": "-1", "fl": "timestamp",
                                       "gzip": "false"}, timeout=5)
     assert last.text == "19971011050034\n" and "Content-Encoding" not in last.headers
+
+
+def test_unreachable_archive_is_given_up_quickly(origin: LoopbackServer, options: CheckOptions) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    options.wayback_url, options.archive, options.concurrency = f"http://127.0.0.1:{port}", "failing", 1
+    records = [LinkRecord(f"k{i}", "url", origin.url(f"/gone?{i}")) for i in range(6)]
+    report = check_links(records, options)
+    assert all(r.state == "dead" and r.archive_url is None for r in report.results)
