@@ -14,6 +14,7 @@ from typing import Any
 
 from citekit.bibtex.dates import DateError, parse_date
 from citekit.errors import CitekitError
+from citekit.fileio import read_text
 from citekit.model import Item
 
 _DATE_VARS = {"accessed", "available-date", "event-date", "issued", "original-date", "submitted"}
@@ -94,12 +95,7 @@ def apply_note_fields(item: Item) -> Item:
 def read_csl_json(path: str | Path) -> list[Item]:
     """Read a CSL-JSON file (a list of items, or one item) with the note lines applied."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CitekitError("no such file", path) from None
-    except UnicodeDecodeError as exc:
-        raise CitekitError(f"not valid UTF-8 ({exc.reason})", path) from None
+    text, _ = read_text(path)
     try:
         data: Any = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -72,3 +72,31 @@ def atomic_write(path: str | Path, data: str | bytes, encoding: str = "utf-8") -
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+_BOM = "\ufeff"
+
+
+def read_text(path: str | Path) -> tuple[str, str]:
+    """A UTF-8 text file's contents (newlines untouched) and its byte-order mark (``""`` if none).
+
+    Errors are :class:`~citekit.errors.CitekitError` naming the file, and the line for bad UTF-8.
+    """
+    from citekit.errors import CitekitError
+
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CitekitError("no such file", path) from None
+    except IsADirectoryError:
+        raise CitekitError("is a directory, not a file", path) from None
+    except OSError as exc:
+        raise CitekitError(f"cannot read: {exc.strerror}", path) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CitekitError("not valid UTF-8", path, data[: exc.start].count(b"\n") + 1) from None
+    if text.startswith(_BOM):
+        return text[1:], _BOM
+    return text, ""

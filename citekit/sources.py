@@ -9,7 +9,8 @@ from pathlib import Path
 
 from citekit.bibtex.reader import read_library
 from citekit.csljson import read_csl_json
-from citekit.errors import CitekitError, UnknownKeyError
+from citekit.errors import UnknownKeyError
+from citekit.fileio import read_text
 from citekit.model import Item, Problem
 
 # Pandoc: [@key], [see @key, p. 3; @other], @key in text; keys may contain :.#$%&-+?<>~/ inside.
@@ -20,12 +21,7 @@ _LATEX = re.compile(r"\\(?:[a-zA-Z]*cite[a-zA-Z]*\*?|nocite|citation)\s*(?:\[[^\
 def cited_keys(path: str | Path) -> list[str]:
     """Keys in order of first citation from Markdown (pandoc), LaTeX or a LaTeX ``.aux`` file."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CitekitError("no such file", path) from None
-    except UnicodeDecodeError:
-        raise CitekitError("not valid UTF-8", path) from None
+    text, _ = read_text(path)
     keys: list[str] = []
     if path.suffix in (".tex", ".aux", ".ltx"):
         # Comments first: a commented-out \cite is not a citation.

@@ -22,6 +22,7 @@ from bibtexparser.model import Entry as BPEntry
 from bibtexparser.model import String as BPString
 
 from citekit.errors import CitekitError
+from citekit.fileio import read_text
 from citekit.model import BibFile, Entry, Field, Library, Problem
 from citekit.paths import LIBRARY_DIR
 
@@ -117,19 +118,8 @@ def _entry(block: BPEntry, path: str, span: tuple[int, int]) -> Entry:
 
 
 def read_bib(path: str | Path) -> BibFile:
-    """Read one ``.bib`` file (UTF-8, newlines kept exactly as they are)."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CitekitError("no such file", path) from None
-    except OSError as exc:
-        raise CitekitError(f"cannot read: {exc.strerror}", path) from None
-    try:
-        text = data.decode("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CitekitError("not valid UTF-8", path, line) from None
+    """Read one ``.bib`` file (UTF-8, newlines kept exactly as they are; a BOM is not part of the text)."""
+    text, _ = read_text(path)
     return parse_bib(text, path)
 
 

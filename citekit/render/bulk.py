@@ -19,7 +19,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from citekit.bibtex.mapping import entry_to_csl
-from citekit.bibtex.reader import bib_files, parse_bib, read_bib
+from citekit.bibtex.reader import bib_files, parse_bib
+from citekit.fileio import read_text
 from citekit.model import BibFile, Problem
 from citekit.render.engine import LoadedStyle, RenderedEntry, _bibliography, _entry, load_style
 
@@ -96,9 +97,7 @@ def render_files(paths: Sequence[str | Path] | None, style: str | Path,
     loaded = load_style(style)
     if loaded.has_sort or not loaded.numeric:
         return None
-    files = [read_bib(p) for p in bib_files(paths)] if paths is None or len(paths) != 1 else None
-    texts = ([(f.path, f.text) for f in files] if files is not None
-             else [(str(p), Path(p).read_text(encoding="utf-8")) for p in bib_files(paths)])
+    texts = [(str(p), read_text(p)[0]) for p in bib_files(paths)]
     size = sum(len(t) for _, t in texts)
     workers = workers or min(os.cpu_count() or 1, 8)
     if size < MIN_BYTES or workers < 2:
