@@ -31,7 +31,7 @@ def year(y: int, m: int | None = None, d: int | None = None) -> dict:
 def render(item: dict, style: str) -> str:
     item = {"id": "x", **item}
     line = format_bibliography([item], style)[0]
-    return line.split("] ", 1)[1] if style == "nist" else line
+    return line.split("] ", 1)[1] if style.startswith("nist") and style != "nist-portal" else line
 
 
 TECH_SERIES = [
@@ -99,6 +99,23 @@ TECH_SERIES = [
 @pytest.mark.parametrize(("case", "item", "expected"), TECH_SERIES, ids=[c[0] for c in TECH_SERIES])
 def test_tech_series_verbatim(case: str, item: dict, expected: str) -> None:
     assert render(item, "nist") == expected
+
+
+# FIPS 204's reference list: a comma after a report's title and a final period (style nist-fips).
+FIPS_204 = [
+    ("T-13", {"type": "report", "author": [{"literal": "National Institute of Standards and Technology"}], "issued": year(2023),
+              "title": "Digital signature standard (DSS)", "publisher": "U.S. Department of Commerce",
+              "publisher-place": "Washington, DC", "number": "Federal Information Processing Standards Publication (FIPS) 186-5",
+              "DOI": "10.6028/NIST.FIPS.186-5"},
+     "National Institute of Standards and Technology (2023) Digital signature standard (DSS), (U.S. Department of Commerce, Washington, DC), Federal Information Processing Standards Publication (FIPS) 186-5. https://doi.org/10.6028/NIST.FIPS.186-5."),
+    ("T-14", TECH_SERIES[-2][1], TECH_SERIES[-2][2] + "."),
+    ("T-15", TECH_SERIES[-1][1], TECH_SERIES[-1][2] + "."),
+]
+
+
+@pytest.mark.parametrize(("case", "item", "expected"), FIPS_204, ids=[c[0] for c in FIPS_204])
+def test_fips_204_variant_verbatim(case: str, item: dict, expected: str) -> None:
+    assert render(item, "nist-fips") == expected
 
 
 def portal(series: str, people: list[str], y: int, title: str, doi: str | None, accessed: tuple | None = None,
