@@ -10,6 +10,7 @@ pyproject.toml::
     [tool.citekit.tidy]
     indent = "  "
     field-order = ["author", "title"]        # these first, then citekit's canonical order
+    rename-keys = false                      # true: keys follow Better BibTeX's formula
 
 citekit.toml holds the same tables without the ``tool.citekit.`` prefix (``[lint]``, ``[tidy]``).
 The nearest file found walking up from the starting directory wins; citekit.toml before
@@ -33,6 +34,7 @@ class CareConfig:
     error: set[str] = field(default_factory=set)
     indent: str = "  "
     field_order: list[str] = field(default_factory=list)
+    rename_keys: bool = False  # tidy renames keys to Better BibTeX's formula (old key kept in ids)
     source: str | None = None  # the file the settings came from
 
     def enabled(self, code: str) -> bool:
@@ -59,6 +61,10 @@ def _from_tables(lint: dict[str, Any], tidy: dict[str, Any], path: Path) -> Care
         raise CitekitError("tidy indent must be spaces or tabs", path)
     cfg.indent = indent
     cfg.field_order = [f.lower() for f in _string_list(tidy, "field-order", path)]
+    rename = tidy.get("rename-keys", False)
+    if not isinstance(rename, bool):
+        raise CitekitError("tidy rename-keys must be true or false", path)
+    cfg.rename_keys = rename
     return cfg
 
 

@@ -86,8 +86,9 @@ def _year(item: dict[str, Any]) -> str:
 
 def bbt_key(item: dict[str, Any]) -> str:
     """The key Better BibTeX's default formula would give a CSL-JSON item (no collision check)."""
-    key = _creator_part(item) + _title_part(str(item.get("title", ""))) + _year(item)
-    return key or "anon"
+    words = _creator_part(item) + _title_part(str(item.get("title", "")))
+    # nothing foldable to ASCII (a Chinese author and title): BBT would transliterate; we say so
+    return (words or "anon") + _year(item)
 
 
 def unique_key(base: str, taken: Container[str]) -> str:

@@ -6,17 +6,22 @@ closing brace on its own line, fields in citekit's order, and braces instead of 
 never re-encoded: braced values, bare numbers, ``@string`` macros and ``#`` concatenations are
 kept byte for byte, so an entry's meaning (its CSL-JSON) cannot change. Text between entries is
 never touched, and a second run changes nothing.
+
+Keys are kept unless the project asks for ``rename-keys``: then a key that does not follow Better
+BibTeX's formula is renamed to it, and the old key is added to ``ids`` so biblatex documents that
+cite it still work.
 """
 
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from citekit.bibtex.mapping import DATE_FIELDS, NAME_FIELDS, TEXT_FIELDS
+from citekit.bibtex.mapping import DATE_FIELDS, NAME_FIELDS, TEXT_FIELDS, entry_to_csl
 from citekit.bibtex.reader import bib_files, parse_bib
 from citekit.bibtex.writer import (
     ScanError,
@@ -28,9 +33,10 @@ from citekit.bibtex.writer import (
     scan_entry,
 )
 from citekit.care.config import CareConfig
+from citekit.care.keys import bbt_key, unique_key
 from citekit.errors import CitekitError
 from citekit.fileio import atomic_write, file_lock
-from citekit.model import BibFile
+from citekit.model import BibFile, Entry
 
 # The order a reader scans a reference in: who, what, where it appeared, which part, who
 # published it, when, how to find it, and citekit's own bookkeeping last.
@@ -88,7 +94,9 @@ def field_order(entry_type: str, config: CareConfig) -> dict[str, int]:
 _ORDER_CACHE: dict[tuple[str, tuple[str, ...]], dict[str, int]] = {}
 
 
-def _canonical(text: str, config: CareConfig, nl: str) -> tuple[str, list[tuple[str, str]]]:
+def _canonical(
+    text: str, config: CareConfig, nl: str, new_key: str | None = None
+) -> tuple[str, list[tuple[str, str]]]:
     layout = scan_entry(text)
     at = text.index("@") + 1
     brace = min(i for i in (text.find("{", at), text.find("(", at)) if i != -1)
@@ -110,6 +118,15 @@ def _canonical(text: str, config: CareConfig, nl: str) -> tuple[str, list[tuple[
         if f.enclosing == '"' and not f.concatenated and "#" not in raw and _quote_safe(raw[1:-1]):
             raw = "{" + raw[1:-1] + "}"
         pairs.append((f.name, raw))
+    if new_key and new_key != key:
+        # the old key stays usable: biblatex resolves citations through ids
+        ids = [(i, raw) for i, (name, raw) in enumerate(pairs) if name == "ids" and raw.startswith("{")]
+        if ids:
+            i, raw = ids[0]
+            pairs[i] = ("ids", raw[:-1] + (", " if raw[1:-1].strip() else "") + key + "}")
+        elif "ids" not in names:
+            pairs.append(("ids", "{" + key + "}"))
+        key = new_key
     lines = [f"@{entry_type}{{{key},"]
     lines.extend(f"{config.indent}{name} = {raw}," for name, raw in pairs)
     lines.append("}")
@@ -125,6 +142,7 @@ def tidy_entry_text(text: str, config: CareConfig | None = None, nl: str = "\n")
 class TidyResult:
     path: str
     changed: list[str] = field(default_factory=list)  # keys whose layout was (or would be) changed
+    renamed: dict[str, str] = field(default_factory=dict)  # old key → new key (rename-keys)
     skipped: list[tuple[str, int, str]] = field(default_factory=list)  # (key, line, why)
     written: bool = False
 
@@ -142,13 +160,25 @@ def quiet_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _bbt_key(bib: BibFile, e: Entry, taken: set[str]) -> str | None:
+    """The Better BibTeX key for ``e`` if its key does not follow the formula (None if it does)."""
+    base = bbt_key(entry_to_csl(e, bib.strings))
+    if base.startswith("anon") or re.fullmatch(re.escape(base) + "[a-z]*", e.key):
+        return None  # already follows the formula, or nothing to build a better key from
+    key = unique_key(base, taken)
+    taken.add(key)
+    return key
+
+
 def _tidy_text(bib: BibFile, text: str, config: CareConfig, result: TidyResult) -> str:
     nl = _newline_of(text)
     edits = []
+    taken = {e.key for e in bib.entries}
     for e in bib.entries:
         old = text[e.start:e.end]
         try:
-            new, pairs = _canonical(old, config, nl)
+            new_key = _bbt_key(bib, e, taken) if config.rename_keys else None
+            new, pairs = _canonical(old, config, nl, new_key)
         except ScanError as exc:
             result.skipped.append((e.key, e.line, str(exc)))
             continue
@@ -160,6 +190,8 @@ def _tidy_text(bib: BibFile, text: str, config: CareConfig, result: TidyResult) 
             raise CitekitError(f"internal error: tidy would change the values of {e.key!r}", bib.path, e.line)
         edits.append((e.start, e.end, new))
         result.changed.append(e.key)
+        if new_key:
+            result.renamed[e.key] = new_key
     return _splice(text, edits) if edits else text
 
 

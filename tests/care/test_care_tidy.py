@@ -127,3 +127,20 @@ def test_synthetic_library_round_trip(tmp_path: Path) -> None:
     assert r.changed and not r.skipped
     assert read_library([p]).items() == before
     assert tidy_file(p).changed == []
+
+
+def test_rename_keys_opt_in(tmp_path: Path) -> None:
+    p = tmp_path / "k.bib"
+    p.write_text(
+        "@report{old,\n  author = {Rose, Scott},\n  title = {Zero Trust Architecture},\n  date = {2020},\n}\n\n"
+        "@report{roseZeroTrustArchitecture2020,\n  author = {Rose, Scott},\n  title = {Zero Trust Architecture},\n"
+        "  number = {2},\n  date = {2020},\n}\n\n"
+        "@article{zh,\n  author = {孙毅},\n  title = {美国智能制造},\n  date = {2021},\n}\n"
+    )
+    assert tidy_file(p).changed == []  # keys are kept by default
+    cfg = CareConfig(rename_keys=True)
+    r = tidy_file(p, cfg)
+    assert r.renamed == {"old": "roseZeroTrustArchitecture2020a"}
+    text = p.read_text()
+    assert "@report{roseZeroTrustArchitecture2020a,\n" in text and "  ids = {old},\n}" in text
+    assert tidy_file(p, cfg).changed == []
