@@ -367,6 +367,15 @@ def _format(self, string):
     return _original_format(self, string)
 
 
+_original_wrap = model.Affixed.wrap
+
+
+def _wrap(self, string):
+    if string is not None and "prefix" not in self.attrib and "suffix" not in self.attrib:
+        return string
+    return _original_wrap(self, string)
+
+
 def _quote(self, string):
     if self.get("quotes", "false").lower() != "true":
         return string
@@ -466,6 +475,7 @@ def apply() -> None:
     model.Name.get_option = _name_get_option
     model.Formatted.format = _format
     model.Quoted.quote = _quote
+    model.Affixed.wrap = _wrap
     model.Date.is_locale_date = _is_locale_date
     model.CitationStylesElement.get_date = _get_date
     model.CitationStylesElement.get_root = _get_root
