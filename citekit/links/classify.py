@@ -6,7 +6,8 @@ States (exactly these; see docs/links.md):
 * ``redirected``: final 2xx reached through at least one permanent redirect (301/308);
 * ``dead``: 404/410, a soft-404 (a 200 "not found" page, a deep link redirected to the home page),
   or a DOI unknown to the DOI system;
-* ``blocked``: 401/403/418/999, 429 persisting after retries, or a recognised bot wall;
+* ``blocked``: 401/403/418/999, 429 persisting after retries, a recognised bot wall, or a
+  redirect to a login page;
 * ``error``: timeout, refused/reset connection, TLS or DNS failure, redirect loop, 5xx after retries.
 """
 
@@ -53,6 +54,8 @@ _H1 = re.compile(rb"<h1[^>]*>(.*?)</h1>", re.I | re.S)
 _TAGS = re.compile(r"<[^>]+>")
 _NOT_FOUND_URL = re.compile(r"/404(?:\.s?html?|\.aspx?|\.php)?(?:[/?#]|$)|not-?found|page-?not-?found|error404",
                             re.I)
+_LOGIN = re.compile(r"/(?:log-?in|sign-?in|logon|sso|saml|oauth2?|cas/login|idp|account/login|users/sign_in)"
+                    r"(?:[/.?]|$)", re.I)
 _HOME_PATHS = {"", "/", "/index.html", "/index.htm", "/index.php", "/index.aspx", "/default.aspx",
                "/home", "/home/", "/en", "/en/", "/en-us", "/en-us/"}
 
@@ -133,6 +136,9 @@ def classify(original_url: str, result: FetchResult) -> tuple[str, str]:
         tries = f" after {result.attempts} attempts" if result.attempts > 1 else ""
         return "error", f"HTTP {status}{tries}"
     if 200 <= status < 300:
+        if result.hops and _LOGIN.search(urlsplit(result.final_url).path) and \
+                not _LOGIN.search(urlsplit(original_url).path):
+            return "blocked", f"HTTP {status}: redirected to a login page ({result.final_url})"
         soft = soft_404(original_url, result)
         if soft:
             return "dead", f"soft-404: {soft}"

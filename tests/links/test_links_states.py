@@ -8,7 +8,7 @@ import pytest
 
 from citekit.links.check import CheckOptions, check_links
 from citekit.links.records import LinkRecord
-from tests.servers import LoopbackServer
+from tests.servers import LoopbackServer, respond
 
 
 def one(url: str, options: CheckOptions, **kw: object):
@@ -121,3 +121,31 @@ def test_retries_back_off_on_5xx(origin: LoopbackServer, options: CheckOptions) 
 def test_404_is_not_retried(origin: LoopbackServer, options: CheckOptions) -> None:
     one(origin.url("/missing"), options)
     assert len(origin.requests("/missing")) == 1
+
+
+def test_login_redirect_is_blocked(origin: LoopbackServer, options: CheckOptions) -> None:
+    from tests.servers import redirect, respond
+
+    origin.route(r"/members/report", redirect("/account/login?next=/members/report"))
+    origin.route(r"/account/login", respond(200, "<title>Sign in</title>"))
+    res = one(origin.url("/members/report"), options)
+    assert res.state == "blocked" and "login" in res.reason
+
+
+def test_tls_failure_is_error(loopback, options: CheckOptions, tmp_path) -> None:  # noqa: ANN001
+    import shutil
+    import ssl
+    import subprocess
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is not installed")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "2", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    srv = loopback(tls=ctx)
+    srv.route(r"/x", respond(200, "secret"))
+    res = one(srv.url("/x"), options)
+    assert srv.base_url.startswith("https://")
+    assert res.state == "error" and "TLS" in res.reason

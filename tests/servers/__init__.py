@@ -23,6 +23,7 @@ import itertools
 import json
 import re
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -154,7 +155,8 @@ def sequence(*handlers: Handler) -> Handler:
 class LoopbackServer:
     """A threaded HTTP/1.1 server on its own 127.0.0.x address with regex routes and a request log."""
 
-    def __init__(self, host: str | None = None, port: int = 0, delay: float = 0.0) -> None:
+    def __init__(self, host: str | None = None, port: int = 0, delay: float = 0.0,
+                 tls: ssl.SSLContext | None = None) -> None:
         self.host = host or next_loopback_host()
         self.delay = delay  # added before every answer
         self.routes: list[tuple[re.Pattern[str], frozenset[str] | None, Handler]] = []
@@ -176,6 +178,10 @@ class LoopbackServer:
             do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _dispatch
 
         self._httpd = ThreadingHTTPServer((self.host, port), _Handler)
+        if tls is not None:  # HTTPS: the handshake happens per connection in the handler thread
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True,
+                                                 do_handshake_on_connect=False)
+        self.scheme = "https" if tls is not None else "http"
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
         self.port = self._httpd.server_address[1]
@@ -189,7 +195,7 @@ class LoopbackServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def url(self, path: str = "/") -> str:
         return self.base_url + path
