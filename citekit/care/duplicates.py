@@ -64,11 +64,20 @@ def entry_year(entry: Entry, strings: dict[str, str] | None = None) -> str:
     return ""
 
 
+def first_family(value: str) -> str:
+    """The first creator's family name, normalised (``Rose, Scott and …`` → ``rose``)."""
+    first = re.split(r"\s+and\s+", value.strip(), maxsplit=1)[0]
+    family = first.split(",", 1)[0] if "," in first else (first.split() or [""])[-1]
+    return normalise_title(family)
+
+
 def _distinct(a: Entry, b: Entry, name: str) -> bool:
     """Both entries have ``name`` and the values differ: two parts of a series, two bills…"""
     fa, fb = a.fields.get(name), b.fields.get(name)
     if fa is None or fb is None:
         return False
+    if name in ("author", "editor"):
+        return first_family(fa.value) != first_family(fb.value)
     return _NON_WORD.sub("", fa.value).lower() != _NON_WORD.sub("", fb.value).lower()
 
 
@@ -148,6 +157,8 @@ def find_duplicates(
             continue
         titles[j] = norm
         year = entry_year(e, strings.get(e.path))
+        if not year:  # without a year, a shared title ("Epistulae") says too little
+            continue
         words = norm.split()
         for block in {" ".join(words[:2]), " ".join(words[-2:])}:
             buckets[(year, block)].append(j)
@@ -162,7 +173,8 @@ def find_duplicates(
                     continue
                 seen_pairs.add((i, j))
                 a, b = entries[i], entries[j]
-                if any(_distinct(a, b, n) for n in ("number", "doi", "volume", "edition", "version")):
+                if any(_distinct(a, b, n) for n in ("number", "doi", "volume", "edition", "version", "author",
+                                                    "editor")):
                     continue
                 # "Annual Report FY 2018" and "… FY 2019", "Part 1" and "Part 2" are different works
                 if _DIGITS.findall(titles[i]) != _DIGITS.findall(titles[j]):

@@ -53,17 +53,19 @@ class _Locator:
         return line, offset - self.starts[line - 1] + 1
 
     def field(self, entry: Entry, name: str) -> tuple[int, int]:
-        """Where field ``name`` of ``entry`` is written (its name), else the entry's first line."""
-        f = entry.fields.get(name)
-        line = f.line if f is not None else entry.line
-        starts = self.starts
-        if 1 <= line <= len(starts):
-            begin = max(starts[line - 1], entry.start)
-            end = starts[line] if line < len(starts) else len(self.text)
-            m = re.compile(rf"(?<![\w-]){re.escape(name)}\s*=", re.I).search(self.text, begin, min(end, entry.end))
-            if m:
-                return self.position(m.start())
-        return self.position(entry.start)
+        """Where field ``name`` of ``entry`` is written (its name), else the entry's first line.
+
+        Found from the entry's own text rather than from the parser's line numbers, which
+        bibtexparser sometimes gets wrong after unusual blocks."""
+        text = self.text[entry.start:entry.end]
+        try:
+            for f in scan_entry(text).fields:
+                if f.name == name:
+                    return self.position(entry.start + f.name_start)
+        except ScanError:
+            pass
+        m = re.compile(rf"(?<![\w-]){re.escape(name)}\s*=", re.I).search(text)
+        return self.position(entry.start + (m.start() if m else 0))
 
 
 def lint_library(
@@ -115,14 +117,16 @@ def lint_library(
     for entry in library.entries:
         seen = first.setdefault(entry.key, entry)
         if seen is not entry and seen.path != entry.path:
+            seen_line = locators[seen.path].position(seen.start)[0]
             add(entry.path, locators[entry.path].position(entry.start), "duplicate-key",
-                f"key {entry.key!r} is also used in {seen.path}:{seen.line}", entry.key)
+                f"key {entry.key!r} is also used in {seen.path}:{seen_line}", entry.key)
 
     strings = {bib.path: bib.strings for bib in library.files}
     for group in find_duplicates(library.entries, strings):
         head = group.entries[0]
         for entry, why in zip(group.entries[1:], group.reasons[1:], strict=True):
-            where = f"{head.path}:{head.line}" if head.path != entry.path else f"line {head.line}"
+            head_line = locators[head.path].position(head.start)[0]  # not head.line: see _Locator.field
+            where = f"{head.path}:{head_line}" if head.path != entry.path else f"line {head_line}"
             add(entry.path, locators[entry.path].position(entry.start), "duplicate-work",
                 f"{entry.key!r} duplicates {head.key!r} ({where}): {why}", entry.key)
     out.sort(key=lambda d: (d.path, d.line, d.column, d.code))

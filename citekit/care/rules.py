@@ -106,9 +106,24 @@ def _braces_ok(value: str) -> bool:
     return depth == 0
 
 
+# Fields of the biblatex and BibTeX data models (and common tool bookkeeping) that citekit does
+# not map: unknown to CSL, so worth a warning, but never a misspelling of something else.
+DATA_MODEL_FIELDS = frozenset("""
+    afterword annotator authortype bibdate bibsource bookpagination booktitleaddon commentator comment
+    editoratype editorb editorbtype editorc editorctype editortype eid entrysubtype eprintclass execute
+    foreword gender indexsorttitle indextitle institutiontype introduction isan ismn isrn issuesubtitle
+    issuetitle iswc issn-l label lccn library mrclass mrnumber mrreviewer nameaddon origlocation
+    origpublisher origtitle pagination presort related relatedoptions relatedstring relatedtype reprinttitle
+    shortauthor shorteditor shorthand shorthandintro shortseries shorttitle sortkey sortname sortshorthand
+    sorttitle sortyear timestamp owner zbmath zbl mendeley-tags mendeley-groups creationdate modificationdate
+    groups ranking readstatus printed qualityassured citeulike-article-id citeulike-linkout coden""".split())
+
+
 @functools.lru_cache(maxsize=4096)
 def suggest_field(name: str) -> str | None:
-    match = difflib.get_close_matches(name, sorted(KNOWN_FIELDS), n=1, cutoff=0.75)
+    if name in DATA_MODEL_FIELDS:
+        return None
+    match = difflib.get_close_matches(name, sorted(KNOWN_FIELDS), n=1, cutoff=0.8)
     return match[0] if match else None
 
 
