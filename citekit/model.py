@@ -111,9 +111,11 @@ class Library:
     def items(self, keys: Iterable[str] | None = None) -> list[Item]:
         """CSL-JSON items for ``keys`` (in that order) or for every entry (file order)."""
         from citekit.bibtex.mapping import entry_to_csl  # local: mapping imports model
+        from citekit.perf import paused_gc
 
         if keys is None:
-            return [entry_to_csl(e, self.file_of(e).strings) for e in self.entries]
+            with paused_gc():
+                return [entry_to_csl(e, f.strings) for f in self.files for e in f.entries]
         index = {e.key: e for e in reversed(self.entries)}
         out = []
         for k in keys:

@@ -25,6 +25,7 @@ from citekit.errors import CitekitError
 from citekit.fileio import read_text
 from citekit.model import BibFile, Entry, Field, Library, Problem
 from citekit.paths import LIBRARY_DIR
+from citekit.perf import paused_gc
 
 # bibtexparser logs every failed block as a warning; citekit reports them itself, once.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
@@ -139,4 +140,5 @@ def bib_files(paths: Iterable[str | Path] | None = None) -> list[Path]:
 
 def read_library(paths: Iterable[str | Path] | None = None) -> Library:
     """Read ``.bib`` files and directories (default: the bundled ``library/``)."""
-    return Library(files=[read_bib(p) for p in bib_files(paths)])
+    with paused_gc():
+        return Library(files=[read_bib(p) for p in bib_files(paths)])

@@ -26,6 +26,7 @@ from citekit.bibtex.names import is_cjk
 from citekit.csljson import apply_note_fields
 from citekit.errors import CitekitError
 from citekit.model import Item
+from citekit.perf import paused_gc
 from citekit.render import formats, patches
 from citekit.styles import DEFAULT_STYLE, resolve_style
 
@@ -262,12 +263,13 @@ def render_entries(items: list[Item], style: str | Path = DEFAULT_STYLE, *, sort
     loaded = load_style(style)
     originals = {str(i.get("id", "")).lower(): str(i.get("id", "")) for i in items}
     workers = _workers(len(items))
-    if workers > 1 and not (sort and loaded.has_sort):
-        # Nothing to sort across the list: each worker prepares, registers and renders a slice.
-        out = _render_parallel(loaded, items, workers)
-    else:
-        bib, _ = _bibliography(items, loaded, sort)
-        out = [_entry(loaded, ci) for ci in bib.items]
+    with paused_gc():
+        if workers > 1 and not (sort and loaded.has_sort):
+            # Nothing to sort across the list: each worker prepares, registers and renders a slice.
+            out = _render_parallel(loaded, items, workers)
+        else:
+            bib, _ = _bibliography(items, loaded, sort)
+            out = [_entry(loaded, ci) for ci in bib.items]
     for entry in out:
         entry.key = originals.get(entry.key, entry.key)
     return out
