@@ -89,11 +89,14 @@ def lint_library(
     locators = {bib.path: _Locator(bib) for bib in library.files}
     for bib in library.files:
         loc = locators[bib.path]
+        repeats = _KeyRepeats(bib)
         for p in bib.problems:
             line, col = p.line, p.column or 1
             message = p.message
             if p.code == "parse-error":
                 line, col, message = _refine_parse_error(bib, loc, p.line, p.message)
+            elif p.code == "duplicate-key" and p.key:
+                line, col = repeats.next(loc, p.key) or (line, col)
             elif p.code == "duplicate-field":
                 at = _second_field(bib, loc, next((e for e in bib.entries if e.key == p.key), None))
                 line, col = at or (line, col)
@@ -185,6 +188,27 @@ def _refine_parse_error(bib: BibFile, loc: _Locator, line: int, message: str) ->
         l2, c2 = loc.position(begin + min(exc.pos, max(len(chunk) - 1, 0)))
         return l2, c2, f"{message} ({exc})"
     return line, 1, message
+
+
+_ENTRY_HEAD = re.compile(r"@\s*[A-Za-z_][\w-]*\s*[{(]\s*([^\s,{}()]+)\s*,")
+
+
+class _KeyRepeats:
+    """Where the n-th repeat of a key starts (the reader drops repeats, so they have no span)."""
+
+    def __init__(self, bib: BibFile) -> None:
+        self.bib = bib
+        self.heads: dict[str, list[int]] | None = None
+        self.seen: dict[str, int] = {}
+
+    def next(self, loc: _Locator, key: str) -> tuple[int, int] | None:
+        if self.heads is None:  # every entry head of the file, found once
+            self.heads = {}
+            for m in _ENTRY_HEAD.finditer(self.bib.text):
+                self.heads.setdefault(m.group(1), []).append(m.start())
+        n = self.seen[key] = self.seen.get(key, 0) + 1
+        starts = self.heads.get(key, [])
+        return loc.position(starts[n]) if len(starts) > n else None
 
 
 def _second_field(bib: BibFile, loc: _Locator, entry: Entry | None) -> tuple[int, int] | None:
