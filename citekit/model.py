@@ -110,19 +110,30 @@ class Library:
 
     def items(self, keys: Iterable[str] | None = None) -> list[Item]:
         """CSL-JSON items for ``keys`` (in that order) or for every entry (file order)."""
-        from citekit.bibtex.mapping import entry_to_csl  # local: mapping imports model
+        from citekit.bibtex.mapping import entry_to_csl, inherit  # local: mapping imports model
+        from citekit.errors import UnknownKeyError
         from citekit.perf import paused_gc
 
-        if keys is None:
-            with paused_gc():
-                return [entry_to_csl(e, f.strings) for f in self.files for e in f.entries]
-        index = {e.key: e for e in reversed(self.entries)}
-        out = []
-        for k in keys:
-            e = index.get(k)
-            if e is None:
-                from citekit.errors import UnknownKeyError
+        index = {e.key.lower(): e for e in reversed(self.entries)}
 
-                raise UnknownKeyError(f"unknown citation key {k!r}")
-            out.append(entry_to_csl(e, self.file_of(e).strings))
-        return out
+        def resolved(e: Entry) -> Entry:
+            # crossref/xdata parents (one level, as biblatex resolves them by default)
+            for name in ("crossref", "xdata"):
+                parent_key = e.get(name)
+                if parent_key:
+                    for pk in parent_key.split(","):
+                        parent = index.get(pk.strip().lower())
+                        if parent is not None and parent is not e:
+                            e = inherit(e, parent)
+            return e
+
+        with paused_gc():
+            if keys is None:
+                return [entry_to_csl(resolved(e), f.strings) for f in self.files for e in f.entries]
+            out = []
+            for k in keys:
+                e = index.get(k.lower())
+                if e is None:
+                    raise UnknownKeyError(f"unknown citation key {k!r}")
+                out.append(entry_to_csl(resolved(e), self.file_of(e).strings))
+            return out

@@ -6,6 +6,7 @@ citeproc-py's BibTeX reader drops url, urldate, institution and type and crashes
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from citekit.bibtex import dates, latex, names
@@ -78,6 +79,29 @@ _BILL_NUMBER = re.compile(r"^\s*(H\.?\s?R\.?|S\.?|H\.?\s?Res\.?|S\.?\s?Res\.?|H\
                           r"S\.?\s?J\.?\s?Res\.?|H\.?\s?Con\.?\s?Res\.?|S\.?\s?Con\.?\s?Res\.?)\s*\d+", re.I)
 
 
+# biblatex's default inheritance for crossref/xdata: a parent's title becomes the child's
+# container title; every other field is inherited under its own name when the child lacks it.
+_INHERIT_RENAMES = {
+    ("book", "title"): "booktitle", ("book", "subtitle"): "booksubtitle", ("book", "author"): "bookauthor",
+    ("mvbook", "title"): "maintitle", ("collection", "title"): "booktitle", ("mvcollection", "title"): "maintitle",
+    ("proceedings", "title"): "booktitle", ("mvproceedings", "title"): "maintitle",
+    ("reference", "title"): "booktitle", ("periodical", "title"): "journaltitle",
+}
+_NEVER_INHERITED = {"ids", "crossref", "xref", "xdata", "entryset", "label", "shorthand", "sortkey", "keywords"}
+
+
+def inherit(entry: Entry, parent: Entry) -> Entry:
+    """``entry`` with the fields it lacks filled from its ``crossref``/``xdata`` parent."""
+    fields = dict(entry.fields)
+    for name, f in parent.fields.items():
+        if name in _NEVER_INHERITED:
+            continue
+        target = _INHERIT_RENAMES.get((parent.entry_type, name), name)
+        if target not in fields:
+            fields[target] = dataclasses.replace(f, name=target)
+    return dataclasses.replace(entry, fields=fields)
+
+
 def _value(entry: Entry, name: str, strings: dict[str, str]) -> str | None:
     f = entry.fields.get(name)
     if f is None:
@@ -145,7 +169,8 @@ def entry_to_csl(entry: Entry, strings: dict[str, str] | None = None) -> Item:
             var = TEXT_FIELDS[name]
             if var in item and name in ("journal", "maintitle", "school", "organization", "address"):
                 continue  # the biblatex name wins over its BibTeX alias
-            item[var] = text(name)
+            # Page ranges are written 1--10 in BibTeX and 1-10 in CSL (styles choose the dash).
+            item[var] = latex.decode(raw[name].replace("--", "-")).strip() if name == "pages" else text(name)
 
     # Type-dependent fields.
     number = text("number") if raw.get("number", "").strip() else None

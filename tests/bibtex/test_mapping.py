@@ -137,3 +137,14 @@ def test_spans_cover_each_entry_exactly() -> None:
     bib = parse_bib(text, "t.bib")
     assert [text[e.start:e.end] for e in bib.entries] == ["@misc{a,\n  title = {x},\n}", "@report{b, title = {y}}"]
     assert [e.line for e in bib.entries] == [2, 6]
+
+
+def test_crossref_inheritance() -> None:
+    bib = parse_bib("@incollection{ch, author = {Doe, Jane}, title = {Chapter}, pages = {1--10}, crossref = {bk}}\n"
+                    "@book{bk, editor = {Roe, Rick}, title = {The Book}, publisher = {Pub}, date = {2020}}\n", "t.bib")
+    from citekit.model import Library
+
+    ch = Library(files=[bib]).items(["ch"])[0]
+    assert ch["container-title"] == "The Book" and ch["title"] == "Chapter"
+    assert ch["publisher"] == "Pub" and ch["issued"] == {"date-parts": [[2020]]}
+    assert ch["editor"] == [{"family": "Roe", "given": "Rick"}] and ch["page"] == "1-10"
