@@ -292,6 +292,11 @@ def request_with_retries(session: requests.Session, method: str, url: str, limit
         attempts += 1
         with limiter.slot(host, policy.sleep):
             resp, body, error, detail = _one_request(session, method, url, policy, headers)
+            if resp is not None and resp.status_code in (429, 503):
+                # Pause the host before the slot is released, so no other worker slips in.
+                asked = parse_retry_after(resp.headers.get("Retry-After"))
+                if asked is not None:
+                    limiter.pause(host, min(asked, policy.max_retry_wait))
         retryable = (error in RETRYABLE_ERRORS) or (
             resp is not None and resp.status_code in RETRY_STATUSES
             and "cf-mitigated" not in resp.headers  # a challenge does not go away by asking again
@@ -302,16 +307,14 @@ def request_with_retries(session: requests.Session, method: str, url: str, limit
         if resp is not None:
             wait = parse_retry_after(resp.headers.get("Retry-After"))
         if wait is not None and wait > policy.max_retry_wait:
-            limiter.pause(host, policy.max_retry_wait)
             return resp, body, error, detail, attempts, wait
         if attempts > policy.retries:
             return resp, body, error, detail, attempts, None
         if wait is None:
             ceiling = min(policy.max_backoff, policy.backoff_base * (2 ** (attempts - 1)))
             wait = policy.rng.uniform(0, ceiling)  # full jitter: workers do not retry in lockstep
-        else:
-            limiter.pause(host, wait)
-        policy.sleep(wait)
+            policy.sleep(wait)
+        # With a Retry-After the host pause already holds this retry (and everyone else's) back.
 
 
 def fetch(session: requests.Session, url: str, limiter: HostLimiter, policy: FetchPolicy,
