@@ -141,6 +141,7 @@ def check_command(
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     step_summary: Annotated[Optional[Path], typer.Option("--step-summary", help="Also append a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY).")] = None,  # noqa: E501
+    json_report: Annotated[Optional[Path], typer.Option("--json-report", help="Also write the JSON report to this file.")] = None,  # noqa: E501
     fail_on: Annotated[str, typer.Option("--fail-on", help="States that fail the run (comma list of dead,blocked,error,redirected).")] = "dead",  # noqa: E501
     allow_archived: Annotated[bool, typer.Option("--allow-archived", help="Dead links with an archived copy do not fail.")] = False,  # noqa: E501
     archive: Annotated[ArchiveMode, typer.Option("--archive", help="Look up archived copies for failing links, all links, or none.")] = ArchiveMode.failing,  # noqa: E501
@@ -192,6 +193,8 @@ def check_command(
     if step_summary:
         with open(step_summary, "a", encoding="utf-8") as fh:
             fh.write(render(report, "markdown"))
+    if json_report:
+        _emit(render(report, "json"), json_report)
     if network_down(report):
         fail("no link could be reached (network down?): the check did not really run", 3)
     if actionable(report, wanted, allow_archived):

@@ -135,6 +135,9 @@ def test_other_formats(bib: Path, wayback: FakeWayback, doi: FakeDoi, tmp_path: 
     report = tmp_path / "out.json"
     code, out, _ = run("check", str(bib), "--output", str(report), "--step-summary", str(summary), *args)
     assert code == 1 and out == "" and json.loads(report.read_text())["links"]  # format from the suffix
+    also = tmp_path / "also.json"
+    code, out, _ = run("check", str(bib), "--format", "github", "--json-report", str(also), *args)
+    assert out.startswith("::error") and json.loads(also.read_text())["summary"]["dead"] == 1
     md = summary.read_text()
     assert md.startswith("## citekit link check") and "| dead |" in md and "nstc2018" in md
 
@@ -246,3 +249,10 @@ def test_crash_mid_write_leaves_the_original(bib: Path, wayback: FakeWayback, do
         child.send_signal(signal.SIGKILL)
         child.wait()
     assert bib.read_bytes() == original
+
+
+def test_corrupt_cache_is_exit_3(bib: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "broken.sqlite3"
+    cache.write_bytes(b"this is not a database" * 100)
+    code, _, err = run("check", str(bib), "--cache", str(cache), "-q")
+    assert code == 3 and "cache" in err
