@@ -127,7 +127,11 @@ def item_to_rdf(z: ZoteroItem, about: str) -> str:
         gen = t.generic(field)
         if value in (None, "") or field in _HANDLED or field in done:
             continue
-        lines.append(_el(_PREDICATES.get(gen, f"z:{gen}"), value))
+        pred = _PREDICATES.get(gen, f"z:{gen}")
+        if gen == "edition" and "versionNumber" in t.fields:
+            # A standard has both; Zotero's import reads prism:edition as its versionNumber.
+            pred = "z:edition"
+        lines.append(_el(pred, value))
     for ident in ("ISBN", "DOI"):
         if z.get(ident):
             lines.append(_el("dc:identifier", f"{ident} {z[ident]}"))

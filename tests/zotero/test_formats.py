@@ -247,7 +247,8 @@ def rdf_import(text: str) -> list[dict]:
                 z["extra"] = child.text
             elif tag != "itemType":
                 generic = {"abstract": "abstractNote", "coverage": "archiveLocation"}.get(tag, tag)
-                if tag == "edition":
+                if tag == "edition" and child.tag.startswith("{http://prismstandard.org"):
+                    # prism:edition is a standard's versionNumber; z:edition is the field itself
                     generic = "versionNumber" if t.field_for("versionNumber") else "edition"
                 put(generic, child.text)
         out.append(z)
