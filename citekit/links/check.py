@@ -107,6 +107,7 @@ class Report:
             counts[r.state] = counts.get(r.state, 0) + 1
         return {"total": len(self.results), "unique": self.unique_targets, **counts,
                 "archived": sum(1 for r in self.results if r.archive_url),
+                "link_requests": self.requests_made,
                 "duration_s": round(self.duration, 3)}
 
 
@@ -147,17 +148,21 @@ class Checker:
         self._inflight: dict[str, threading.Lock] = defaultdict(threading.Lock)
         self.requests_made = 0
 
+    def _count(self, n: int) -> None:
+        with self._memo_lock:
+            self.requests_made += n
+
     # -- one target -----------------------------------------------------------------------------
     def _fetch(self, url: str) -> FetchResult:
         host = host_of(url)
         if host in self.options.head_hosts:
             head = fetch(self.session, url, self.limiter, self.policy, method="HEAD")
-            self.requests_made += head.attempts + len(head.hops)
+            self._count(head.attempts)
             if head.error is None and head.status is not None and 200 <= head.status < 300:
                 return head
             # HEAD is not trusted for anything but success: confirm every other answer with GET.
         result = fetch(self.session, url, self.limiter, self.policy, method="GET")
-        self.requests_made += result.attempts + len(result.hops)
+        self._count(result.attempts)
         return result
 
     def _check_uncached(self, target: str, url: str) -> _Outcome:
@@ -169,7 +174,7 @@ class Checker:
             if tripped:
                 return _Outcome(tripped[0], None, "", tripped[1], [], now)
             res = fetch(self.session, api, self.limiter, self.policy, headers={"Accept": "application/json"})
-            self.requests_made += res.attempts
+            self._count(res.attempts)
             state, reason, registered = classify_doi(normalise_doi(url), res)
             self.limiter.record(host, state in ("blocked", "error"), state, reason)
             return _Outcome(state, res.status, registered, reason, [], time.time())

@@ -65,7 +65,7 @@ def test_same_url_cited_twice_is_fetched_once(origin: LoopbackServer, options: C
     assert [r.key for r in report.results] == ["a", "b", "c"]
     assert {r.state for r in report.results} == {"ok"}
     assert len(origin.requests("/cited-twice")) == 1
-    assert report.unique_targets == 1
+    assert report.unique_targets == 1 and report.summary()["link_requests"] == 1
 
 
 def test_circuit_breaker_opens_after_repeated_walls(origin: LoopbackServer, options: CheckOptions) -> None:
