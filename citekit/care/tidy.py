@@ -95,7 +95,7 @@ _ORDER_CACHE: dict[tuple[str, tuple[str, ...]], dict[str, int]] = {}
 
 
 def _canonical(
-    text: str, config: CareConfig, nl: str, new_key: str | None = None
+    text: str, config: CareConfig, nl: str, new_key: str | None = None, keep_order: bool = False
 ) -> tuple[str, list[tuple[str, str]]]:
     layout = scan_entry(text)
     at = text.index("@") + 1
@@ -112,7 +112,8 @@ def _canonical(
         ranks = _ORDER_CACHE[cache_key] = field_order(entry_type, config)
     unknown = len(ranks) + 1000
     pairs = []
-    for f in sorted(layout.fields, key=lambda f: ranks.get(f.name, unknown)):
+    ordered = layout.fields if keep_order else sorted(layout.fields, key=lambda f: ranks.get(f.name, unknown))
+    for f in ordered:
         raw = text[f.value_start:f.value_end]
         # a "#" inside quotes is left alone: readers disagree on whether it concatenates
         if f.enclosing == '"' and not f.concatenated and "#" not in raw and _quote_safe(raw[1:-1]):
@@ -174,11 +175,14 @@ def _tidy_text(bib: BibFile, text: str, config: CareConfig, result: TidyResult) 
     nl = _newline_of(text)
     edits = []
     taken = {e.key for e in bib.entries}
+    # entries other entries inherit from (crossref, xdata): what a child inherits can depend on
+    # the parent's field order, so their order is kept and only their layout is normalised
+    parents = {k.strip() for e in bib.entries for n in ("crossref", "xdata") for k in (e.get(n) or "").split(",")}
     for e in bib.entries:
         old = text[e.start:e.end]
         try:
-            new_key = _bbt_key(bib, e, taken) if config.rename_keys else None
-            new, pairs = _canonical(old, config, nl, new_key)
+            new_key = _bbt_key(bib, e, taken) if config.rename_keys and e.key not in parents else None
+            new, pairs = _canonical(old, config, nl, new_key, keep_order=e.key in parents)
         except ScanError as exc:
             result.skipped.append((e.key, e.line, str(exc)))
             continue
