@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+import re
 import threading
 import time
 from collections import OrderedDict, defaultdict
@@ -256,6 +257,11 @@ class Checker:
         return None
 
 
+def _timestamp_in(archive_url: str) -> str | None:
+    m = re.search(r"/(\d{14})(?:[a-z]{2}_)?/", archive_url)
+    return m.group(1) if m else None
+
+
 def _target_for(record: LinkRecord) -> tuple[str, str]:
     if record.field == "doi":
         return doi_target(record.url), record.url
@@ -319,7 +325,12 @@ def check_links(records: list[LinkRecord], options: CheckOptions | None = None, 
             target, url = _target_for(rec)
             out = checker.check_target(target, url)
             archive_url = archive_ts = source = None
-            if rec.field == "url" and not target.startswith("doi:") and (
+            if rec.archive_url and options.archive == "failing" and out.state != "ok":
+                # The entry already records a copy (archive --write): report it, ask nobody.
+                archive_url, source = rec.archive_url, "entry"
+                archive_ts = _timestamp_in(rec.archive_url) or (
+                    rec.archive_date.replace("-", "")[:8].ljust(8, "0") + "000000" if rec.archive_date else None)
+            elif rec.field == "url" and not target.startswith("doi:") and (
                     options.archive == "all" or (options.archive == "failing" and out.state != "ok")):
                 snap = checker.snapshot(url, rec.accessed)
                 if snap:

@@ -332,6 +332,7 @@ def fetch(session: requests.Session, url: str, limiter: HostLimiter, policy: Fet
             result.retry_after_exceeded = exceeded
         if resp is None:
             result.error, result.detail = error, detail
+            result.status = None  # no final response (an earlier hop's status is in hops)
             return result
         result.status = resp.status_code
         result.headers = {k.lower(): v for k, v in resp.headers.items()}

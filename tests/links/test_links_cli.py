@@ -256,3 +256,15 @@ def test_corrupt_cache_is_exit_3(bib: Path, tmp_path: Path) -> None:
     cache.write_bytes(b"this is not a database" * 100)
     code, _, err = run("check", str(bib), "--cache", str(cache), "-q")
     assert code == 3 and "cache" in err
+
+
+def test_check_uses_the_entry_archive_fields(tmp_path: Path, origin: LoopbackServer, wayback: FakeWayback,
+                                             doi: FakeDoi) -> None:
+    path = tmp_path / "a.bib"
+    path.write_text("@online{k,\n  url = {" + origin.url("/gone") + "},\n  archiveurl = {https://web.archive.org/web/"
+                    "20200102030405/x},\n  archivedate = {2020-01-02},\n}\n")
+    code, out, _ = run("check", str(path), "--format", "json", "--allow-archived", *base_args(wayback, doi))
+    link = json.loads(out)["links"][0]
+    assert code == 0 and link["state"] == "dead" and link["archive_source"] == "entry"
+    assert link["archive_timestamp"] == "20200102030405"
+    assert not wayback.server.log  # nothing asked of the archive
