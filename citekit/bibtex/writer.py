@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from citekit.errors import CitekitError
-from citekit.fileio import atomic_write, file_lock
+from citekit.fileio import atomic_write, file_lock, read_text
 from citekit.model import BibFile, Entry
 
-_BOM = "\ufeff"
 _BARE_NUMBER = re.compile(r"[0-9]+")
 
 
@@ -31,12 +30,12 @@ def enclose(value: str, prefer: str = "{", *, bare_numbers: bool = True) -> str:
     """``value`` with delimiters: bare if it is a plain number, quotes if asked and safe, else braces."""
     if bare_numbers and _BARE_NUMBER.fullmatch(value):
         return value
-    if prefer == '"' and _quote_safe(value):
+    if prefer == '"' and quote_safe(value):
         return f'"{value}"'
     return "{" + value + "}"
 
 
-def _quote_safe(value: str) -> bool:
+def quote_safe(value: str) -> bool:
     depth = 0
     for ch in value:
         if ch == "{":
@@ -245,7 +244,7 @@ def _eol_after(text: str, i: int) -> int:
     return i
 
 
-def _splice(text: str, edits: Iterable[tuple[int, int, str]]) -> str:
+def splice(text: str, edits: Iterable[tuple[int, int, str]]) -> str:
     out: list[str] = []
     pos = 0
     for start, end, new in sorted(edits, key=lambda e: (e[0], e[1])):
@@ -258,7 +257,7 @@ def _splice(text: str, edits: Iterable[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
-def _newline_of(text: str) -> str:
+def newline_of(text: str) -> str:
     return "\r\n" if "\r\n" in text else "\n"
 
 
@@ -270,7 +269,7 @@ def edit_entry_text(text: str, changes: Mapping[str, str | None]) -> str:
     """
     layout = scan_entry(text)
     fields = layout.fields
-    nl = _newline_of(text)
+    nl = newline_of(text)
     edits: list[tuple[int, int, str]] = []
     lower = {name.lower(): value for name, value in changes.items()}
     removed = {i for i, f in enumerate(fields) if f.name in lower and lower[f.name] is None}
@@ -293,7 +292,7 @@ def edit_entry_text(text: str, changes: Mapping[str, str | None]) -> str:
         if f.enclosing == "{":
             new = "{" + value + "}"
         elif f.enclosing == '"':
-            new = f'"{value}"' if _quote_safe(value) else "{" + value + "}"
+            new = f'"{value}"' if quote_safe(value) else "{" + value + "}"
         else:  # bare number or macro: stays bare only if still a number
             new = enclose(value, dominant)
         if text[f.value_start:f.value_end] != new:
@@ -328,7 +327,7 @@ def edit_entry_text(text: str, changes: Mapping[str, str | None]) -> str:
     new_names = [n for n, v in changes.items() if v is not None and n.lower() not in done]
     if new_names:
         edits.append(_insertion(text, layout, kept, new_names, changes, dominant, nl, trailing_no_comma))
-    return _splice(text, edits)
+    return splice(text, edits)
 
 
 def _dominant_enclosing(fields: list[FieldSpan]) -> str:
@@ -394,31 +393,13 @@ def _insertion(
 # --------------------------------------------------------------------------------------------
 
 
-def _read_text(path: Path) -> tuple[str, str]:
-    """The file's text as the reader sees it, and the BOM to put back (``""`` if none)."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CitekitError("no such file", path) from None
-    except OSError as exc:
-        raise CitekitError(f"cannot read: {exc.strerror}", path) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CitekitError("not valid UTF-8", path, line) from None
-    if text.startswith(_BOM):
-        return text[1:], _BOM
-    return text, ""
-
-
 def _parse(text: str, path: Path) -> BibFile:
     from citekit.bibtex.reader import parse_bib  # the reader imports nothing from here
 
     return parse_bib(text, str(path))
 
 
-def _check_writable(bib: BibFile, force: bool) -> None:
+def check_writable(bib: BibFile, force: bool) -> None:
     if not bib.parsed_cleanly and not force:
         first = next(p for p in bib.problems if p.code == "parse-error")
         raise CitekitError(
@@ -477,7 +458,7 @@ def splice_entries(text: str, bib: BibFile, replacements: Mapping[str, str | Non
             if (start == 0 or text[:start].endswith(("\n\n", "\r\n\r\n"))) and end != e.end:
                 end = _eol_after(text, end)
         edits.append((start, end, ""))
-    return _splice(text, edits)
+    return splice(text, edits)
 
 
 def update_entries(
@@ -489,9 +470,9 @@ def update_entries(
     """
     path = Path(path)
     with file_lock(path):
-        text, bom = _read_text(path)
+        text, bom = read_text(path)
         bib = _parse(text, path)
-        _check_writable(bib, force)
+        check_writable(bib, force)
         index = _entry_index(bib, changes)
         replacements: dict[str, str | None] = {}
         for key, fields in changes.items():
@@ -523,11 +504,11 @@ def edit_entries(
     under the file's lock, so a concurrent writer can never be overwritten."""
     path = Path(path)
     with file_lock(path):
-        text, bom = _read_text(path)
+        text, bom = read_text(path)
         bib = _parse(text, path)
-        _check_writable(bib, force)
+        check_writable(bib, force)
         index = _entry_index(bib, edits)
-        nl = _newline_of(text)
+        nl = newline_of(text)
         todo: dict[str, str | None] = {}
         for key, fn in edits.items():
             old = text[index[key].start:index[key].end]
@@ -552,13 +533,13 @@ def append_entries(path: str | Path, texts: Sequence[str], *, force: bool = Fals
     path = Path(path)
     with file_lock(path):
         if path.exists():
-            text, bom = _read_text(path)
+            text, bom = read_text(path)
         else:
             text, bom = "", ""
         bib = _parse(text, path)
-        _check_writable(bib, force)
+        check_writable(bib, force)
         existing = {e.key for e in bib.entries}
-        nl = _newline_of(text) if text else "\n"
+        nl = newline_of(text) if text else "\n"
         keys: list[str] = []
         pieces: list[str] = []
         for new in texts:

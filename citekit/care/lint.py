@@ -15,8 +15,8 @@ from citekit.bibtex.writer import ScanError, scan_entry
 from citekit.care.config import CareConfig
 from citekit.care.duplicates import find_duplicates
 from citekit.care.rules import RULES, Finding, check_entry
-from citekit.care.tidy import quiet_gc
 from citekit.model import BibFile, Entry, Library
+from citekit.perf import paused_gc
 
 FORMATS = ("text", "json", "github")
 
@@ -230,7 +230,7 @@ def _second_field(bib: BibFile, loc: _Locator, entry: Entry | None) -> tuple[int
 def lint_paths(
     paths: Iterable[str | Path] | None, config: CareConfig | None = None, today: dt.date | None = None
 ) -> list[Diagnostic]:
-    with quiet_gc():
+    with paused_gc():
         return lint_library(read_library(list(paths) if paths is not None else None), config, today)
 
 

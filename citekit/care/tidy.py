@@ -14,29 +14,20 @@ cite it still work.
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from citekit.bibtex.mapping import DATE_FIELDS, NAME_FIELDS, TEXT_FIELDS, entry_to_csl
 from citekit.bibtex.reader import bib_files, parse_bib
-from citekit.bibtex.writer import (
-    ScanError,
-    _check_writable,
-    _newline_of,
-    _quote_safe,
-    _read_text,
-    _splice,
-    scan_entry,
-)
+from citekit.bibtex.writer import ScanError, check_writable, newline_of, quote_safe, scan_entry, splice
 from citekit.care.config import CareConfig
 from citekit.care.keys import bbt_key, unique_key
 from citekit.errors import CitekitError
-from citekit.fileio import atomic_write, file_lock
+from citekit.fileio import atomic_write, file_lock, read_text
 from citekit.model import BibFile, Entry
+from citekit.perf import paused_gc
 
 # The order a reader scans a reference in: who, what, where it appeared, which part, who
 # published it, when, how to find it, and citekit's own bookkeeping last.
@@ -116,7 +107,7 @@ def _canonical(
     for f in ordered:
         raw = text[f.value_start:f.value_end]
         # a "#" inside quotes is left alone: readers disagree on whether it concatenates
-        if f.enclosing == '"' and not f.concatenated and "#" not in raw and _quote_safe(raw[1:-1]):
+        if f.enclosing == '"' and not f.concatenated and "#" not in raw and quote_safe(raw[1:-1]):
             raw = "{" + raw[1:-1] + "}"
         pairs.append((f.name, raw))
     if new_key and new_key != key:
@@ -148,19 +139,6 @@ class TidyResult:
     written: bool = False
 
 
-@contextmanager
-def quiet_gc() -> Iterator[None]:
-    """Parsing builds hundreds of thousands of small objects that all live on; letting the cyclic
-    collector rescan them again and again doubles the time for a 50,000-entry file."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def _bbt_key(bib: BibFile, e: Entry, taken: set[str]) -> str | None:
     """The Better BibTeX key for ``e`` if its key does not follow the formula (None if it does)."""
     base = bbt_key(entry_to_csl(e, bib.strings))
@@ -172,7 +150,7 @@ def _bbt_key(bib: BibFile, e: Entry, taken: set[str]) -> str | None:
 
 
 def _tidy_text(bib: BibFile, text: str, config: CareConfig, result: TidyResult) -> str:
-    nl = _newline_of(text)
+    nl = newline_of(text)
     edits = []
     taken = {e.key for e in bib.entries}
     # entries other entries inherit from (crossref, xdata): what a child inherits can depend on
@@ -196,7 +174,7 @@ def _tidy_text(bib: BibFile, text: str, config: CareConfig, result: TidyResult) 
         result.changed.append(e.key)
         if new_key:
             result.renamed[e.key] = new_key
-    return _splice(text, edits) if edits else text
+    return splice(text, edits) if edits else text
 
 
 def tidy_file(path: str | Path, config: CareConfig | None = None, *, check: bool = False,
@@ -206,15 +184,15 @@ def tidy_file(path: str | Path, config: CareConfig | None = None, *, check: bool
     path = Path(path)
     result = TidyResult(str(path))
     if check:
-        text, _ = _read_text(path)
-        with quiet_gc():
+        text, _ = read_text(path)
+        with paused_gc():
             _tidy_text(parse_bib(text, str(path)), text, config, result)
         return result
     with file_lock(path):
-        text, bom = _read_text(path)
-        with quiet_gc():
+        text, bom = read_text(path)
+        with paused_gc():
             bib = parse_bib(text, str(path))
-            _check_writable(bib, force)
+            check_writable(bib, force)
             new = _tidy_text(bib, text, config, result)
         if new != text:
             atomic_write(path, bom + new)
