@@ -47,6 +47,8 @@ def lint(
     out = format_diagnostics(diagnostics, fmt.value)
     if out:
         print(out)
+    elif fmt is LintFormat.text:
+        print("no problems found")
     raise typer.Exit(1 if has_errors(diagnostics) else 0)
 
 
@@ -69,7 +71,10 @@ def tidy(
         if r.changed:
             pending += len(r.changed)
             verb = "would reformat" if check else "reformatted"
-            print(f"{verb} {r.path}: {len(r.changed)} entr{'y' if len(r.changed) == 1 else 'ies'}")
+            shown = ", ".join(r.changed[:10]) + (", …" if len(r.changed) > 10 else "")
+            print(f"{verb} {r.path}: {len(r.changed)} entr{'y' if len(r.changed) == 1 else 'ies'} ({shown})")
+            for old, new in r.renamed.items():
+                print(f"  renamed {old} -> {new} (old key kept in ids)")
     if not pending:
         print(f"{len(results)} file(s) already tidy")
     raise typer.Exit(1 if check and pending else 0)
