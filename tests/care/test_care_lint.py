@@ -107,3 +107,12 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["lint", str(tmp_path / "missing.bib")])
     assert r.exit_code == 2
+
+
+def test_locations_come_from_the_text(tmp_path: Path) -> None:
+    # bibtexparser miscounts lines after values with backslash line ends; lint must not
+    p = tmp_path / "drift.bib"
+    p.write_text("@misc{a,\n  title = {One \\\n two \\\n three},\n}\n\n@misc{b,\n  title = {B},\n"
+                 "  urldata = {2020-01-01},\n}\n\n@misc{b,\n  title = {Again},\n}\n")
+    got = {(d.code, d.line, d.column) for d in lint_paths([p], CareConfig(), TODAY)}
+    assert ("misspelt-field", 9, 3) in got and ("duplicate-key", 12, 1) in got
