@@ -420,8 +420,16 @@ def _entry_index(bib: BibFile, keys: Iterable[str]) -> dict[str, Entry]:
             raise CitekitError(f"no entry with key {k!r}", bib.path)
         if len(found) > 1:
             raise CitekitError(f"key {k!r} is used by more than one entry", bib.path, found[1].line)
+        if not span_ok(bib.text, found[0]):
+            raise CitekitError(f"cannot locate entry {k!r} exactly in the file; not rewriting it", bib.path)
         out[k] = found[0]
     return out
+
+
+def span_ok(text: str, entry: Entry) -> bool:
+    """The entry's span really starts with its own ``@type{key`` (a last check before editing)."""
+    head = re.match(r"@\s*[A-Za-z_][\w-]*\s*[{(]\s*([^\s,{}()]*)", text[entry.start:entry.start + 400])
+    return head is not None and head.group(1) == entry.key
 
 
 def _check_entry_text(new: str, path: Path, key_hint: str) -> None:

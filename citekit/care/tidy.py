@@ -21,7 +21,7 @@ from pathlib import Path
 
 from citekit.bibtex.mapping import DATE_FIELDS, NAME_FIELDS, TEXT_FIELDS, entry_to_csl
 from citekit.bibtex.reader import bib_files, parse_bib
-from citekit.bibtex.writer import ScanError, check_writable, newline_of, quote_safe, scan_entry, splice
+from citekit.bibtex.writer import ScanError, check_writable, newline_of, quote_safe, scan_entry, span_ok, splice
 from citekit.care.config import CareConfig
 from citekit.care.keys import bbt_key, unique_key
 from citekit.errors import CitekitError
@@ -158,6 +158,9 @@ def _tidy_text(bib: BibFile, text: str, config: CareConfig, result: TidyResult) 
     parents = {k.strip() for e in bib.entries for n in ("crossref", "xdata") for k in (e.get(n) or "").split(",")}
     for e in bib.entries:
         old = text[e.start:e.end]
+        if not span_ok(text, e):
+            result.skipped.append((e.key, e.line, "cannot locate the entry exactly"))
+            continue
         try:
             new_key = _bbt_key(bib, e, taken) if config.rename_keys and e.key not in parents else None
             new, pairs = _canonical(old, config, nl, new_key, keep_order=e.key in parents)
