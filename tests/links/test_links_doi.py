@@ -16,8 +16,8 @@ def test_registered_and_unknown_dois(doi: FakeDoi, origin: LoopbackServer, optio
     assert ok.state == "ok" and ok.field == "doi" and ok.final_url == origin.url("/forbidden")
     assert ok.url == f"{doi.base_url}/10.6028/nist.ams.600-17"
     assert dead.state == "dead" and "not registered" in dead.reason
-    assert [e.target for e in doi.server.log] == ["/api/handles/10.6028/nist.ams.600-17",
-                                                  "/api/handles/10.6028/NIST.NOPE.1"]
+    assert sorted(e.target for e in doi.server.log) == ["/api/handles/10.6028/NIST.NOPE.1",
+                                                        "/api/handles/10.6028/nist.ams.600-17"]
     assert origin.log == []  # the publisher was never asked
 
 
