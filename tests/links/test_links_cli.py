@@ -268,3 +268,18 @@ def test_check_uses_the_entry_archive_fields(tmp_path: Path, origin: LoopbackSer
     assert code == 0 and link["state"] == "dead" and link["archive_source"] == "entry"
     assert link["archive_timestamp"] == "20200102030405"
     assert not wayback.server.log  # nothing asked of the archive
+
+
+def test_cli_timegate_archive_all_and_head_host(bib: Path, wayback: FakeWayback, doi: FakeDoi,
+                                                 origin: LoopbackServer, loopback) -> None:  # noqa: ANN001
+    from tests.servers.wayback import FakeTimeGate
+
+    gate = FakeTimeGate(loopback())
+    gate.add(origin.url("/ok.html"), "20210305000000")
+    code, out, err = run("check", str(bib), "--format", "json", "--archive", "all", "--timegate", gate.gate,
+                         "--head-host", origin.host, "--fail-on", "redirected", *base_args(wayback, doi))
+    assert code == 0, err  # nothing redirected
+    alive = [x for x in json.loads(out)["links"] if x["key"] == "alive"][0]
+    assert alive["state"] == "ok" and alive["archive_source"].startswith("timegate:")
+    assert alive["archive_timestamp"] == "20210305000000"
+    assert [e.method for e in origin.requests("/ok.html")] == ["HEAD"]
