@@ -283,3 +283,16 @@ def test_cli_timegate_archive_all_and_head_host(bib: Path, wayback: FakeWayback,
     assert alive["state"] == "ok" and alive["archive_source"].startswith("timegate:")
     assert alive["archive_timestamp"] == "20210305000000"
     assert [e.method for e in origin.requests("/ok.html")] == ["HEAD"]
+
+
+def test_format_prefer_archive_end_to_end(bib: Path, wayback: FakeWayback, doi: FakeDoi, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """check fills the default cache; format --prefer-archive then prints the capture for the dead link."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    args = [a for a in base_args(wayback, doi) if a != "--no-cache"]
+    assert run("check", str(bib), *args)[0] == 1
+    code, out, err = run("format", "--library", str(bib), "--prefer-archive", "nstc2018", "alive")
+    if code != 0:
+        pytest.skip(f"format is not available here: {err.strip()[:200]}")
+    assert f"{wayback.base_url}/web/20190512000000/" in out
+    assert "/ok.html" in out  # the live link is printed as it is
