@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from citekit.bibtex.layout import ScanError, scan_entry
 from citekit.bibtex.reader import read_library
-from citekit.bibtex.writer import ScanError, scan_entry
 from citekit.care.config import CareConfig
 from citekit.care.duplicates import find_duplicates
 from citekit.care.rules import RULES, Finding, check_entry

@@ -19,9 +19,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from citekit.bibtex.layout import ScanError, newline_of, scan_entry, splice
 from citekit.bibtex.mapping import DATE_FIELDS, NAME_FIELDS, TEXT_FIELDS, entry_to_csl
 from citekit.bibtex.reader import bib_files, parse_bib
-from citekit.bibtex.writer import ScanError, check_writable, newline_of, quote_safe, scan_entry, span_ok, splice
+from citekit.bibtex.writer import check_writable, quote_safe, span_ok
 from citekit.care.config import CareConfig
 from citekit.care.keys import bbt_key, unique_key
 from citekit.errors import CitekitError

@@ -8,9 +8,10 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from citekit.bibtex.layout import ScanError, scan_entry
 from citekit.bibtex.mapping import entry_to_csl
 from citekit.bibtex.reader import parse_bib
-from citekit.bibtex.writer import ScanError, edit_entry_text, scan_entry
+from citekit.bibtex.writer import edit_entry_text
 from citekit.care.config import CareConfig
 from citekit.care.lint import lint_library
 from citekit.care.tidy import TidyResult, _tidy_text, tidy_entry_text
