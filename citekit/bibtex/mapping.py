@@ -93,7 +93,10 @@ _NEVER_INHERITED = {"ids", "crossref", "xref", "xdata", "entryset", "label", "sh
 def inherit(entry: Entry, parent: Entry) -> Entry:
     """``entry`` with the fields it lacks filled from its ``crossref``/``xdata`` parent."""
     fields = dict(entry.fields)
-    for name, f in parent.fields.items():
+    # Renamed fields first: the parent's title is the child's booktitle even when the parent
+    # also has a booktitle of its own (biblatex's rule, independent of field order).
+    ordered = sorted(parent.fields.items(), key=lambda kv: (parent.entry_type, kv[0]) not in _INHERIT_RENAMES)
+    for name, f in ordered:
         if name in _NEVER_INHERITED:
             continue
         target = _INHERIT_RENAMES.get((parent.entry_type, name), name)

@@ -31,12 +31,42 @@ from citekit.perf import paused_gc
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
 
+def closing_delimiter(raw: str, i: int) -> int:
+    """Index of the delimiter closing the group opened at ``raw[i]`` (``{`` or ``"``), or -1."""
+    if raw[i] == "{":
+        depth = 0
+        for j in range(i, len(raw)):
+            c = raw[j]
+            if c == "\\":
+                continue
+            if c == "{" and (j == 0 or raw[j - 1] != "\\"):
+                depth += 1
+            elif c == "}" and raw[j - 1] != "\\":
+                depth -= 1
+                if depth == 0:
+                    return j
+        return -1
+    depth = 0
+    for j in range(i + 1, len(raw)):  # a quoted value ends at the first " outside braces
+        c = raw[j]
+        if c == "{" and raw[j - 1] != "\\":
+            depth += 1
+        elif c == "}" and raw[j - 1] != "\\":
+            depth -= 1
+        elif c == '"' and depth == 0:
+            return j
+    return -1
+
+
 def _strip_enclosing(raw: str) -> tuple[str, str]:
+    """A field value without its delimiters, and which they were.
+
+    ``{…}`` and ``"…"`` only when that one group is the whole value: ``{a} # {b}`` is a
+    concatenation (enclosing ``""``), and a ``#`` inside braces or quotes is just text.
+    """
     raw = raw.strip()
-    if len(raw) >= 2 and raw[0] == "{" and raw[-1] == "}":
-        return raw[1:-1], "{"
-    if len(raw) >= 2 and raw[0] == '"' and raw[-1] == '"' and "#" not in raw:
-        return raw[1:-1], '"'
+    if len(raw) >= 2 and raw[0] in '{"' and closing_delimiter(raw, 0) == len(raw) - 1:
+        return raw[1:-1], raw[0]
     return raw, ""
 
 
@@ -66,20 +96,26 @@ def parse_bib(text: str, path: str | Path = "<string>") -> BibFile:
     lines = _Lines(text)
     parsed = bibtexparser.parse_string(text, parse_stack=[])
 
+    cursor = 0
+
     def span(block) -> tuple[int, int]:
-        begin = lines.offset(block.start_line)
-        at = text.find(block.raw, begin)
-        if at == -1:  # raw was normalised somewhere; fall back to the block's first line
-            at = begin
-        return at, at + len(block.raw)
+        # Blocks come in file order, so each one's raw text is found after the previous block:
+        # exact even where bibtexparser's own line numbers drift.
+        nonlocal cursor
+        at = text.find(block.raw, cursor)
+        if at == -1:  # raw was normalised somewhere; fall back to the block's reported line
+            at = lines.offset(block.start_line)
+        cursor = at + len(block.raw)
+        return at, cursor
 
     for block in parsed.blocks:
-        line = block.start_line + 1
+        where = span(block)
+        line = lines.line_of(where[0])
         if isinstance(block, BPString):
             value, _ = _strip_enclosing(block.value)
             bib.strings[block.key.lower()] = value
         elif isinstance(block, BPEntry):
-            bib.entries.append(_entry(block, path, span(block)))
+            bib.entries.append(_entry(block, path, where, lines))
         elif isinstance(block, DuplicateBlockKeyBlock):
             key = getattr(block, "key", None) or getattr(block.ignore_error_block, "key", None)
             bib.problems.append(
@@ -92,7 +128,7 @@ def parse_bib(text: str, path: str | Path = "<string>") -> BibFile:
                 Problem(path, line, f"entry {inner.key!r} has a field twice ({dup}); the last value is used",
                         1, "duplicate-field", inner.key)
             )
-            bib.entries.append(_entry(inner, path, span(block)))
+            bib.entries.append(_entry(inner, path, where, lines))
         elif isinstance(block, ParsingFailedBlock):
             first = block.raw.lstrip().split("\n", 1)[0][:60]
             reason = str(block.error).split("\n")[0].strip() if block.error else ""
@@ -101,18 +137,22 @@ def parse_bib(text: str, path: str | Path = "<string>") -> BibFile:
     return bib
 
 
-def _entry(block: BPEntry, path: str, span: tuple[int, int]) -> Entry:
+def _entry(block: BPEntry, path: str, span: tuple[int, int], lines: _Lines) -> Entry:
+    # bibtexparser's line numbers drift after values ending in a backslash; the span is exact, so
+    # the entry's line comes from it and each field keeps only its offset within the entry.
+    line = lines.line_of(span[0])
     fields: dict[str, Field] = {}
     for f in block.fields:
         value, enclosing = _strip_enclosing(f.value if isinstance(f.value, str) else str(f.value))
         name = f.key.lower()
-        fields[name] = Field(name, value, enclosing, (f.start_line or block.start_line) + 1)
+        offset = max((f.start_line or block.start_line) - block.start_line, 0)
+        fields[name] = Field(name, value, enclosing, line + offset)
     return Entry(
         key=block.key,
         entry_type=block.entry_type.lower(),
         fields=fields,
         path=path,
-        line=block.start_line + 1,
+        line=line,
         start=span[0],
         end=span[1],
     )

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from citekit.bibtex.dates import MONTHS, DateError, parse_date
 from citekit.bibtex.mapping import KNOWN_FIELDS
+from citekit.bibtex.reader import closing_delimiter
 from citekit.care.duplicates import normalise_doi, normalise_url
 from citekit.model import Entry
 
@@ -173,7 +174,8 @@ def _check_bare(
         if not part:
             continue
         if part[0] in '{"':
-            if not (len(part) >= 2 and part[-1] == ('}' if part[0] == '{' else '"')) and suspect is not None:
+            # one delimited group must be the whole part ({a}\n date = {b} is a lost comma)
+            if not (len(part) >= 2 and closing_delimiter(part, 0) == len(part) - 1) and suspect is not None:
                 suspect.add(name)
             continue
         if _NUMBER.fullmatch(part):

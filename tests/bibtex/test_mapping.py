@@ -148,3 +148,25 @@ def test_crossref_inheritance() -> None:
     assert ch["container-title"] == "The Book" and ch["title"] == "Chapter"
     assert ch["publisher"] == "Pub" and ch["issued"] == {"date-parts": [[2020]]}
     assert ch["editor"] == [{"family": "Roe", "given": "Rick"}] and ch["page"] == "1-10"
+
+
+def test_crossref_parent_title_wins_over_its_booktitle() -> None:
+    from citekit.model import Library
+
+    bib = parse_bib("@inproceedings{p, title = {Paper}, crossref = {proc}}\n"
+                    "@proceedings{proc, booktitle = {Series Volume}, title = {Proceedings Title}, year = 1982}\n", "t.bib")
+    assert Library(files=[bib]).items(["p"])[0]["container-title"] == "Proceedings Title"
+
+
+def test_enclosing_is_one_whole_group() -> None:
+    item = one('@misc{k, title = {A} # {B}, note = "50 \\# off", howpublished = {x}}')
+    assert item["title"] == "AB"
+    assert item["note"] == "50 # off"
+
+
+def test_lines_come_from_spans_not_bibtexparser() -> None:
+    # bibtexparser counts a line ending in a backslash as no line break: it says b is on line 5
+    text = "@misc{a, title = {line one \\\n line two},\n  note = {x}}\n\n\n@misc{b, title = {t}}\n"
+    bib = parse_bib(text, "t.bib")
+    assert [e.line for e in bib.entries] == [1, 6]
+    assert [text[e.start:e.end][:8] for e in bib.entries] == ["@misc{a,", "@misc{b,"]
