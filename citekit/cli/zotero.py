@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import requests
 import typer
 
 from citekit.cli.common import fail
@@ -45,6 +44,8 @@ def _client(library: str, api_url: str | None):
         fail("ZOTERO_API_KEY is not set: create a key with write access at zotero.org/settings/keys "
              "and export it in the environment")
     url = api_url or os.environ.get(API_URL_ENV) or API_URL
+    import requests  # only commands that talk to Zotero pay for importing requests
+
     return ZoteroClient(requests.Session(), library, key, base_url=url)
 
 
@@ -70,6 +71,8 @@ def push_cmd(
     connector_url: Annotated[str, typer.Option("--connector-url", hidden=True)] = "http://127.0.0.1:23119",
 ) -> None:
     """Create or update the entries in a Zotero library, idempotently."""
+    import requests  # lazily: most commands never touch the network
+
     try:
         items = _items(keys, bib)
         if local:
@@ -112,6 +115,8 @@ def push_cmd(
 
 
 def _push_local(items: list[dict], connector_url: str, dry_run: bool) -> None:
+    import requests  # lazily: most commands never touch the network
+
     from citekit.zotero.connector import import_text, ping
 
     session = requests.Session()
@@ -140,6 +145,8 @@ def pull_cmd(
     api_url: Annotated[str | None, typer.Option("--api-url", help="Web API base URL.")] = None,
 ) -> None:
     """Fetch items changed in Zotero and write or merge them as BibTeX."""
+    import requests  # lazily: most commands never touch the network
+
     from citekit.export import bibtex_entry
     from citekit.zotero.webapi import library_prefix, pull
 
