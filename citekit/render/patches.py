@@ -443,6 +443,50 @@ def _sort_keys(self, items, context):
     return [collation_key(k) for k in _original_sort_keys(self, items, context)]
 
 
+_original_locale_get_term = model.Locale.get_term
+_MISSING = object()
+
+
+def _locale_get_term(self, name, form=None, zero_padded=False):
+    cache = self.__dict__.setdefault("_citekit_locale_terms", {})
+    key = (name, form, zero_padded)
+    term = cache.get(key, None)
+    if term is None:
+        try:
+            term = _original_locale_get_term(self, name, form, zero_padded)
+        except IndexError:
+            term = _MISSING
+        cache[key] = term
+    if term is _MISSING:
+        raise IndexError(name)
+    return term
+
+
+def _parent_delimiter(self, context=None):
+    ctx = self if context is None else context
+    parent = ctx.__dict__.get("_citekit_ancestor")
+    if parent is None:
+        parent = ctx.__dict__["_citekit_ancestor"] = ctx.xpath_search(_ANCESTOR)[0]
+    return parent.get_option("names-delimiter")
+
+
+def _substitute(self):
+    try:
+        return self.__dict__["_citekit_substitute"]
+    except KeyError:
+        found = self.xpath_search("./cs:substitute[1]")
+        result = self.__dict__["_citekit_substitute"] = found[0] if found else None
+        return result
+
+
+def _et_al(self):
+    element = self.__dict__.get("_citekit_et_al", _MISSING)
+    if element is _MISSING:
+        found = self.xpath_search("./following-sibling::cs:et-al[1]")
+        element = self.__dict__["_citekit_et_al"] = found[0] if found else None
+    return element.render() if element is not None else self.get_single_term(name="et-al")
+
+
 def apply() -> None:
     """Install every fix once. Raises if citeproc-py is not the pinned version."""
     global _applied
@@ -478,6 +522,10 @@ def apply() -> None:
     model.Affixed.wrap = _wrap
     model.Date.is_locale_date = _is_locale_date
     model.CitationStylesElement.get_date = _get_date
+    model.Locale.get_term = _locale_get_term
+    model.Names.get_parent_delimiter = _parent_delimiter
+    model.Names.substitute = _substitute
+    model.Name.et_al = _et_al
     model.CitationStylesElement.get_root = _get_root
     model.CitationStylesElement.get_formatter = _get_formatter
     _applied = True
