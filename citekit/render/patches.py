@@ -93,13 +93,26 @@ def _choose_render(self: model.Choose, item, context=None, delimiter="", **kwarg
 
 def calls_variable_for(element, item, context=None) -> bool:
     """Does ``element`` call a variable *for this item* (only the cs:choose branch taken counts)?"""
-    if isinstance(element, model.Choose):
-        branch = taken_branch(element, item, context)
-        return branch is not None and any(calls_variable_for(c, item, context) for c in branch.iterchildren())
-    if isinstance(element, model.Text) and "macro" in element.attrib:
-        macro = element.get_macro(element.get("macro"))
-        return any(calls_variable_for(c, item, context) for c in macro.iterchildren())
-    return element.calls_variable()
+    static = element.__dict__.get("_citekit_calls")
+    if static is not None:
+        return static
+    dynamic = isinstance(element, model.Choose) or (isinstance(element, model.Text) and "macro" in element.attrib)
+    if not dynamic:
+        result = element.__dict__["_citekit_calls"] = element.calls_variable()
+        return result
+    cache = dict.get(item, "_citekit_calls")
+    if cache is None:
+        cache = {}
+        dict.__setitem__(item, "_citekit_calls", cache)
+    key = id(element)  # style elements are kept alive by the engine, so ids are not reused
+    if key not in cache:
+        if isinstance(element, model.Choose):
+            branch = taken_branch(element, item, context)
+            children = branch.iterchildren() if branch is not None else ()
+        else:
+            children = element.get_macro(element.get("macro")).iterchildren()
+        cache[key] = any(calls_variable_for(c, item, context) for c in children)
+    return cache[key]
 
 
 def _group_process(self: model.Group, item, context=None, **kwargs):
