@@ -536,6 +536,9 @@ def apply() -> None:
     model.Date.is_locale_date = _is_locale_date
     model.CitationStylesElement.get_date = _get_date
     model.Locale.get_term = _locale_get_term
+    from citekit.render import memo  # macro calls looked up by their inputs (see memo.py)
+
+    model.Text.render = memo.text_render
     model.Names.get_parent_delimiter = _parent_delimiter
     model.Names.substitute = _substitute
     model.Name.et_al = _et_al
