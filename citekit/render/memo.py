@@ -4,9 +4,10 @@ A macro such as a type code ("[R/OL]") or an imprint reads a handful of variable
 library the same combinations come back again and again. Each macro's inputs are found once by
 walking its CSL: variables it renders (their values matter) and variables it only tests in a
 condition (only their presence matters). A call is then looked up by those inputs, the entry's
-type and language, the locale in force and the substitutions already made; macros that substitute,
-use positions, locators or citation numbers are never cached. Output is identical by construction,
-and the tests compare whole libraries rendered with and without the cache.
+type and language, and the locale in force, when no substitution has been made yet in the entry.
+Macros that use positions, locators or citation numbers are never cached; a substitution made by
+a cached call is replayed on every hit. The tests compare whole libraries rendered with and
+without the cache.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ MAX_ENTRIES = 200_000  # a full cache is dropped and refilled: bounded memory on
 
 
 class _Plan:
-    __slots__ = ("ok", "presence", "values")
+    __slots__ = ("ok", "presence", "substitutes", "values")
 
     def __init__(self) -> None:
         self.ok = True
+        self.substitutes = False  # records what it used in layout.repressed: replayed on a hit
         self.presence: set[str] = set()
         self.values: set[str] = set()
 
@@ -40,8 +42,7 @@ def _walk(element: Any, plan: _Plan, seen: set[str]) -> None:
     for node in element.iter():
         tag = node.tag[len(_NS):] if isinstance(node.tag, str) and node.tag.startswith(_NS) else node.tag
         if tag == "substitute":
-            plan.ok = False  # substitution records what it used in the layout: a side effect
-            return
+            plan.substitutes = True
         if tag in ("if", "else-if"):
             if node.get("position") or node.get("locator") or node.get("disambiguate"):
                 plan.ok = False
@@ -112,13 +113,22 @@ def text_render(self, item, context=None, **kwargs):
     if len(cache) > MAX_ENTRIES:
         cache.clear()
     hit = cache.get(key, _RAISED)
+    layout = (context if context is not None else self).get_layout()
     if hit is _RAISED:
         try:
-            hit = _original_text_render(self, item, context=context, **kwargs)
+            text = _original_text_render(self, item, context=context, **kwargs)
         except VariableError:
-            cache[key] = VariableError
+            cache[key] = (VariableError, _repressed_now(layout))
             raise
-        cache[key] = hit
-    elif hit is VariableError:
+        cache[key] = hit = (text, _repressed_now(layout))
+    else:
+        # The key required an empty substitution record, so the one saved is the whole effect.
+        for tag, variables in hit[1].items():
+            layout.repressed.setdefault(tag, []).extend(variables)
+    if hit[0] is VariableError:
         raise VariableError
-    return hit
+    return hit[0]
+
+
+def _repressed_now(layout: Any) -> dict[str, list]:
+    return {tag: list(vs) for tag, vs in (getattr(layout, "repressed", None) or {}).items()}
