@@ -11,8 +11,10 @@ import contextvars
 import re
 
 import citeproc
+import citeproc.string
 from citeproc import frontend, model
 from citeproc import source as csl_source
+from citeproc.source.json import CiteProcJSON
 
 PINNED = "0.11.1"
 _applied = False
@@ -500,6 +502,19 @@ def _et_al(self):
     return element.render() if element is not None else self.get_single_term(name="et-al")
 
 
+_original_parse_string = CiteProcJSON.parse_string
+
+
+def _parse_string(self, string):
+    # Most values carry no <span class="nocase">: build the one-piece MixedString directly instead
+    # of concatenating onto an empty one (which goes through an exception and a seam check).
+    string = str(string)
+    if "<span" not in string.lower():
+        mixed = citeproc.string.MixedString
+        return mixed([citeproc.string.String(string)]) if string else mixed()
+    return _original_parse_string(self, string)
+
+
 def apply() -> None:
     """Install every fix once. Raises if citeproc-py is not the pinned version."""
     global _applied
@@ -536,6 +551,7 @@ def apply() -> None:
     model.Date.is_locale_date = _is_locale_date
     model.CitationStylesElement.get_date = _get_date
     model.Locale.get_term = _locale_get_term
+    CiteProcJSON.parse_string = _parse_string
     from citekit.render import memo  # macro calls looked up by their inputs (see memo.py)
 
     model.Text.render = memo.text_render
