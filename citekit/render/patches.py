@@ -3,6 +3,7 @@
 Each fix names the defect it repairs (numbers from the engines notes) and has a regression test
 in ``tests/render/test_patches.py``. :func:`apply` is idempotent and refuses to patch any other
 citeproc-py version, because these functions replace internals that change between releases.
+It also installs :mod:`citekit.render.speed` (caches and fast paths that leave output unchanged).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import citeproc
 import citeproc.string
 from citeproc import frontend, model
 from citeproc import source as csl_source
-from citeproc.source.json import CiteProcJSON
+
+from citekit.render import speed
 
 PINNED = "0.11.1"
 _applied = False
@@ -267,51 +269,10 @@ def _number(self: csl_source.CitationItem) -> int:
     return index[self.key] + 1 + bib.__dict__.get("_number_offset", 0)
 
 
-def _reference(self: csl_source.CitationItem):
-    # Looked up ~120 times per entry through two properties and a CustomDict; cache it on the item.
-    try:
-        return dict.__getitem__(self, "_citekit_reference")
-    except KeyError:
-        ref = self.bibliography.source[self.key]
-        dict.__setitem__(self, "_citekit_reference", ref)
-        return ref
-
-
 def _is_bad(self: csl_source.CitationItem) -> bool:
     bib = self.bibliography
     index = bib.__dict__.get("_key_index")
     return self.key not in (index if index is not None else bib.keys)
-
-
-# --- memoised macro and term look-ups (xpath on every call) -------------------------------------
-
-def _get_macro(self, name):
-    root = self.get_root()
-    cache = root.__dict__.setdefault("_citekit_macros", {})
-    try:
-        return cache[name]
-    except KeyError:
-        macro = cache[name] = root.xpath_search(f"cs:macro[@name='{name}'][1]")[0]
-        return macro
-
-
-_original_get_term = model.CitationStylesElement.get_term
-
-
-def _get_term(self, name, form=None, fallback_locale=True, zero_padded=False):
-    root = self.get_root()
-    locales = getattr(root, "locales", None)
-    if locales is None:  # a Locale root: not cached
-        return _original_get_term(self, name, form, fallback_locale, zero_padded)
-    cache = root.__dict__.setdefault("_citekit_terms", {})
-    # The locale list object is part of the key: multi-layout rendering swaps lists, and the
-    # lists live as long as the style (they are kept in engine's cache), so ids are not reused.
-    key = (id(locales), name, form, fallback_locale, zero_padded)
-    try:
-        return cache[key]
-    except KeyError:
-        term = cache[key] = _original_get_term(self, name, form, fallback_locale, zero_padded)
-        return term
 
 
 # --- citekit's CSL extension: citekit:initials="first" on cs:name ---------------------------------
@@ -326,114 +287,6 @@ def _initialize(self: model.Name, given, mark, context):
         words = str(given).replace(".", ". ").split()
         given = words[0] if words else given
     return _original_initialize(self, given, mark, context)
-
-
-# --- ancestor look-ups by xpath on every call -------------------------------------------------
-# get_layout and Name.get_option search the ancestors with xpath for every rendered variable.
-# Element proxies are kept alive by the engine (LoadedStyle.keepalive), so caching on them is safe.
-
-_ANCESTOR = "./ancestor::*[self::cs:citation or self::cs:bibliography][1]"
-
-
-def _get_layout(self):
-    try:
-        return self.__dict__["_citekit_layout"]
-    except KeyError:
-        layout = self.__dict__["_citekit_layout"] = self.xpath_search("./ancestor-or-self::cs:layout[1]")[0]
-        return layout
-
-
-def _name_get_option(self, name, context=None, sort_options=None):
-    if sort_options is not None and name in sort_options:
-        value = sort_options[name]
-    else:
-        ctx = self if context is None else context
-        parent = ctx.__dict__.get("_citekit_ancestor")
-        if parent is None:
-            parent = ctx.__dict__["_citekit_ancestor"] = ctx.xpath_search(_ANCESTOR)[0]
-        if name in ("form", "delimiter"):
-            value = self.get(name, parent.get_option("name-" + name))
-        else:
-            value = self.get(name, parent.get_option(name))
-    if name in ("initialize-with-hyphen", "et-al-use-last"):
-        value = value.lower() == "true"
-    elif name.startswith("et-al"):
-        value = int(value)
-    return value
-
-
-# --- per-element fast paths ---------------------------------------------------------------------
-# Every rendered piece walks font-style, font-variant, font-weight, text-decoration and
-# vertical-align (each fetching the formatter through the root), reads the locale's
-# punctuation-in-quote option even when nothing is quoted, and re-finds the tree root. Elements
-# that carry none of those attributes skip the work; results are identical.
-
-_FORMAT_ATTRS = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
-_original_format = model.Formatted.format
-_original_quote = model.Quoted.quote
-
-
-def _format(self, string):
-    plain = self.__dict__.get("_citekit_plain")
-    if plain is None:
-        plain = self.__dict__["_citekit_plain"] = not any(a in self.attrib for a in _FORMAT_ATTRS)
-    if plain:
-        return str(string) if isinstance(string, (int, float)) else string
-    return _original_format(self, string)
-
-
-_original_wrap = model.Affixed.wrap
-
-
-def _wrap(self, string):
-    if string is not None and "prefix" not in self.attrib and "suffix" not in self.attrib:
-        return string
-    return _original_wrap(self, string)
-
-
-def _quote(self, string):
-    if self.get("quotes", "false").lower() != "true":
-        return string
-    return _original_quote(self, string)
-
-
-def _get_root(self):
-    try:
-        return self.__dict__["_citekit_root"]
-    except KeyError:
-        root = self.__dict__["_citekit_root"] = self.getroottree().getroot()
-        return root
-
-
-def _get_formatter(self):
-    root = self.get_root()
-    if isinstance(root, model.Locale):
-        return root.style.formatter
-    return root.formatter
-
-
-def _is_locale_date(self) -> bool:
-    try:
-        return self.__dict__["_citekit_locale_date"]
-    except KeyError:
-        value = self.__dict__["_citekit_locale_date"] = bool(self.xpath_search("./ancestor::cs:locale[1]"))
-        return value
-
-
-def _get_date(self, form):
-    root = self.get_root()
-    cache = root.__dict__.setdefault("_citekit_dates", {})
-    key = (id(root.locales), form)
-    if key not in cache:
-        for locale in root.locales:
-            try:
-                cache[key] = locale.get_date(form)
-                break
-            except IndexError:
-                continue
-        else:
-            cache[key] = None
-    return cache[key]
 
 
 # --- Chinese sort keys by pinyin (GB/T 7714 9.2) ------------------------------------------------
@@ -456,63 +309,6 @@ def collation_key(value):
 
 def _sort_keys(self, items, context):
     return [collation_key(k) for k in _original_sort_keys(self, items, context)]
-
-
-_original_locale_get_term = model.Locale.get_term
-_MISSING = object()
-
-
-def _locale_get_term(self, name, form=None, zero_padded=False):
-    cache = self.__dict__.setdefault("_citekit_locale_terms", {})
-    key = (name, form, zero_padded)
-    term = cache.get(key, None)
-    if term is None:
-        try:
-            term = _original_locale_get_term(self, name, form, zero_padded)
-        except IndexError:
-            term = _MISSING
-        cache[key] = term
-    if term is _MISSING:
-        raise IndexError(name)
-    return term
-
-
-def _parent_delimiter(self, context=None):
-    ctx = self if context is None else context
-    parent = ctx.__dict__.get("_citekit_ancestor")
-    if parent is None:
-        parent = ctx.__dict__["_citekit_ancestor"] = ctx.xpath_search(_ANCESTOR)[0]
-    return parent.get_option("names-delimiter")
-
-
-def _substitute(self):
-    try:
-        return self.__dict__["_citekit_substitute"]
-    except KeyError:
-        found = self.xpath_search("./cs:substitute[1]")
-        result = self.__dict__["_citekit_substitute"] = found[0] if found else None
-        return result
-
-
-def _et_al(self):
-    element = self.__dict__.get("_citekit_et_al", _MISSING)
-    if element is _MISSING:
-        found = self.xpath_search("./following-sibling::cs:et-al[1]")
-        element = self.__dict__["_citekit_et_al"] = found[0] if found else None
-    return element.render() if element is not None else self.get_single_term(name="et-al")
-
-
-_original_parse_string = CiteProcJSON.parse_string
-
-
-def _parse_string(self, string):
-    # Most values carry no <span class="nocase">: build the one-piece MixedString directly instead
-    # of concatenating onto an empty one (which goes through an exception and a seam check).
-    string = str(string)
-    if "<span" not in string.lower():
-        mixed = citeproc.string.MixedString
-        return mixed([citeproc.string.String(string)]) if string else mixed()
-    return _original_parse_string(self, string)
 
 
 def apply() -> None:
@@ -540,24 +336,5 @@ def apply() -> None:
     frontend.CitationStylesBibliography.sort = _sort
     csl_source.CitationItem.number = property(_number)
     csl_source.CitationItem.is_bad = _is_bad
-    csl_source.CitationItem.reference = property(_reference)
-    model.CitationStylesElement.get_macro = _get_macro
-    model.CitationStylesElement.get_term = _get_term
-    model.CitationStylesElement.get_layout = _get_layout
-    model.Name.get_option = _name_get_option
-    model.Formatted.format = _format
-    model.Quoted.quote = _quote
-    model.Affixed.wrap = _wrap
-    model.Date.is_locale_date = _is_locale_date
-    model.CitationStylesElement.get_date = _get_date
-    model.Locale.get_term = _locale_get_term
-    CiteProcJSON.parse_string = _parse_string
-    from citekit.render import memo  # macro calls looked up by their inputs (see memo.py)
-
-    model.Text.render = memo.text_render
-    model.Names.get_parent_delimiter = _parent_delimiter
-    model.Names.substitute = _substitute
-    model.Name.et_al = _et_al
-    model.CitationStylesElement.get_root = _get_root
-    model.CitationStylesElement.get_formatter = _get_formatter
+    speed.apply()
     _applied = True
