@@ -22,13 +22,15 @@ _UNCACHEABLE_VARIABLES = {"locator", "citation-number", "first-reference-note-nu
 _RAISED = object()
 ENABLED = True
 MAX_ENTRIES = 200_000  # a full cache is dropped and refilled: bounded memory on any library
+TRIAL = 300  # calls after which a macro whose inputs repeat less than one time in ten stops caching
 
 
 class _Plan:
-    __slots__ = ("ok", "presence", "substitutes", "values")
+    __slots__ = ("calls", "hits", "ok", "presence", "substitutes", "values")
 
     def __init__(self) -> None:
         self.ok = True
+        self.calls = self.hits = 0
         self.substitutes = False  # records what it used in layout.repressed: replayed on a hit
         self.presence: set[str] = set()
         self.values: set[str] = set()
@@ -106,6 +108,11 @@ def text_render(self, item, context=None, **kwargs):
     plan = plan_for(self)
     if plan is None:
         return _original_text_render(self, item, context=context, **kwargs)
+    plan.calls += 1
+    if plan.calls > TRIAL and plan.hits * 10 < plan.calls:
+        # Inputs that never repeat (a title, a URL): building keys would only cost time.
+        self.__dict__["_citekit_plan"] = None
+        return _original_text_render(self, item, context=context, **kwargs)
     key = _key(self, plan, item, context)
     if key is None:
         return _original_text_render(self, item, context=context, **kwargs)
@@ -122,6 +129,7 @@ def text_render(self, item, context=None, **kwargs):
             raise
         cache[key] = hit = (text, _repressed_now(layout))
     else:
+        plan.hits += 1
         # The key required an empty substitution record, so the one saved is the whole effect.
         for tag, variables in hit[1].items():
             layout.repressed.setdefault(tag, []).extend(variables)
