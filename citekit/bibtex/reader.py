@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -31,30 +32,27 @@ from citekit.perf import paused_gc
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
 
+_BRACES = re.compile(r'\\.|[{}"]', re.S)
+
+
 def closing_delimiter(raw: str, i: int) -> int:
-    """Index of the delimiter closing the group opened at ``raw[i]`` (``{`` or ``"``), or -1."""
-    if raw[i] == "{":
-        depth = 0
-        for j in range(i, len(raw)):
-            c = raw[j]
-            if c == "\\":
-                continue
-            if c == "{" and (j == 0 or raw[j - 1] != "\\"):
-                depth += 1
-            elif c == "}" and raw[j - 1] != "\\":
-                depth -= 1
-                if depth == 0:
-                    return j
-        return -1
+    """Index of the delimiter closing the group opened at ``raw[i]`` (``{`` or ``"``), or -1.
+
+    Escaped characters (``\\{``, ``\\"``) do not count; inside quotes, braces nest and a ``"``
+    within braces is text.
+    """
+    opener = raw[i]
     depth = 0
-    for j in range(i + 1, len(raw)):  # a quoted value ends at the first " outside braces
-        c = raw[j]
-        if c == "{" and raw[j - 1] != "\\":
+    for m in _BRACES.finditer(raw, i + 1):
+        c = m.group(0)
+        if c == "{":
             depth += 1
-        elif c == "}" and raw[j - 1] != "\\":
+        elif c == "}":
+            if depth == 0:
+                return m.start() if opener == "{" else -1
             depth -= 1
-        elif c == '"' and depth == 0:
-            return j
+        elif c == '"' and depth == 0 and opener == '"':
+            return m.start()
     return -1
 
 
@@ -65,7 +63,14 @@ def _strip_enclosing(raw: str) -> tuple[str, str]:
     concatenation (enclosing ``""``), and a ``#`` inside braces or quotes is just text.
     """
     raw = raw.strip()
-    if len(raw) >= 2 and raw[0] in '{"' and closing_delimiter(raw, 0) == len(raw) - 1:
+    if len(raw) < 2 or raw[0] not in '{"':
+        return raw, ""
+    # The common cases need no scan: one pair of braces, or two quotes and no braces.
+    if raw[0] == "{" and raw[-1] == "}" and raw.count("{") == 1 and raw.count("}") == 1:
+        return raw[1:-1], "{"
+    if raw[0] == '"' and raw[-1] == '"' and raw.count('"') == 2 and "{" not in raw and "\\" not in raw:
+        return raw[1:-1], '"'
+    if closing_delimiter(raw, 0) == len(raw) - 1:
         return raw[1:-1], raw[0]
     return raw, ""
 

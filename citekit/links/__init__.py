@@ -2,7 +2,7 @@
 
 The library API: build :class:`LinkRecord` lists (``records_from_library``), run
 :func:`check_links`, render with :func:`citekit.links.report.render`. States are exactly
-``ok``, ``redirected``, ``dead``, ``blocked`` and ``error`` (see docs/links.md).
+``ok``, ``redirected``, ``dead``, ``blocked`` and ``error`` (see the README, "Dead links").
 """
 
 from citekit.links.archive import preferred_urls, robust_link_attributes

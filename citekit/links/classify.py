@@ -1,6 +1,6 @@
 """Turn what a fetch saw into one of the five link states, with a human reason.
 
-States (exactly these; see docs/links.md):
+States (exactly these; see the README, "Dead links"):
 
 * ``ok``: final 2xx after temporary redirects only, not a soft-404;
 * ``redirected``: final 2xx reached through at least one permanent redirect (301/308);
