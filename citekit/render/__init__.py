@@ -85,8 +85,10 @@ def format_citation(bibliography: Sequence[Item], cites: Sequence[tuple[str, str
                     style: str | Path = DEFAULT_STYLE, fmt: str = "text") -> str:
     """The in-text citation of ``cites`` (key, locator) against a bibliography in cited order.
 
-    Numeric styles: numbers collapsed by citekit (``[2-3]``; GB/T joins two consecutive numbers)
-    with the locator after the bracket (``[5]12``). Other styles go through citeproc-py.
+    Numeric styles: numbers collapsed by citekit (``[2-3]``; ``citekit:collapse-min="2"`` joins even
+    two, as GB/T 7714 does), with the locator after the bracket when the style says
+    ``citekit:locator="after"`` (``[5]12``). Other styles, and numeric cites with locators the style
+    places itself, go through citeproc-py, one layout per entry language.
     """
     loaded = load_style(style)
     keys = [str(i.get("id", "")) for i in bibliography]
@@ -94,13 +96,15 @@ def format_citation(bibliography: Sequence[Item], cites: Sequence[tuple[str, str
     for key, _ in cites:
         if key.lower() not in lower:
             raise UnknownKeyError(f"unknown citation key {key!r}")
-    if loaded.numeric:
+    locators = [loc for _, loc in cites if loc]
+    if loaded.numeric and (not locators or _locator_outside(loaded)):
         opts = style_citation_options(loaded)
-        min_run = 2 if loaded.path.stem.startswith("gb-t-7714") else 3
+        min_run = opts["collapse_min"]
+        if not opts["collapse"]:
+            min_run = len(cites) + 1  # the style asks for no collapsing: every number is listed
         numbers = collapse_numbers([lower[k.lower()] for k, _ in cites], delimiter=opts["delimiter"],
                                    range_delimiter=opts["range_delimiter"], min_run=min_run)
         text = f"{opts['prefix']}{numbers}{opts['suffix']}"
-        locators = [loc for _, loc in cites if loc]
         if locators:
             text += ",".join(locators)
         if opts["sup"]:
@@ -125,12 +129,17 @@ def format_citation(bibliography: Sequence[Item], cites: Sequence[tuple[str, str
             parts.append(str(text))
             default.getparent().cites.append(ci)
     text = str(default.format(default.wrap(default.join(parts)))) if parts else ""
-    locators = [loc for _, loc in cites if loc]
     if locators and _locator_outside(loaded):
         text += "\ue006" + ",".join(locators) + "\ue007"
     return formats.finish(text, fmt)
 
 
 def _locator_outside(loaded) -> bool:
-    """GB/T 7714 (10.2.4) puts the cited page after the parenthesis, superscript: (CRANE, 1972)<sup>12</sup>."""
-    return loaded.path.stem.startswith("gb-t-7714")
+    """citekit:locator="after" on cs:citation: the cited page follows the citation, superscript.
+
+    GB/T 7714 (10.1.3, 10.2.4): ``[2]260``, ``(CRANE, 1972)<sup>12</sup>``.
+    """
+    from citekit.render.patches import CITEKIT_NS
+
+    citation = loaded.cit_layouts[0][1].getparent()
+    return citation.get(f"{{{CITEKIT_NS}}}locator") == "after"

@@ -7,10 +7,8 @@ input preparation (CJK names, Zotero note lines, rich text) and safe output form
 
 from __future__ import annotations
 
-import copy
 import multiprocessing
 import os
-import re
 import string
 import warnings
 from dataclasses import dataclass, field
@@ -308,9 +306,6 @@ def _render_parallel(loaded: LoadedStyle, items: list[Item], workers: int) -> li
     return [RenderedEntry(k, label, body) for chunk in chunks for k, label, body in chunk]
 
 
-_PUNCT_SPACE = re.compile(r"\s+")
-
-
 def entry_text(entry: RenderedEntry, fmt: str = "text") -> str:
     body = formats.finish(entry.body, fmt)
     if entry.label:
@@ -323,7 +318,6 @@ def style_citation_options(loaded: LoadedStyle) -> dict[str, Any]:
     """Affixes, delimiter and vertical alignment of the style's (default) citation layout."""
     layout = next((lay for locs, lay in loaded.cit_layouts if not locs), loaded.cit_layouts[0][1])
     number = layout.find(".//cs:text[@variable='citation-number']", _NS)
-    group = layout
     root = loaded.style.root
     range_term = None
     for loc in root.locales:
@@ -336,14 +330,13 @@ def style_citation_options(loaded: LoadedStyle) -> dict[str, Any]:
             range_term = (single.text if single is not None else term.text) or ""
             break
     return {
-        "prefix": (group.get("prefix") or "") + (number.get("prefix", "") if number is not None else ""),
-        "suffix": (number.get("suffix", "") if number is not None else "") + (group.get("suffix") or ""),
+        "prefix": (layout.get("prefix") or "") + (number.get("prefix", "") if number is not None else ""),
+        "suffix": (number.get("suffix", "") if number is not None else "") + (layout.get("suffix") or ""),
         "delimiter": layout.get("delimiter", ", "),
         "sup": layout.get("vertical-align") == "sup" or (number is not None and number.get("vertical-align") == "sup"),
         "range_delimiter": range_term if range_term is not None else "\u2013",
         "collapse": layout.getparent().get("collapse") == "citation-number",
+        # citekit:collapse-min: the shortest run joined into a range (CSL: 3; GB/T 7714: 2)
+        "collapse_min": int(layout.getparent().get(f"{{{patches.CITEKIT_NS}}}collapse-min", "3")),
     }
 
-
-def clone_items(items: list[Item]) -> list[Item]:
-    return copy.deepcopy(items)

@@ -103,7 +103,11 @@ def test_citation_numbers_collapse(tmp_path: Path) -> None:
     bib = [item(id=f"k{i}") for i in range(1, 7)]
     assert format_citation(bib, [("k1", None), ("k2", None), ("k3", None), ("k5", None)], path) == "[1\u20133,5]"
     assert format_citation(bib, [("k2", None), ("k3", None)], path) == "[2,3]"
-    gbt = style(tmp_path, layouts, name="gb-t-7714-test.csl")
+    gbt = style(tmp_path, layouts, name="gbt.csl")
+    text = gbt.read_text(encoding="utf-8").replace(
+        '<style xmlns="http://purl.org/net/xbiblio/csl"', '<style xmlns="http://purl.org/net/xbiblio/csl" xmlns:citekit="https://citekit.dev/csl"'
+    ).replace('<citation collapse="citation-number">', '<citation collapse="citation-number" citekit:collapse-min="2" citekit:locator="after">')
+    gbt.write_text(text, encoding="utf-8")
     assert format_citation(bib, [("k2", None), ("k3", None)], gbt) == "[2\u20133]"
     assert format_citation(bib, [("k5", "12")], gbt) == "[5]12"
 
