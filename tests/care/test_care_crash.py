@@ -11,6 +11,7 @@ from pathlib import Path
 
 from citekit.bibtex.reader import parse_bib
 from citekit.bibtex.writer import format_entry
+from tests.stall import STALL_IN_ATOMIC_WRITE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,17 +24,8 @@ def big_library(n: int) -> str:
 
 # The child stops inside atomic_write after the temp file is written but before the rename: the
 # worst moment to die. It announces it by creating a marker file, then the test kills it.
-STALL_CHILD = """
-import os, sys, time
-from pathlib import Path
+STALL_CHILD = STALL_IN_ATOMIC_WRITE + """
 from citekit.bibtex.writer import update_entries
-marker = Path(sys.argv[2])
-real_fsync = os.fsync
-def stalled_fsync(fd):
-    real_fsync(fd)
-    marker.write_text("in atomic_write")
-    time.sleep(60)
-os.fsync = stalled_fsync
 update_entries(sys.argv[1], {"k0": {"title": "changed"}})
 """
 

@@ -19,6 +19,7 @@ from citekit.cli import app
 from tests.servers import LoopbackServer
 from tests.servers.doi import FakeDoi
 from tests.servers.wayback import FakeWayback
+from tests.stall import STALL_IN_ATOMIC_WRITE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -218,16 +219,7 @@ def test_save_without_keys_is_usage_error(bib: Path, monkeypatch: pytest.MonkeyP
     assert run("archive", str(bib), "--save", "--no-cache")[0] == 2
 
 
-STALL_CHILD = """
-import os, sys, time
-from pathlib import Path
-marker = Path(sys.argv[2])
-real_fsync = os.fsync
-def stalled_fsync(fd):
-    real_fsync(fd)
-    marker.write_text("in atomic_write")
-    time.sleep(60)
-os.fsync = stalled_fsync
+STALL_CHILD = STALL_IN_ATOMIC_WRITE + """
 from citekit.cli import app
 app(["archive", sys.argv[1], "--write", "--no-cache", "-q", "--retries", "0", "--timeout", "2",
      "--wayback-url", sys.argv[3], "--doi-url", sys.argv[4]])
