@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from citekit.render import format_citation, render_document, render_entries
+from citekit.render import format_citation, render_document, render_entries, robust_links
 from citekit.render.bulk import render_files
 from citekit.sources import select_items
 from citekit.styles import DEFAULT_STYLE, builtin_styles
@@ -65,9 +65,9 @@ def format_command(
         # Large libraries are parsed and rendered on every core; None when that does not apply.
         bulk = render_files([input_file] if input_file else (library or None), style)
         if bulk is not None:
-            entries, problems = bulk
+            entries, problems, robust = bulk
             _warn(problems)
-            _emit(render_document(entries, to.value), output)
+            _emit(render_document(entries, to.value, robust_links=robust), output)
             return
     selection = select_items(keys or (), libraries=library or (), input_file=input_file, cited_from=cited_from)
     _warn(selection.problems)
@@ -81,21 +81,8 @@ def format_command(
         text = json.dumps(items, ensure_ascii=False, indent=2) + "\n"
     else:
         entries = render_entries(items, style, sort=order != Order.cited)
-        text = render_document(entries, to.value, robust_links=_robust_links(items))
+        text = render_document(entries, to.value, robust_links=robust_links(items))
     _emit(text, output)
-
-
-def _robust_links(items: list[dict]) -> dict[str, tuple[str, str, str]]:
-    """Key → (original, archived URL, date) for items that carry an archived copy."""
-    out = {}
-    for item in items:
-        custom = item.get("custom") if isinstance(item.get("custom"), dict) else {}
-        original = item.get("citekit-original-url") or item.get("URL")
-        version = custom.get("archive-url") or (item.get("URL") if item.get("citekit-original-url") else None)
-        if original and version and original != version:
-            date = str(item.get("citekit-archive-date") or custom.get("archive-date") or "")[:10]
-            out[str(item["id"])] = (str(original), str(version), date)
-    return out
 
 
 def _emit(text: str, output: Path | None) -> None:

@@ -22,7 +22,8 @@ from citekit.render.engine import (
 )
 from citekit.styles import DEFAULT_STYLE
 
-__all__ = ["format_bibliography", "format_citation", "render_document", "RenderedEntry", "render_entries"]
+__all__ = ["format_bibliography", "format_citation", "render_document", "RenderedEntry", "render_entries",
+           "robust_links"]
 
 
 def format_bibliography(items: Sequence[Item], style: str | Path = DEFAULT_STYLE, fmt: str = "text",
@@ -64,6 +65,19 @@ def render_document(entries: list[RenderedEntry], fmt: str = "text",
     if fmt == "markdown":
         return "\n\n".join(entry_text(e, "markdown") for e in entries) + "\n"
     return "\n".join(entry_text(e, "text") for e in entries) + "\n"
+
+
+def robust_links(items: Sequence[Item]) -> dict[str, tuple[str, str, str]]:
+    """Key → (original, archived URL, date) for items that carry an archived copy."""
+    out = {}
+    for item in items:
+        custom = item.get("custom") if isinstance(item.get("custom"), dict) else {}
+        original = item.get("citekit-original-url") or item.get("URL")
+        version = custom.get("archive-url") or (item.get("URL") if item.get("citekit-original-url") else None)
+        if original and version and original != version:
+            date = str(item.get("citekit-archive-date") or custom.get("archive-date") or "")[:10]
+            out[str(item["id"])] = (str(original), str(version), date)
+    return out
 
 
 def _robust(body: str, original: str, version: str, date: str) -> str:

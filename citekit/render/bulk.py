@@ -23,6 +23,7 @@ from citekit.bibtex.mapping import entry_to_csl
 from citekit.bibtex.reader import bib_files, parse_bib
 from citekit.fileio import read_text
 from citekit.model import BibFile, Problem
+from citekit.render import robust_links
 from citekit.render.engine import LoadedStyle, RenderedEntry, _bibliography, _entry, load_style
 
 MIN_BYTES = 400_000  # below this (≈ 1,500 entries) forking costs more than it saves
@@ -86,14 +87,19 @@ def _worker(pieces: list[_Piece], loaded: LoadedStyle, conn: Connection) -> None
         bib_, _ = _bibliography(items, loaded, sort=False)
         bib_.__dict__["_number_offset"] = offset
         originals = {str(i["id"]).lower(): str(i["id"]) for i in items}
-        conn.send([(originals.get(e.key, e.key), e.label, e.body) for e in (_entry(loaded, ci) for ci in bib_.items)])
+        rendered = [(originals.get(e.key, e.key), e.label, e.body) for e in (_entry(loaded, ci) for ci in bib_.items)]
+        conn.send((rendered, robust_links(items)))
     finally:
         conn.close()
 
 
 def render_files(paths: Sequence[str | Path] | None, style: str | Path,
-                 workers: int | None = None) -> tuple[list[RenderedEntry], list[Problem]] | None:
-    """Every entry of the files, rendered in file order with ``workers`` processes; None: not applicable."""
+                 workers: int | None = None
+                 ) -> tuple[list[RenderedEntry], list[Problem], dict[str, tuple[str, str, str]]] | None:
+    """Every entry of the files, rendered in file order with ``workers`` processes; None: not applicable.
+
+    Returns the entries, the parse problems, and the Robust Links data (see ``robust_links``).
+    """
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     loaded = load_style(style)
@@ -133,7 +139,9 @@ def render_files(paths: Sequence[str | Path] | None, style: str | Path,
         for c, (ks, _) in zip(conns, reports, strict=True):
             c.send(offset)
             offset += len(ks)
-        entries = [RenderedEntry(k, label, body) for c in conns for k, label, body in c.recv()]
+        results = [c.recv() for c in conns]
+        entries = [RenderedEntry(k, label, body) for rendered, _ in results for k, label, body in rendered]
+        robust = {k: v for _, links in results for k, v in links.items()}
     except EOFError:  # a worker died: let the caller render serially
         return None
     finally:
@@ -141,4 +149,4 @@ def render_files(paths: Sequence[str | Path] | None, style: str | Path,
             p.join(timeout=5)
             if p.is_alive():
                 p.kill()
-    return entries, [p for _, probs in reports for p in probs]
+    return entries, [p for _, probs in reports for p in probs], robust

@@ -24,6 +24,22 @@ def serial(paths: list[Path], style: str) -> tuple[str, list]:
     return render_document(render_entries(lib.items(), style, sort=False)), lib.problems
 
 
+def test_bulk_html_keeps_robust_links(tmp_path: Path, always_bulk: None) -> None:
+    text = library(200) + ("\n@report{gone, title = {Plan}, date = {2018}, url = {https://example.gov/a.pdf},"
+                           " urldate = {2021-07-16}, archiveurl = {https://web.archive.org/web/2021/https://example.gov/a.pdf},"
+                           " archivedate = {2021-07-16}}\n")
+    path = tmp_path / "big.bib"
+    path.write_text(text, encoding="utf-8")
+    entries, _, robust = bulk.render_files([path], "gb-t-7714-2015-numeric", workers=2)
+    html = render_document(entries, "html", robust_links=robust)
+    lib = read_library([path])
+    from citekit.render import robust_links
+
+    assert html == render_document(render_entries(lib.items(), "gb-t-7714-2015-numeric", sort=False), "html",
+                                   robust_links=robust_links(lib.items()))
+    assert 'data-versionurl="https://web.archive.org/web/2021/https://example.gov/a.pdf"' in html
+
+
 @pytest.mark.parametrize("style", ["gb-t-7714-2015-numeric", "nist", "bulletin-cas"])
 def test_bulk_equals_serial(tmp_path: Path, always_bulk: None, style: str) -> None:
     text = '@string{ nist = "National Institute of Standards and Technology" }\n' + library(300)
@@ -33,7 +49,7 @@ def test_bulk_equals_serial(tmp_path: Path, always_bulk: None, style: str) -> No
     path.write_text(text, encoding="utf-8")
     result = bulk.render_files([path], style, workers=3)
     assert result is not None
-    entries, problems = result
+    entries, problems, _ = result
     expected_doc, expected_problems = serial([path], style)
     assert render_document(entries) == expected_doc
     assert [(p.line, p.code) for p in problems] == [(p.line, p.code) for p in expected_problems]
