@@ -126,3 +126,13 @@ def test_prefer_archive_prints_the_snapshot_with_robust_links(tmp_path: Path) ->
     assert 'data-originalurl="https://example.gov/wpcontent/plan.pdf"' in html
     assert 'data-versionurl="https://web.archive.org/web/20210716000000/https://example.gov/wpcontent/plan.pdf"' in html
     assert 'data-versiondate="2021-07-16"' in html
+
+
+def test_installed_wheel_finds_styles_and_library_under_the_package() -> None:
+    # citekit/data/{styles,library} link to the top-level folders that a wheel would not carry.
+    from citekit.paths import PACKAGE_DIR
+
+    for name, pattern in (("styles", "*.csl"), ("library", "*.bib")):
+        top = sorted(p.name for p in (PACKAGE_DIR.parent / name).glob(pattern))
+        packaged = sorted(p.name for p in (PACKAGE_DIR / "data" / name).glob(pattern))
+        assert packaged == top and top
