@@ -82,6 +82,12 @@ def test_cited_from_markdown_and_latex(tmp_path: Path) -> None:
     proc = run("format", "--cited-from", str(tex), "--style", "bulletin-cas")
     assert proc.returncode == 0 and len(proc.stdout.splitlines()) == 2
     assert "Molnar" in proc.stdout.splitlines()[0]
+    aux = tmp_path / "paper.aux"
+    aux.write_text("\\relax\n\\citation{crs2019mep}\n\\citation{congress2021nsf,crs2019mep}\n\\bibstyle{plain}\n")
+    proc = run("format", "--cited-from", str(aux), "--style", "bulletin-cas")
+    assert proc.returncode == 0
+    assert [ln.split(". ")[0] for ln in proc.stdout.splitlines()] == ["1 Congressional Research Service",
+                                                                       "2 United States Congress"]
 
 
 def test_cite_collapses_and_places_locators() -> None:
