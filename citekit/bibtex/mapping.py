@@ -129,7 +129,7 @@ def resolve_macros(raw: str, strings: dict[str, str]) -> str:
     return "".join(pieces)
 
 
-def _legislation_type(entry_type: str, fields: dict[str, str]) -> str:
+def _legislation_type(fields: dict[str, str]) -> str:
     kind = fields.get("type", "").lower()
     if kind in ("bill", "resolution"):
         return "bill"
@@ -151,7 +151,7 @@ def entry_to_csl(entry: Entry, strings: dict[str, str] | None = None) -> Item:
     etype = entry.entry_type
     csl_type = ENTRY_TYPES.get(etype, "document")
     if etype == "legislation":
-        csl_type = _legislation_type(etype, raw)
+        csl_type = _legislation_type(raw)
     item["type"] = csl_type
 
     def text(name: str) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import citeproc
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
 from citeproc.source import VariableError
 from citeproc.source.json import CiteProcJSON
@@ -31,7 +32,8 @@ from citekit.styles import DEFAULT_STYLE, resolve_style
 patches.apply()
 
 _NS = {"cs": "http://purl.org/net/xbiblio/csl"}
-_SUPPORTED = {v.replace("_", "-") for v in __import__("citeproc").VARIABLES} | {"id", "type"}
+_SUPPORTED = {v.replace("_", "-") for v in citeproc.VARIABLES} | {"id", "type"}
+_NAME_VARIABLES = {v.replace("_", "-") for v in citeproc.NAMES}
 _SUPPORTED |= {"DOI", "URL", "ISBN", "ISSN", "PMID", "PMCID"}
 
 
@@ -127,9 +129,7 @@ def _prepare(item: Item) -> dict[str, Any]:
             continue
         if isinstance(v, str):
             v = formats.rich_text_to_sentinels(v)
-        elif k in ("author", "editor", "translator", "container-author", "collection-editor",
-                   "composer", "director", "illustrator", "interviewer", "original-author", "recipient",
-                   "editorial-director"):
+        elif k in _NAME_VARIABLES:
             v = [_prepare_name(n) for n in v if isinstance(n, dict)]
         elif isinstance(v, dict) and "raw" in v and "date-parts" not in v:
             v = _raw_date(v)
