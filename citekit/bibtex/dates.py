@@ -29,7 +29,7 @@ def _parts(text: str) -> tuple[list[int], bool, bool]:
         if not 1 <= mo <= 12:
             # EDTF seasons (21-24) are valid but CSL expresses them differently.
             if 21 <= mo <= 24:
-                return parts, flag in "?%" and flag != "", flag in "~%" and flag != ""
+                return parts, flag in ("?", "%"), flag in ("~", "%")
             raise DateError(f"month out of range in {text!r}")
         parts.append(mo)
         if day:

@@ -52,6 +52,9 @@ TEXT_FIELDS = {
     "howpublished": "medium", "addendum": "note", "titleaddon": "title", "code": "container-title",
     "section": "section", "archive": "archive", "library": "call-number", "pmid": "PMID", "pmcid": "PMCID",
 }
+# Text fields that feed a variable only through the type-dependent rules below (tidy still groups
+# them with that variable, so they stay in TEXT_FIELDS).
+_SPECIAL_TEXT = {"titleaddon", "addendum", "eprint", "code"}
 DATE_FIELDS = {"date": "issued", "urldate": "accessed", "eventdate": "event-date", "origdate": "original-date"}
 # Fields citekit understands that have no CSL variable of their own (kept, never "unknown").
 EXTRA_FIELDS = {
@@ -168,7 +171,7 @@ def entry_to_csl(entry: Entry, strings: dict[str, str] | None = None) -> Item:
                 item[DATE_FIELDS[name]] = dates.parse_date(raw[name])
             except dates.DateError:
                 item[DATE_FIELDS[name]] = {"raw": raw[name].strip()}
-        elif name in TEXT_FIELDS and name not in ("titleaddon", "addendum", "eprint", "code"):
+        elif name in TEXT_FIELDS and name not in _SPECIAL_TEXT:
             var = TEXT_FIELDS[name]
             if var in item and name in ("journal", "maintitle", "school", "organization", "address"):
                 continue  # the biblatex name wins over its BibTeX alias

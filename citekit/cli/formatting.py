@@ -34,14 +34,6 @@ def _warn(problems) -> None:
         print(f"citekit: warning: {p}", file=sys.stderr)
 
 
-def _prefer_archive(items: list[dict]) -> list[dict]:
-    try:
-        from citekit.links.archive import preferred_urls
-    except ImportError:  # the link checker is optional at this layer
-        return items
-    return preferred_urls(items)
-
-
 LibraryOpt = Annotated[Optional[list[Path]], typer.Option("--library", "-l", help="A .bib file or folder (repeatable); default: the bundled library/.")]  # noqa: E501
 InputOpt = Annotated[Optional[Path], typer.Option("--input", "-i", help="Read items from this .bib or CSL-JSON file instead.")]  # noqa: E501
 StyleOpt = Annotated[str, typer.Option("--style", "-s", help="A built-in style name (see 'citekit styles') or a .csl file.")]  # noqa: E501
@@ -73,7 +65,9 @@ def format_command(
     _warn(selection.problems)
     items = selection.items
     if prefer_archive:
-        items = _prefer_archive(items)
+        from citekit.links.archive import preferred_urls  # only this option needs the link cache
+
+        items = preferred_urls(items)
     if citations:
         text = format_citation(items, [(str(i["id"]), None) for i in items], style,
                                "text" if to == OutputFormat.json else to.value) + "\n"
