@@ -1,0 +1,357 @@
+"""Rendering elements (CSL 1.0.2 "Rendering Elements", "Choose", "Group"): text, group, choose, layout.
+
+Names, dates, numbers and labels have modules of their own; this one dispatches to them and owns
+what ties them together: variables (short forms, special cite variables), macros, the group's
+implicit conditional, and conditions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from citekit.csl.context import Context
+from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, is_empty
+from citekit.csl.style import El
+
+NAME_VARIABLES = frozenset({
+    "author", "chair", "collection-editor", "compiler", "composer", "container-author", "contributor", "curator",
+    "director", "editor", "editorial-director", "editor-translator", "executive-producer", "guest", "host",
+    "illustrator", "interviewer", "narrator", "organizer", "original-author", "performer", "producer", "recipient",
+    "reviewed-author", "script-writer", "series-creator", "translator",
+})
+DATE_VARIABLES = frozenset({"accessed", "available-date", "event-date", "issued", "original-date", "submitted"})
+# Variables whose text is an identifier: no rich-text parsing, no typographic apostrophes.
+_VERBATIM = frozenset({"URL", "DOI", "ISBN", "ISSN", "PMID", "PMCID", "call-number"})
+_SHORT = {"title": "title-short", "container-title": "container-title-short"}
+_FORMAT_KEYS = {
+    "prefix": "prefix", "suffix": "suffix", "delimiter": "delimiter", "font-style": "font_style",
+    "font-variant": "font_variant", "font-weight": "font_weight", "text-decoration": "text_decoration",
+    "vertical-align": "vertical_align", "text-case": "text_case", "display": "display",
+}
+_FORMATS: dict[int, Formatting] = {}
+
+
+def formatting(el: El) -> Formatting:
+    """The Formatting an element's attributes ask for (cached: elements live as long as their style)."""
+    key = id(el)
+    fmt = _FORMATS.get(key)
+    if fmt is None:
+        fmt = Formatting()
+        for attr, slot in _FORMAT_KEYS.items():
+            value = el.attrs.get(attr)
+            if value is not None:
+                setattr(fmt, slot, value)
+        fmt.quotes = el.attrs.get("quotes") == "true"
+        fmt.strip_periods = el.attrs.get("strip-periods") == "true"
+        _FORMATS[key] = fmt
+        _KEEP.append(el)
+    return fmt
+
+
+_KEEP: list[El] = []  # id() keys stay valid only while the element lives
+
+
+def wrap(ctx: Context, el: El, children: list[Node], *, delimiter: bool = False) -> Node | None:
+    """Children in a Span with the element's formatting (None when nothing was rendered)."""
+    children = [c for c in children if not is_empty(c)]
+    if not children:
+        return None
+    fmt = formatting(el)
+    if fmt.text_case == "title" and not _english(ctx):
+        fmt = _copy(fmt, text_case=None)
+    if not delimiter and fmt.delimiter is not None:
+        fmt = _copy(fmt, delimiter=None)
+    if fmt.is_plain() and len(children) == 1:
+        return children[0]
+    return Span(children, fmt)
+
+
+def _copy(fmt: Formatting, **changes: Any) -> Formatting:
+    new = Formatting(**{s: getattr(fmt, s) for s in Formatting.__slots__})
+    for k, v in changes.items():
+        setattr(new, k, v)
+    return new
+
+
+def _english(ctx: Context) -> bool:
+    # citeproc-js title-cases only items in English (or with no language), whatever the style.
+    lang = str(ctx.item.get("language") or "")
+    return not lang or lang.lower().startswith("en")
+
+
+# -- variables --------------------------------------------------------------------------------------
+
+
+def variable_value(ctx: Context, name: str, form: str = "long") -> Any:
+    """A variable's value for the cite being rendered, or None when empty or suppressed."""
+    if name in ctx.suppressed:
+        return None
+    cite = ctx.cite
+    if name == "locator":
+        return cite.locator if ctx.mode == "citation" else None
+    if name == "citation-number":
+        return cite.citation_number
+    if name == "first-reference-note-number":
+        return cite.first_reference_note_number if ctx.mode == "citation" else None
+    if name == "year-suffix":
+        return _suffix_letters(ctx.disamb.year_suffix) if ctx.disamb.year_suffix else None
+    item = ctx.item
+    if form == "short":
+        short = _SHORT.get(name, name + "-short")
+        value = item.get(short)
+        if value not in (None, "", []):
+            return value
+    if name == "page-first":
+        page = item.get("page-first") or item.get("page")
+        if page is None:
+            return None
+        return str(page).replace("–", "-").split("-")[0].split(",")[0].strip() or None
+    value = item.get(name)
+    if value in (None, "", []):
+        return None
+    return value
+
+
+def _suffix_letters(n: int) -> str:
+    letters = ""
+    while n > 0:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(ord("a") + rem) + letters
+    return letters
+
+
+def _text_variable(ctx: Context, el: El, name: str) -> Node | None:
+    value = variable_value(ctx, name, el.attrs.get("form", "long"))
+    ctx.note_variable(value is not None)
+    if value is None:
+        return None
+    if ctx.in_substitute:
+        ctx.suppressed.add(name)
+    text = str(value)
+    if name == "page" or (name == "locator" and (ctx.cite.label or "page") == "page"):
+        from citekit.csl.numbers import page_range
+
+        text = page_range(text, ctx.style.attrs.get("page-range-format"), ctx.locale)
+    if name in _VERBATIM:
+        body: list[Node] = [Text(text)]
+    elif name in ("citation-number", "year-suffix"):
+        return wrap(ctx, el, [Tag(name, value, [Text(text)])])
+    else:
+        from citekit.csl.rich import parse_rich
+
+        body = parse_rich(text)
+    if name in ("title", "locator"):
+        body = [Tag(name, value, body)]
+    return wrap(ctx, el, body)
+
+
+# -- elements ---------------------------------------------------------------------------------------
+
+
+def evaluate(ctx: Context, el: El) -> Node | None:
+    """One rendering element's output (None when it renders nothing)."""
+    handler = _HANDLERS.get(el.name)
+    if handler is None:
+        return None
+    return handler(ctx, el)
+
+
+def evaluate_children(ctx: Context, el: El) -> list[Node]:
+    out = []
+    for child in el.children:
+        node = evaluate(ctx, child)
+        if node is not None:
+            out.append(node)
+    return out
+
+
+def _text(ctx: Context, el: El) -> Node | None:
+    attrs = el.attrs
+    var = attrs.get("variable")
+    if var is not None:
+        return _text_variable(ctx, el, var)
+    macro = attrs.get("macro")
+    if macro is not None:
+        body = ctx.style.macros[macro]
+        ctx.macro_depth += 1
+        try:
+            children = evaluate_children(ctx, body)
+        finally:
+            ctx.macro_depth -= 1
+        return wrap(ctx, el, children)
+    term = attrs.get("term")
+    if term is not None:
+        value = ctx.locale.term(term, attrs.get("form", "long"), attrs.get("plural") == "true")
+        if not value:
+            return None
+        from citekit.csl.rich import parse_rich
+
+        return wrap(ctx, el, [Tag("term", term, parse_rich(value))])
+    value = attrs.get("value")
+    if value:
+        from citekit.csl.rich import parse_rich
+
+        return wrap(ctx, el, parse_rich(value))
+    return None
+
+
+def _group(ctx: Context, el: El) -> Node | None:
+    called, rendered = ctx.called, ctx.rendered
+    ctx.called = ctx.rendered = 0
+    try:
+        children = evaluate_children(ctx, el)
+        inner_called, inner_rendered = ctx.called, ctx.rendered
+    finally:
+        ctx.called, ctx.rendered = called, rendered
+    # The implicit conditional: a group that asked for variables and found none renders nothing.
+    if inner_called and not inner_rendered:
+        ctx.called += inner_called
+        return None
+    node = wrap(ctx, el, children, delimiter=True)
+    ctx.called += inner_called
+    ctx.rendered += inner_rendered
+    return node
+
+
+def _choose(ctx: Context, el: El) -> Node | None:
+    for branch in el.children:
+        if branch.name == "else" or _test(ctx, branch):
+            children = evaluate_children(ctx, branch)
+            if not children:
+                return None
+            return children[0] if len(children) == 1 else Span(children)
+    return None
+
+
+def _names(ctx: Context, el: El) -> Node | None:
+    from citekit.csl.names import render_names
+
+    node = render_names(ctx, el)
+    mode = ctx.author_mode
+    if mode and node is not None and not is_empty(node):
+        # Only the first cs:names output of a cite is "the author" (suppress-author, author-only,
+        # subsequent-author-substitute).
+        ctx.author_mode = None
+        if mode == "suppress":
+            return None
+        if mode == "replace":
+            return ctx.captured
+        ctx.captured = node
+    return node
+
+
+def _date(ctx: Context, el: El) -> Node | None:
+    from citekit.csl.dates import render_date
+
+    return render_date(ctx, el)
+
+
+def _number(ctx: Context, el: El) -> Node | None:
+    from citekit.csl.numbers import render_number
+
+    return render_number(ctx, el)
+
+
+def _label(ctx: Context, el: El) -> Node | None:
+    from citekit.csl.numbers import render_label
+
+    return render_label(ctx, el)
+
+
+_HANDLERS = {"text": _text, "group": _group, "choose": _choose, "names": _names, "date": _date,
+             "number": _number, "label": _label}
+
+
+# -- conditions -------------------------------------------------------------------------------------
+
+
+def _test(ctx: Context, branch: El) -> bool:
+    attrs = branch.attrs
+    match = attrs.get("match", "all")
+    results: list[bool] = []
+    for attr, values in attrs.items():
+        check = _CONDITIONS.get(attr)
+        if check is None:
+            continue
+        for value in values.split():
+            results.append(check(ctx, value))
+    if not results:
+        return False
+    if match == "any":
+        return any(results)
+    if match == "none":
+        return not any(results)
+    if match == "nand":
+        return not all(results)
+    return all(results)
+
+
+def _cond_type(ctx: Context, value: str) -> bool:
+    return ctx.item.get("type") == value
+
+
+def _cond_variable(ctx: Context, value: str) -> bool:
+    if value == "locator":
+        return bool(ctx.cite.locator) and ctx.mode == "citation"
+    if value in NAME_VARIABLES:
+        return bool(ctx.item.get(value)) and value not in ctx.suppressed
+    return variable_value(ctx, value) is not None
+
+
+def _cond_numeric(ctx: Context, value: str) -> bool:
+    from citekit.csl.numbers import is_numeric
+
+    raw = variable_value(ctx, value)
+    return raw is not None and is_numeric(str(raw))
+
+
+def _cond_uncertain(ctx: Context, value: str) -> bool:
+    date = ctx.item.get(value)
+    if not isinstance(date, dict):
+        return False
+    circa = date.get("circa")
+    return bool(circa) and circa not in ("false", "0")
+
+
+def _cond_locator(ctx: Context, value: str) -> bool:
+    if not ctx.cite.locator or ctx.mode != "citation":
+        return False
+    label = ctx.cite.label or "page"
+    return label == value or (value == "sub-verbo" and label == "sub verbo")
+
+
+def _cond_position(ctx: Context, value: str) -> bool:
+    if ctx.mode != "citation":
+        return False
+    pos = ctx.cite.position
+    if value == "first":
+        return pos == "first"
+    if value == "subsequent":
+        return pos != "first"
+    if value == "ibid":
+        return pos in ("ibid", "ibid-with-locator")
+    if value == "ibid-with-locator":
+        return pos == "ibid-with-locator"
+    if value == "near-note":
+        return pos != "first" and ctx.cite.near_note
+    return False
+
+
+def _cond_disambiguate(ctx: Context, value: str) -> bool:
+    return ctx.disamb.condition == (value == "true")
+
+
+_CONDITIONS = {
+    "type": _cond_type, "variable": _cond_variable, "is-numeric": _cond_numeric,
+    "is-uncertain-date": _cond_uncertain, "locator": _cond_locator, "position": _cond_position,
+    "disambiguate": _cond_disambiguate,
+}
+
+
+def render_layout(ctx: Context, layout: El) -> Node | None:
+    """A layout's children, concatenated (the layout's own affixes and delimiter belong to the caller)."""
+    children = evaluate_children(ctx, layout)
+    children = [c for c in children if not is_empty(c)]
+    if not children:
+        return None
+    return children[0] if len(children) == 1 else Span(children)

@@ -1,0 +1,57 @@
+"""Cite positions (CSL 1.0.2 "Position"): first, subsequent, ibid, ibid-with-locator, near-note."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from citekit.csl.processor import Cite
+    from citekit.csl.style import Style
+
+
+def assign_positions(cites: list[Cite], style: Style) -> None:
+    """Set each cite's position, near-note flag and first-reference note number, in document order."""
+    section = style.citation
+    distance = int(section.el.get("near-note-distance", "5")) if section is not None else 5
+    first_note: dict[str, int] = {}
+    last_note: dict[str, int] = {}
+    previous: Cite | None = None
+    cluster_sizes: dict[int, int] = {}
+    for cite in cites:
+        cluster_sizes[cite.cluster] = cluster_sizes.get(cite.cluster, 0) + 1
+    for cite in cites:
+        info = cite.info
+        item_id = cite.item["id"]
+        note = info.note_number or 0
+        if cite.ref.position is not None:
+            info.position = cite.ref.position
+        elif item_id not in first_note:
+            info.position = "first"
+        elif previous is not None and previous.item["id"] == item_id and _adjacent(previous, cite, cluster_sizes):
+            info.position = _ibid(previous, cite)
+        else:
+            info.position = "subsequent"
+        if item_id in first_note:
+            info.first_reference_note_number = first_note[item_id]
+            info.near_note = note - last_note[item_id] <= distance
+        else:
+            first_note[item_id] = note
+        last_note[item_id] = note
+        previous = cite
+
+
+def _adjacent(previous: Cite, cite: Cite, sizes: dict[int, int]) -> bool:
+    # Within one cluster the previous cite is adjacent; across clusters, the spec allows ibid only
+    # when the preceding citation held that one cite alone.
+    if previous.cluster == cite.cluster:
+        return True
+    return sizes.get(previous.cluster) == 1
+
+
+def _ibid(previous: Cite, cite: Cite) -> str:
+    before, now = previous.ref.locator, cite.ref.locator
+    if now is None:
+        return "subsequent" if before is not None else "ibid"
+    if before == now and (previous.ref.label or "page") == (cite.ref.label or "page"):
+        return "ibid"
+    return "ibid-with-locator"

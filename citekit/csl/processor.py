@@ -1,0 +1,373 @@
+"""The document API: a style, a set of items, a document's citation clusters → formatted output.
+
+``Processor`` registers the items cited, numbers them, computes positions, runs the
+disambiguation and collapsing passes, and renders clusters and the bibliography.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from citekit.csl.context import CiteInfo, Context, Disamb
+from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, is_empty
+from citekit.csl.style import El, Section, Style, load_style
+from citekit.errors import CitekitError
+
+
+class ItemError(CitekitError):
+    """A CSL-JSON item the engine cannot use (names the item)."""
+
+
+@dataclass(slots=True)
+class CiteRef:
+    """One cite in a cluster: the item and what the author wrote around it."""
+
+    id: str
+    locator: str | None = None
+    label: str | None = None
+    prefix: str | None = None
+    suffix: str | None = None
+    suppress_author: bool = False
+    author_only: bool = False
+    position: str | None = None  # forced position (tests); computed when None
+
+
+@dataclass(slots=True)
+class Cluster:
+    """A citation: cites rendered together (one footnote in a note style)."""
+
+    items: list[CiteRef]
+    note_number: int | None = None
+    id: str | None = None
+
+
+@dataclass(slots=True)
+class Cite:
+    """A cite being processed: its reference, item, place in the document and settings."""
+
+    ref: CiteRef
+    item: dict[str, Any]
+    cluster: int
+    info: CiteInfo
+    disamb: Disamb = field(default_factory=Disamb)
+
+
+_ALIASES = {"shortTitle": "title-short", "journalAbbreviation": "container-title-short",
+            "container-title-short": "container-title-short"}
+
+
+def normalize_item(raw: Any, index: int = 0) -> dict[str, Any]:
+    """A CSL-JSON item as the renderers expect it (aliases resolved, names as lists of dicts)."""
+    from citekit.csl.evaluate import DATE_VARIABLES, NAME_VARIABLES
+
+    if not isinstance(raw, dict):
+        raise ItemError(f"item {index + 1} is not a JSON object")
+    item: dict[str, Any] = {}
+    for key, value in raw.items():
+        if value is None:
+            continue
+        key = _ALIASES.get(key, key)
+        if key in NAME_VARIABLES:
+            value = _names_value(raw, key, value)
+        elif key in DATE_VARIABLES:
+            value = _date_value(raw, key, value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        item[key] = value
+    if "id" not in item:
+        item["id"] = f"item-{index + 1}"
+    item["id"] = str(item["id"])
+    item.setdefault("type", "article")
+    return item
+
+
+def _names_value(raw: dict, key: str, value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, dict):
+        value = [value]
+    if isinstance(value, str):
+        return [{"literal": value}]
+    if not isinstance(value, list):
+        raise ItemError(f"item {raw.get('id')!r}: {key} must be a list of names")
+    out = []
+    for name in value:
+        if isinstance(name, str):
+            out.append({"literal": name})
+        elif isinstance(name, dict):
+            out.append({k: (str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
+                        for k, v in name.items() if v is not None})
+        else:
+            raise ItemError(f"item {raw.get('id')!r}: a name in {key} is neither an object nor a string")
+    return out
+
+
+def _date_value(raw: dict, key: str, value: Any) -> Any:
+    if isinstance(value, (str, int)):
+        return {"raw": str(value)}
+    if isinstance(value, list):
+        return {"date-parts": value}
+    if not isinstance(value, dict):
+        raise ItemError(f"item {raw.get('id')!r}: {key} must be a date object")
+    return value
+
+
+class Processor:
+    """Render citations and bibliographies for ``items`` in ``style``."""
+
+    def __init__(self, style: Style | str | Path, items: Sequence[dict[str, Any]], lang: str | None = None,
+                 fmt: str = "html") -> None:
+        from citekit.csl.locale import load_locale
+
+        self.style = style if isinstance(style, Style) else load_style(style)
+        self.items: dict[str, dict[str, Any]] = {}
+        for i, raw in enumerate(items):
+            item = normalize_item(raw, i)
+            self.items.setdefault(item["id"], item)
+        self.lang = lang or self.style.default_locale or "en-US"
+        self.locale = load_locale(self.style, self.lang)
+        self.fmt = fmt
+        self.registered: list[str] = []  # ids in order of first citation
+        self._numbers: dict[str, int] = {}
+        self.year_suffixes: dict[str, int] = {}  # set by the disambiguation pass; the bibliography shows them too
+        self._cite_options = self.style.name_options("citation")
+        self._bib_options = self.style.name_options("bibliography")
+
+    # -- contexts -----------------------------------------------------------------------------------
+
+    def context(self, item: dict[str, Any], mode: str, info: CiteInfo | None = None,
+                disamb: Disamb | None = None) -> Context:
+        opts = self._bib_options if mode == "bibliography" else self._cite_options
+        return Context(self.style, self.locale, item, mode, info or CiteInfo(), disamb or Disamb(), opts)
+
+    def item(self, item_id: str) -> dict[str, Any]:
+        try:
+            return self.items[item_id]
+        except KeyError:
+            raise ItemError(f"no item with id {item_id!r}") from None
+
+    # -- registration and numbering -----------------------------------------------------------------
+
+    def register(self, ids: Sequence[str]) -> None:
+        seen = set(self.registered)
+        for item_id in ids:
+            self.item(item_id)
+            if item_id not in seen:
+                seen.add(item_id)
+                self.registered.append(item_id)
+        self._numbers = {}
+
+    def bibliography_order(self, ids: Sequence[str] | None = None) -> list[str]:
+        """Item ids in bibliography order (the style's sort, else citation order)."""
+        ids = list(ids) if ids is not None else (self.registered or list(self.items))
+        section = self.style.bibliography
+        if section is None or section.sort is None:
+            return ids
+        from citekit.csl.sorting import sort_items
+
+        numbers = {item_id: i + 1 for i, item_id in enumerate(ids)}
+        items = [self.item(i) for i in ids]
+        ordered = sort_items(items, section, lambda it: self.context(
+            it, "sort", CiteInfo(citation_number=numbers[it["id"]])))
+        return [it["id"] for it in ordered]
+
+    def citation_number(self, item_id: str) -> int:
+        if not self._numbers:
+            ids = self.registered or list(self.items)
+            order = self.bibliography_order(ids)
+            if self._sorts_by_citation_number():
+                order = ids  # numbers follow first citation; the sort only orders the list
+            self._numbers = {item_id: i + 1 for i, item_id in enumerate(order)}
+        return self._numbers.get(item_id, len(self._numbers) + 1)
+
+    def _sorts_by_citation_number(self) -> bool:
+        section = self.style.bibliography
+        if section is None or section.sort is None:
+            return True
+        return any(k.get("variable") == "citation-number" for k in section.sort.findall("key"))
+
+    # -- citations ----------------------------------------------------------------------------------
+
+    def process(self, clusters: Sequence[Cluster]) -> list[str]:
+        """Every cluster of a document, rendered in document order."""
+        from citekit.csl.output import render
+
+        return [render(node, self.fmt, self.locale) for node in self.process_nodes(clusters)]
+
+    def process_nodes(self, clusters: Sequence[Cluster]) -> list[Node | None]:
+        self.register([ref.id for cl in clusters for ref in cl.items])
+        cites = self._cites(clusters)
+        self._disambiguate(cites)
+        grouped: list[list[Cite]] = [[] for _ in clusters]
+        for cite in cites:
+            grouped[cite.cluster].append(cite)
+        return [self._cluster_node(group) for group in grouped]
+
+    def _cites(self, clusters: Sequence[Cluster]) -> list[Cite]:
+        from citekit.csl.positions import assign_positions
+
+        cites: list[Cite] = []
+        for ci, cluster in enumerate(clusters):
+            note = cluster.note_number if cluster.note_number is not None else ci + 1
+            group = [Cite(ref, self.item(ref.id), ci, CiteInfo(
+                locator=ref.locator, label=ref.label, citation_number=self.citation_number(ref.id),
+                note_number=note)) for ref in cluster.items]
+            cites.extend(self._sort_cluster(group))
+        assign_positions(cites, self.style)
+        return cites
+
+    def _sort_cluster(self, group: list[Cite]) -> list[Cite]:
+        section = self.style.citation
+        if section is None or section.sort is None or len(group) < 2:
+            return group
+        from citekit.csl.sorting import sort_items
+
+        by_id: dict[int, Cite] = {}
+        wrapped = []
+        for cite in group:
+            marker = dict(cite.item)
+            by_id[id(marker)] = cite
+            wrapped.append(marker)
+        ordered = sort_items(wrapped, section, lambda it: self.context(
+            it, "sort", CiteInfo(citation_number=by_id[id(it)].info.citation_number)))
+        return [by_id[id(it)] for it in ordered]
+
+    def _disambiguate(self, cites: list[Cite]) -> None:
+        try:
+            from citekit.csl.disambiguate import disambiguate
+        except ImportError:  # the pass is optional while it is being built
+            return
+        disambiguate(self, cites)
+
+    def render_cite(self, cite: Cite, *, disamb: Disamb | None = None) -> Node | None:
+        """One cite's layout output, without its cluster affixes."""
+        section = self.style.citation
+        if section is None:
+            return None
+        from citekit.csl.evaluate import render_layout
+
+        ctx = self.context(cite.item, "citation", cite.info, disamb or cite.disamb)
+        if cite.ref.suppress_author:
+            ctx.author_mode = "suppress"
+        elif cite.ref.author_only:
+            ctx.author_mode = "capture"
+        node = render_layout(ctx, section.layout_for(cite.item.get("language")))
+        if cite.ref.author_only:
+            return ctx.captured
+        return node
+
+    def _cluster_node(self, cites: list[Cite]) -> Node | None:
+        section = self.style.citation
+        if section is None or not cites:
+            return None
+        try:
+            from citekit.csl.collapse import collapse_cluster
+        except ImportError:
+            collapse_cluster = None
+        parts: list[Node] | None = collapse_cluster(self, cites) if collapse_cluster else None
+        if parts is None:
+            parts = []
+            for cite in cites:
+                node = self.render_cite(cite)
+                node = with_affixes(node, cite.ref.prefix, cite.ref.suffix)
+                if node is not None:
+                    parts.append(Tag("item", cite.item["id"], [node]))
+        if not parts:
+            return None
+        return layout_span(section, parts)
+
+    # -- bibliography -------------------------------------------------------------------------------
+
+    def bibliography(self, ids: Sequence[str] | None = None) -> list[str]:
+        """The formatted entries, in bibliography order."""
+        from citekit.csl.output import render
+
+        return [render(node, self.fmt, self.locale) for _, node in self.bibliography_nodes(ids)]
+
+    def bibliography_nodes(self, ids: Sequence[str] | None = None) -> list[tuple[str, Node | None]]:
+        section = self.style.bibliography
+        if section is None:
+            return []
+        if ids is not None:
+            self.register(ids)
+        order = self.bibliography_order(ids)
+
+        out: list[tuple[str, Node | None]] = []
+        substitute = section.el.get("subsequent-author-substitute")
+        previous: str | None = None
+        for item_id in order:
+            item = self.item(item_id)
+            info = CiteInfo(citation_number=self.citation_number(item_id))
+            layout = section.layout_for(item.get("language"))
+            ctx = self.context(item, "bibliography", info, self.bib_disamb(item_id))
+            if substitute is not None:
+                ctx.author_mode = "capture"
+            node = _entry(ctx, section, layout)
+            if substitute is not None:
+                from citekit.csl.nodes import text_of
+
+                current = text_of(ctx.captured) if ctx.captured is not None else None
+                if current is not None and current == previous:
+                    ctx = self.context(item, "bibliography", info, self.bib_disamb(item_id))
+                    ctx.author_mode = "replace"
+                    ctx.captured = Text(substitute) if substitute else None
+                    node = _entry(ctx, section, layout)
+                previous = current
+            out.append((item_id, node))
+        return out
+
+    def bib_disamb(self, item_id: str) -> Disamb:
+        """Disambiguation settings that carry into the bibliography (the year-suffix)."""
+        return Disamb(year_suffix=self.year_suffixes.get(item_id, 0))
+
+
+def _entry(ctx: Context, section: Section, layout: El) -> Node | None:
+    from citekit.csl.evaluate import evaluate, evaluate_children, formatting, render_layout
+
+    if section.el.get("second-field-align") in ("flush", "margin") and layout.children:
+        first = evaluate(ctx, layout.children[0])
+        rest_el = El(layout.name, {}, layout.children[1:], layout.line)
+        rest = [c for c in evaluate_children(ctx, rest_el) if not is_empty(c)]
+        fmt = formatting(layout)
+        parts: list[Node] = []
+        if first is not None and not is_empty(first):
+            parts.append(Span([first], Formatting(display="left-margin", prefix=fmt.prefix)))
+        if rest:
+            parts.append(Span(rest, Formatting(display="right-inline", suffix=fmt.suffix)))
+        return Span(parts) if parts else None
+    node = render_layout(ctx, layout)
+    if node is None:
+        return None
+    fmt = _layout_format(layout)
+    return Span([node], fmt)
+
+
+def _layout_format(layout: El) -> Formatting:
+    from citekit.csl.evaluate import formatting
+
+    fmt = formatting(layout)
+    return Formatting(**{s: getattr(fmt, s) for s in Formatting.__slots__ if s != "delimiter"})
+
+
+def layout_span(section: Section, parts: list[Node]) -> Node:
+    """A cluster's cites joined by the layout's delimiter, inside its affixes and formatting."""
+    from citekit.csl.evaluate import formatting
+
+    fmt = formatting(section.layout)
+    return Span(parts, Formatting(**{s: getattr(fmt, s) for s in Formatting.__slots__}))
+
+
+def with_affixes(node: Node | None, prefix: str | None, suffix: str | None) -> Node | None:
+    """A cite with the prefix and suffix its author wrote (rich text)."""
+    if node is None or (not prefix and not suffix):
+        return node
+    from citekit.csl.rich import parse_rich
+
+    children: list[Node] = []
+    if prefix:
+        children.append(Tag("prefix", prefix, parse_rich(prefix)))
+    children.append(node)
+    if suffix:
+        children.append(Tag("suffix", suffix, parse_rich(suffix)))
+    return Span(children)

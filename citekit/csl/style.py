@@ -1,0 +1,256 @@
+"""A CSL style as a typed tree: citeproc-py's parser reads the XML, citekit compiles and checks it.
+
+Every problem a style can have that would otherwise surface mid-render (a missing or recursive
+macro, a non-numeric ``et-al-min``, an unknown element or attribute value) is raised here as a
+``StyleError`` naming the file and line.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from citeproc.frontend import CitationStylesXML
+from lxml import etree
+
+from citekit.errors import CitekitError
+
+CSL_NS = "http://purl.org/net/xbiblio/csl"
+CITEKIT_NS = "https://citekit.dev/csl"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+INHERITABLE_NAME_OPTIONS = (
+    "and", "delimiter-precedes-et-al", "delimiter-precedes-last", "et-al-min", "et-al-use-first",
+    "et-al-use-last", "et-al-subsequent-min", "et-al-subsequent-use-first", "initialize",
+    "initialize-with", "name-as-sort-order", "sort-separator", "name-form", "name-delimiter",
+    "names-delimiter",
+)
+_INTEGER_ATTRS = {"et-al-min", "et-al-use-first", "et-al-subsequent-min", "et-al-subsequent-use-first",
+                  "near-note-distance", "line-spacing", "entry-spacing", "limit-day-ordinals-to-day-1"}
+_INTEGER_ATTRS.discard("limit-day-ordinals-to-day-1")
+
+_RENDERING = {"text", "number", "label", "names", "date", "group", "choose"}
+_KNOWN = _RENDERING | {
+    "style", "info", "locale", "macro", "citation", "bibliography", "layout", "sort", "key", "name",
+    "name-part", "et-al", "substitute", "date-part", "if", "else-if", "else", "terms", "term", "single",
+    "multiple", "style-options", "date", "institution", "institution-part", "conditions", "condition",
+}
+_ENUMS = {
+    "font-style": {"normal", "italic", "oblique"},
+    "font-variant": {"normal", "small-caps"},
+    "font-weight": {"normal", "bold", "light"},
+    "text-decoration": {"none", "underline"},
+    "vertical-align": {"baseline", "sup", "sub"},
+    "text-case": {"lowercase", "uppercase", "capitalize-first", "capitalize-all", "title", "sentence"},
+    "display": {"block", "left-margin", "right-inline", "indent"},
+    "match": {"all", "any", "none", "nand"},
+}
+
+
+class StyleError(CitekitError):
+    """A style that cannot be rendered: one line naming the file and the XML line."""
+
+
+@dataclass(slots=True, eq=False)
+class El:
+    """One CSL element: local name, attributes (namespaced ones as ``prefix:name``), children."""
+
+    name: str
+    attrs: dict[str, str]
+    children: list[El] = field(default_factory=list)
+    line: int = 0
+    text: str = ""
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        return self.attrs.get(key, default)
+
+    def find(self, name: str) -> El | None:
+        for child in self.children:
+            if child.name == name:
+                return child
+        return None
+
+    def findall(self, name: str) -> list[El]:
+        return [c for c in self.children if c.name == name]
+
+
+@dataclass(slots=True, eq=False)
+class Section:
+    """``cs:citation`` or ``cs:bibliography``: its options, sort keys and layouts.
+
+    ``layouts`` holds (locales, layout) pairs: the CSL-M ``<layout locale="en">`` extension,
+    the plain layout with an empty locale list (last).
+    """
+
+    el: El
+    layouts: list[tuple[list[str], El]]
+    sort: El | None
+
+    @property
+    def layout(self) -> El:
+        return self.layouts[-1][1]
+
+    def layout_for(self, language: str | None) -> El:
+        lang = (language or "").lower()
+        if lang:
+            for locales, layout in self.layouts:
+                for loc in locales:
+                    loc = loc.lower()
+                    if lang == loc or lang.split("-")[0] == loc.split("-")[0]:
+                        return layout
+        for locales, layout in self.layouts:
+            if not locales:
+                return layout
+        return self.layouts[0][1]
+
+
+@dataclass(slots=True, eq=False)
+class Style:
+    """A loaded style. ``attrs`` are ``cs:style``'s; ``locales`` its ``cs:locale`` elements."""
+
+    path: str
+    root: El
+    macros: dict[str, El]
+    citation: Section | None
+    bibliography: Section | None
+    locales: list[El]
+
+    @property
+    def attrs(self) -> dict[str, str]:
+        return self.root.attrs
+
+    @property
+    def style_class(self) -> str:
+        return self.root.attrs.get("class", "in-text")
+
+    @property
+    def default_locale(self) -> str | None:
+        return self.root.attrs.get("default-locale")
+
+    def name_options(self, mode: str) -> dict[str, str]:
+        """The inheritable name options for ``citation`` or ``bibliography`` (style, then section)."""
+        opts = {k: v for k, v in self.root.attrs.items() if k in INHERITABLE_NAME_OPTIONS}
+        section = self.citation if mode == "citation" else self.bibliography
+        if section is not None:
+            opts.update({k: v for k, v in section.el.attrs.items() if k in INHERITABLE_NAME_OPTIONS})
+        return opts
+
+
+def _attr_name(qname: str) -> str:
+    if qname.startswith("{"):
+        ns, local = qname[1:].split("}", 1)
+        if ns == CITEKIT_NS:
+            return "citekit:" + local
+        if ns == "http://www.w3.org/XML/1998/namespace":
+            return "xml:" + local
+        return local
+    return qname
+
+
+def compile_element(node: etree._Element) -> El:
+    """lxml element → El (comments and processing instructions dropped)."""
+    tag = node.tag
+    name = tag.split("}", 1)[1] if isinstance(tag, str) and tag.startswith("{") else str(tag)
+    el = El(name, {_attr_name(k): v for k, v in node.attrib.items()}, line=node.sourceline or 0,
+            text=(node.text or ""))
+    for child in node:
+        if isinstance(child.tag, str):
+            el.children.append(compile_element(child))
+    return el
+
+
+def parse_xml(source: str | Path | bytes, what: str = "style") -> El:
+    """Parse CSL XML (a path, or the text itself) with citeproc-py's parser."""
+    label = str(source) if isinstance(source, Path) else f"<{what}>"
+    try:
+        if isinstance(source, Path):
+            xml = CitationStylesXML(str(source), validate=False)
+        else:
+            data = source.encode("utf-8") if isinstance(source, str) else source
+            xml = CitationStylesXML(io.BytesIO(data), validate=False)
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno if getattr(exc, "lineno", None) else None
+        raise StyleError(f"not well-formed XML: {exc.msg}", label, line) from None
+    except OSError as exc:
+        raise StyleError(f"cannot read: {exc.strerror or exc}", label) from None
+    return compile_element(xml.root)
+
+
+def load_style(source: str | Path, *, label: str | None = None) -> Style:
+    """Read and check a style from a path or from its XML text."""
+    path = label or (str(source) if isinstance(source, Path) else "<style>")
+    root = parse_xml(source)
+    if root.name != "style":
+        raise StyleError(f"the root element is <{root.name}>, not <style>", path, root.line)
+    macros: dict[str, El] = {}
+    for m in root.findall("macro"):
+        name = m.get("name")
+        if not name:
+            raise StyleError("<macro> without a name", path, m.line)
+        macros.setdefault(name, m)
+    sections: dict[str, Section | None] = {"citation": None, "bibliography": None}
+    for key in sections:
+        el = root.find(key)
+        if el is None:
+            continue
+        layouts = el.findall("layout")
+        if not layouts:
+            raise StyleError(f"<{key}> has no <layout>", path, el.line)
+        pairs = [((lay.get("locale") or "").split(), lay) for lay in layouts]
+        pairs.sort(key=lambda p: not p[0])  # localized layouts first, the plain one last
+        sections[key] = Section(el, pairs, el.find("sort"))
+    style = Style(path, root, macros, sections["citation"], sections["bibliography"], root.findall("locale"))
+    _check(style)
+    return style
+
+
+def _check(style: Style) -> None:
+    path = style.path
+
+    def visit(el: El) -> None:
+        if el.name not in _KNOWN:
+            raise StyleError(f"unknown element <{el.name}>", path, el.line)
+        for key, value in el.attrs.items():
+            if key in _INTEGER_ATTRS and not value.strip().isdigit():
+                raise StyleError(f"{key}={value!r} on <{el.name}> is not a whole number", path, el.line)
+            allowed = _ENUMS.get(key)
+            if allowed and el.name not in ("locale", "info", "term") and value not in allowed:
+                raise StyleError(f"{key}={value!r} on <{el.name}> is not one of {', '.join(sorted(allowed))}",
+                                 path, el.line)
+        if el.name == "text" and "macro" in el.attrs and el.attrs["macro"] not in style.macros:
+            raise StyleError(f"undefined macro {el.attrs['macro']!r}", path, el.line)
+        if el.name == "key" and "macro" in el.attrs and el.attrs["macro"] not in style.macros:
+            raise StyleError(f"undefined macro {el.attrs['macro']!r}", path, el.line)
+        if el.name == "info":
+            return
+        for child in el.children:
+            visit(child)
+
+    visit(style.root)
+    # A macro that calls itself (directly or through others) would recurse forever.
+    calls: dict[str, set[str]] = {}
+    for name, macro in style.macros.items():
+        found: set[str] = set()
+        stack = list(macro.children)
+        while stack:
+            el = stack.pop()
+            if el.name in ("text", "key") and "macro" in el.attrs:
+                found.add(el.attrs["macro"])
+            stack.extend(el.children)
+        calls[name] = found
+    state: dict[str, int] = {}
+
+    def dfs(name: str, trail: list[str]) -> None:
+        state[name] = 1
+        for callee in sorted(calls.get(name, ())):
+            if state.get(callee) == 1:
+                cycle = " → ".join([*trail[trail.index(callee):], callee]) if callee in trail else callee
+                raise StyleError(f"macro {callee!r} calls itself ({cycle})", path, style.macros[callee].line)
+            if state.get(callee) is None:
+                dfs(callee, [*trail, callee])
+        state[name] = 2
+
+    for name in style.macros:
+        if state.get(name) is None:
+            dfs(name, [name])
