@@ -22,11 +22,11 @@ if TYPE_CHECKING:
 # A sort key: segments compared in turn; (0, n) is a number, (1, s) folded text. None: empty.
 Key = tuple[tuple[int, Any], ...] | None
 
-# CSL 1.0.2 number variables: sorted as integers when their value is numeric.
+# Number variables (citeproc-js's list): their first integer is the key.
 NUMBER_VARIABLES = frozenset({
-    "chapter-number", "citation-number", "collection-number", "edition", "first-reference-note-number",
-    "issue", "locator", "number", "number-of-pages", "number-of-volumes", "page", "page-first",
-    "part-number", "printing-number", "section", "supplement-number", "version", "volume",
+    "call-number", "chapter-number", "citation-number", "collection-number", "division", "edition", "issue",
+    "locator", "locator-extra", "number", "number-of-pages", "number-of-volumes", "page", "part-number",
+    "printing-number", "section", "supplement", "supplement-number", "version", "volume",
 })
 _ET_AL_OVERRIDES = {
     "names-min": ("et-al-min", "et-al-subsequent-min"),
@@ -35,6 +35,8 @@ _ET_AL_OVERRIDES = {
 }
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _DIGITS = re.compile(r"(\d+)")
+_SIGNED = re.compile(r"(-?[0-9]+)")
+_SEPARATOR = (-1, "")
 _SPACE = re.compile(r"\s+")
 # Letters NFKD leaves whole that a collator treats as a base letter (plus a secondary mark).
 _BASE_LETTERS = str.maketrans({"ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ı": "i",
@@ -65,40 +67,36 @@ def fold(text: str, lang: str | None = None) -> str:
 
 
 def text_key(text: str | None, lang: str | None = None) -> Key:
-    """A text value's key (None when nothing is left to compare)."""
+    """A text value's key (None when nothing is left to compare).
+
+    Words are split apart by a separator segment that sorts before anything else: citeproc-js
+    turns spaces into a separator that orders "Dale" before "Dalebout" and "A Hansen" before "Ab".
+    """
     if text is None:
         return None
     folded = fold(str(text), lang)
     if not folded:
         return None
     segments: list[tuple[int, Any]] = []
-    for i, part in enumerate(_DIGITS.split(folded)):
-        if i % 2:
-            segments.append((0, int(part)))
-        elif part.strip():
-            segments.append((1, part))
+    for word in folded.split(" "):
+        if segments:
+            segments.append(_SEPARATOR)
+        for i, part in enumerate(_DIGITS.split(word)):
+            if i % 2:
+                segments.append((0, int(part)))
+            elif part:
+                segments.append((1, part))
     return tuple(segments) or None
 
 
 def _number_key(value: Any, lang: str | None) -> Key:
-    if isinstance(value, bool):
-        value = str(value)
-    if isinstance(value, int):
-        return ((0, value),)
-    text = str(value).strip()
-    if _is_numeric(text):
-        m = _DIGITS.search(text)
-        if m:
-            return ((0, int(m.group(1))),)
-    return text_key(text, lang)
-
-
-def _is_numeric(text: str) -> bool:
-    try:
-        from citekit.csl.numbers import is_numeric
-    except ImportError:  # numbers.py is being written; digits alone are numeric meanwhile
-        return text.isdigit()
-    return is_numeric(text)
+    # citeproc-js pads the first integer found in a number variable (the rest is dropped);
+    # with no digits at all the value sorts as text.
+    m = _SIGNED.search(str(value))
+    if m is None:
+        return text_key(str(value), lang)
+    n = int(m.group(1))
+    return ((0, n if n >= 0 else 10**20 - 1 + n),)
 
 
 def _lang(ctx: Context) -> str | None:
@@ -149,8 +147,19 @@ def macro_key(ctx: Context, key_el: El) -> Key:
     return text_key(text_of(node), _lang(ctx))
 
 
-def sort_keys(ctx_factory: Callable[[dict[str, Any]], Context], item: dict[str, Any], sort_el: El) -> list[Key]:
-    """One key per ``cs:key`` of ``sort_el``, each from a fresh context (rendering records state)."""
+def _is_date_key(key_el: El) -> bool:
+    from citekit.csl.evaluate import DATE_VARIABLES
+
+    return key_el.get("variable") in DATE_VARIABLES
+
+
+def sort_keys(ctx_factory: Callable[[dict[str, Any]], Context], item: dict[str, Any], sort_el: El,
+              *, citation: bool = False) -> list[Key]:
+    """One key per ``cs:key`` of ``sort_el``, each from a fresh context (rendering records state).
+
+    In a citation sort a date variable key is followed by the cite's year-suffix (ascending), as
+    citeproc-js does, so "2000a" precedes "2000b" whatever the other keys say.
+    """
     keys: list[Key] = []
     for key_el in sort_el.findall("key"):
         ctx = ctx_factory(item)
@@ -158,9 +167,21 @@ def sort_keys(ctx_factory: Callable[[dict[str, Any]], Context], item: dict[str, 
             keys.append(macro_key(ctx, key_el))
         elif key_el.get("variable"):
             keys.append(variable_key(ctx, key_el))
+            if citation and _is_date_key(key_el):
+                keys.append(((0, ctx.disamb.year_suffix or 0),))
         else:
             keys.append(None)
     return keys
+
+
+def key_directions(sort_el: El, *, citation: bool = False) -> list[bool]:
+    """For each key ``sort_keys`` returns: whether it sorts descending."""
+    out: list[bool] = []
+    for key_el in sort_el.findall("key"):
+        out.append(key_el.get("sort") == "descending")
+        if citation and key_el.get("variable") and not key_el.get("macro") and _is_date_key(key_el):
+            out.append(False)
+    return out
 
 
 def compare_keys(a: Sequence[Key], b: Sequence[Key], descending: Sequence[bool]) -> int:
@@ -183,8 +204,9 @@ def sort_items(items: Sequence[dict[str, Any]], section: Section,
     sort_el = section.sort
     if sort_el is None or not sort_el.findall("key"):
         return list(items)
-    descending = [k.get("sort") == "descending" for k in sort_el.findall("key")]
-    keyed = [(sort_keys(make_ctx, item, sort_el), i, item) for i, item in enumerate(items)]
+    citation = section.el.name == "citation"
+    descending = key_directions(sort_el, citation=citation)
+    keyed = [(sort_keys(make_ctx, item, sort_el, citation=citation), i, item) for i, item in enumerate(items)]
 
     def cmp(x: tuple[list[Key], int, dict[str, Any]], y: tuple[list[Key], int, dict[str, Any]]) -> int:
         return compare_keys(x[0], y[0], descending) or (x[1] > y[1]) - (x[1] < y[1])

@@ -301,7 +301,7 @@ def _citation_documents(fx: Fixture) -> list[list[tuple[dict[str, Any], int | No
 
 def _cluster(engine: ModuleType, citation: dict[str, Any], note: int | None) -> Any:
     refs = [cite_ref(engine, d, explicit_positions=False) for d in citation.get("citationItems", [])]
-    return engine.Cluster(refs, note_number=note or None, id=str(citation.get("citationID")))
+    return engine.Cluster(refs, note_number=note, id=str(citation.get("citationID")))
 
 
 def _cited_ids(clusters: list[Any]) -> list[str]:
@@ -334,6 +334,9 @@ def render_fixture(fx: Fixture, engine: ModuleType) -> str:
         return wrap_bibliography(proc.bibliography(list(dict.fromkeys(cited))))
     bib_ids = [_str_id(i) for i in fx.bibentries[-1]] if fx.bibentries else all_ids
     proc = engine.Processor(fx.csl, _order_items(items, bib_ids))
+    register = getattr(proc, "register", None)
+    if register is not None:  # citeproc-js's runner registers every item (updateItems) before citing
+        register(bib_ids)
     if fx.citation_items is not None:
         clusters = [engine.Cluster([cite_ref(engine, d, explicit_positions=True) for d in group])
                     for group in fx.citation_items]

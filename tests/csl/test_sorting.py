@@ -138,3 +138,31 @@ def test_name_variable_key_uses_names_sort_key(monkeypatch: pytest.MonkeyPatch) 
     items = [{"id": "1", "author": [{"family": "Ölund"}]}, {"id": "2", "author": [{"family": "Adams"}]}, {"id": "3"}]
     out = sorting.sort_items(items, _section(_key(variable="author")), _ctx)
     assert [it["id"] for it in out] == ["2", "1", "3"]
+
+
+def test_words_and_first_integer_of_numbers() -> None:
+    key = sorting.text_key
+    assert key("Dale") < key("Dalebout") and key("Dale, Bob") < key("Dalebout, Al")
+    assert key("a 1") < key("a b") < key("a1")  # the word separator sorts before digits
+    assert sorting._number_key("vol. 12b", None) == ((0, 12),)
+    assert sorting._number_key(7, None) < sorting._number_key("10", None) < sorting._number_key("-3", None)
+    assert sorting._number_key("ix", None) == ((1, "ix"),)
+
+
+def test_citation_sort_adds_year_suffix_after_date_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = types.ModuleType("citekit.csl.dates")
+    fake.date_sort_key = lambda value: str(value["date-parts"][0][0])  # type: ignore[attr-defined]
+    monkeypatch.setitem(__import__("sys").modules, "citekit.csl.dates", fake)
+    suffixes = {"x": 2, "y": 1, "z": 0}
+
+    def make(it: dict[str, Any]) -> Context:
+        ctx = _ctx(it)
+        ctx.disamb.year_suffix = suffixes[it["id"]]
+        return ctx
+
+    items = [{"id": i, "issued": {"date-parts": [[2000]]}} for i in "xyz"]
+    section = Section(El("citation", {}), [([], El("layout", {}))], El("sort", {}, [_key(variable="issued")]))
+    assert [it["id"] for it in sorting.sort_items(items, section, make)] == ["z", "y", "x"]
+    assert sorting.key_directions(section.sort, citation=True) == [False, False]
+    bib = _section(_key(variable="issued"))
+    assert [it["id"] for it in sorting.sort_items(items, bib, make)] == ["x", "y", "z"]
