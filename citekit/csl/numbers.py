@@ -307,7 +307,9 @@ _OWN_TERMS = {"number-of-pages": "page", "number-of-volumes": "volume", "chapter
 
 def _default_label(ctx: Context, variable: str) -> str:
     if variable == "locator":
-        return ctx.cite.label or "page"
+        label = ctx.cite.label or "page"
+        # CSL-JSON's "sub verbo" is the term sub-verbo.
+        return label.replace(" ", "-") if " " in label and not ctx.locale.has_term(label) else label
     return variable
 
 
@@ -367,6 +369,7 @@ def render_number(ctx: Context, el: El) -> Node | None:
     if ctx.in_substitute:
         ctx.suppressed.add(variable)
     parts = parse_number(value, ctx.locale, _default_label(ctx, variable))
+    body: list[Node] = []
     if ctx.mode == "sort" and parts and all(p.numeric for p in parts):
         text = parts[0].number.rjust(20, "0")
     elif parts and all(p.numeric for p in parts):
@@ -382,7 +385,13 @@ def render_number(ctx: Context, el: El) -> Node | None:
         text = _render_parts(parts, variable, ctx.style.attrs.get("page-range-format"), locale, render)
     else:
         text = _render_parts(parts, variable, ctx.style.attrs.get("page-range-format"), ctx.locale)
-    body: list[Node] = [Text(text)]
+        if not any(c.isdigit() for c in text):
+            # citeproc-js parses markup only in number fields with no digits at all.
+            from citekit.csl.rich import parse_rich
+
+            body = parse_rich(text)
+    if text and not body:
+        body = [Text(text)]
     if variable in ("locator", "citation-number"):
         body = [Tag(variable, value, body)]
     return _wrap(ctx, el, body)
@@ -391,7 +400,7 @@ def render_number(ctx: Context, el: El) -> Node | None:
 def label_term(ctx: Context, variable: str, parts: list[Part]) -> str:
     """The term a ``cs:label`` for a number variable prints."""
     if variable == "locator":
-        return parts[0].label if parts and parts[0].label else (ctx.cite.label or "page")
+        return parts[0].label if parts and parts[0].label else _default_label(ctx, variable)
     if variable in _OWN_TERMS and not ctx.locale.has_term(variable):
         return _OWN_TERMS[variable]
     return variable

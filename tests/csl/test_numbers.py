@@ -200,3 +200,29 @@ def test_name_labels():
     assert text_of(render_label(ctx, el, "translator")) == "trans."
     assert text_of(render_label(ctx, el, "editor", count=1)) == "ed."
     assert text_of(render_label(ctx, El("label", {"plural": "never"}), "editor")) == "editor"
+
+
+def test_locator_sub_verbo_label():
+    ctx = make_ctx({}, cite=CiteInfo(locator='"gargoyle"', label="sub verbo"))
+    assert label(ctx, "locator", form="short") == "s.v."
+
+
+def test_number_markup_only_without_digits():
+    from citekit.csl.nodes import Text
+
+    ctx = make_ctx({"number": "1<sup>er</sup>", "volume": "<i>Foo</i>"})
+    node = render_number(ctx, El("number", {"variable": "number"}))
+    assert node == Text("1<sup>er</sup>")
+    assert number(ctx, "volume") == "Foo"
+
+
+def test_number_text_for_cs_text():
+    from citekit.csl.numbers import number_text
+
+    ctx = make_ctx({}, '<locale><terms><term name="and" form="symbol">AMPERSAND</term></terms></locale>')
+    assert number_text(ctx, "locator", "213 & 235") == "213 AMPERSAND 235"
+    assert number_text(ctx, "locator", "367-368, fig. 333") == "367–368, fig. 333"
+    assert number_text(ctx, "page", "i-ix") == "i–ix"
+    assert number_text(ctx, "page", "3\\-B") == "3-B"
+    ctx = make_ctx({}, page_range_format="chicago")
+    assert number_text(ctx, "page", "142-145 & 235") == "142–45 & 235"
