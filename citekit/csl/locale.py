@@ -314,9 +314,12 @@ def build_locale(style: Style | None, lang: str | None) -> Locale:
     tag = normalize_lang(lang or (style.default_locale if style is not None else None) or DEFAULT_LANG)
     tag = tag or DEFAULT_LANG
     resolved = resolve_lang(tag)
-    layers = [_file_layer(DEFAULT_LANG)]
-    if resolved and resolved != DEFAULT_LANG:
-        layers.append(_file_layer(resolved))
+    # Spec "Locale Fallback": the chosen dialect, then its language's primary dialect, then en-US.
+    files = [DEFAULT_LANG]
+    if resolved:
+        primary = resolve_lang(resolved.split("-")[0])
+        files += [primary, resolved] if primary else [resolved]
+    layers = [_file_layer(lang) for lang in dict.fromkeys(files)]
     if style is not None:
         layers.extend(_style_layers(style, tag, resolved))
     return Locale(resolved or tag, layers)

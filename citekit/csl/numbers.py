@@ -382,7 +382,9 @@ def render_number(ctx: Context, el: El) -> Node | None:
                 return part.text
             return format_number(int(part.number), form, locale, gender)
 
-        text = _render_parts(parts, variable, ctx.style.attrs.get("page-range-format"), locale, render)
+        # The numeric form prints numbers as written (leading zeros kept, page ranges formatted).
+        text = _render_parts(parts, variable, ctx.style.attrs.get("page-range-format"), locale,
+                             render if form != "numeric" else None)
     else:
         text = _render_parts(parts, variable, ctx.style.attrs.get("page-range-format"), ctx.locale)
         if not any(c.isdigit() for c in text):

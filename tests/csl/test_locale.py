@@ -202,3 +202,10 @@ def test_bundled_locales_load(lang: str):
     loc = build_locale(None, lang)
     assert loc.term("and")
     assert loc.ordinal(2) is not None
+
+
+def test_dialect_falls_back_to_primary_dialect():
+    at = build_locale(None, "de-AT")
+    assert at.lang == "de-AT"
+    assert at.term("and") == "und"
+    assert at.term("month-01") == "Jänner"

@@ -226,3 +226,9 @@ def test_number_text_for_cs_text():
     assert number_text(ctx, "page", "3\\-B") == "3-B"
     ctx = make_ctx({}, page_range_format="chicago")
     assert number_text(ctx, "page", "142-145 & 235") == "142–45 & 235"
+
+
+def test_number_page_uses_page_range_format():
+    ctx = make_ctx({"page": "321-328", "number": "01790"}, page_range_format="minimal")
+    assert number(ctx, "page") == "321–8"
+    assert number(ctx, "number") == "01790"
