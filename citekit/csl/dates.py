@@ -314,6 +314,10 @@ def render_date(ctx: Context, el: El) -> Node | None:
         ctx.note_variable(bool(key))
         return Text(key) if key else None
     fmt = _fmt(outer)
+    if fmt.strip_periods:
+        # citeproc-js strips periods only for a date-part's own strip-periods, never the date's.
+        fmt = Formatting(**{s: getattr(fmt, s) for s in Formatting.__slots__})
+        fmt.strip_periods = False
     children = _render_parts(ctx, date, parts, fmt.delimiter)
     if not children:
         ctx.note_variable(False)

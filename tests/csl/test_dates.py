@@ -261,12 +261,9 @@ def test_range_affixes_follow_citeproc_js() -> None:
     assert render(dmy, {"date-parts": [[2008, 5, 3], [2008, 6, 4]]}) == "D3d M5–4d M6m Y2008y"
     assert render(dmy, {"date-parts": [[2008, 5, 3], [2009, 6, 4]]}) == "D3d M5m Y2008–4d 6m Y2009y"
     assert render(dmy, {"date-parts": [[2008, 5, 3], [2008, 5, 4]]}) == "D3–4d M5m Y2008y"
-    ymd = dmy.replace('<date-part name="day" prefix="D" suffix="d"/>', "").replace("</date>", "") + \
-        '<date-part name="day" prefix="D" suffix="d"/></date>'
-    ymd = ymd.replace('delimiter=" "><date-part name="month" form="numeric" prefix="M" suffix="m"/>'
-                      '<date-part name="year" prefix="Y" suffix="y"/>',
-                      'delimiter=" "><date-part name="year" prefix="Y" suffix="y"/>'
-                      '<date-part name="month" form="numeric" prefix="M" suffix="m"/>')
+    ymd = ('<date variable="issued" delimiter=" "><date-part name="year" prefix="Y" suffix="y"/>'
+           '<date-part name="month" form="numeric" prefix="M" suffix="m"/><date-part name="day" prefix="D" suffix="d"/>'
+           '</date>')
     assert render(ymd, {"date-parts": [[2008, 5, 3], [2008, 6, 4]]}) == "Y2008y M5m D3–6m D4d"
     assert render(ymd, {"date-parts": [[2008, 5, 3], [2009, 6, 4]]}) == "Y2008y M5m D3–2009y 6m D4d"
 
@@ -299,6 +296,11 @@ def test_localized_forms_and_date_parts() -> None:
                   {"date-parts": [["2000", "", ""]]}) == "2000"
     assert render('<date form="text" variable="issued" date-parts="year-month"><date-part form="short" name="month"/>'
                   '</date>', v) == "Dec. 2005"
+    # the date's own strip-periods does nothing (citeproc-js); the date-part's strips the month only
+    assert render('<date variable="issued" strip-periods="true"><date-part name="month" form="short" suffix=" "/>'
+                  '<date-part name="year"/></date>', v) == "Dec. 2005"
+    assert render('<date variable="issued"><date-part name="month" form="short" suffix=". " strip-periods="true"/>'
+                  '<date-part name="year"/></date>', v) == "Dec. 2005"
 
 
 def test_localized_style_overrides_and_formatting() -> None:
