@@ -1,0 +1,241 @@
+"""One name as output nodes (CSL 1.0.2 "Name", "Name-part Formatting"): order, particles, initials.
+
+``names.py`` decides which names of a list show and joins them; this module renders each one the
+way citeproc-js does (util_names_render.js): the family name-part's affixes wrap particles, family
+and suffix, its formatting applies to the non-dropping particle and family; the given name-part's
+formatting to given and dropping particle; names without romanesque letters run family first with
+no space.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from citekit.csl.context import Context
+from citekit.csl.nameparts import NAME_PARTS, initialize, normalize_initials
+from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, is_empty, text_of
+from citekit.csl.style import El
+
+SORT_SEP = " "  # between name parts in sort keys: below every letter, so "Doe John" < "Doeb Adam"
+_JOINERS = ("'", "\u02bc", "\u2019", "-")
+PLAIN = Formatting()
+
+
+def name_key(name: dict[str, Any]) -> str:
+    """A stable key for one name (disambiguation settings are keyed by it)."""
+    if name.get("literal"):
+        return "literal:" + str(name["literal"])
+    return "|".join(str(name.get(p) or "") for p in NAME_PARTS)
+
+
+@dataclass(slots=True)
+class NameOptions:
+    """The cs:name options in force: the element's own over the inherited ones."""
+
+    attrs: dict[str, str]
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        return self.attrs.get(key, default)
+
+    def int(self, key: str) -> int | None:
+        value = self.attrs.get(key)
+        return int(value) if value is not None and value.strip().isdigit() else None
+
+
+def name_options(ctx: Context, name_el: El | None) -> NameOptions:
+    """cs:name's attributes over the inherited ones (``name-form``/``name-delimiter`` fill form/delimiter)."""
+    inherited = dict(ctx.name_options)
+    if "name-form" in inherited:
+        inherited.setdefault("form", inherited["name-form"])
+    if "name-delimiter" in inherited:
+        inherited.setdefault("delimiter", inherited["name-delimiter"])
+    own = dict(name_el.attrs) if name_el is not None else {}
+    return NameOptions({**inherited, **own})
+
+
+def formatting_of(el: El | None) -> Formatting:
+    """An element's Formatting (plain for a missing element)."""
+    if el is None:
+        return PLAIN
+    from citekit.csl.evaluate import formatting
+
+    return formatting(el)
+
+
+def strip_affixes(fmt: Formatting, delimiter: bool = True) -> Formatting:
+    """A copy without prefix and suffix (and delimiter): the formatting that goes inside affixes."""
+    new = Formatting(**{s: getattr(fmt, s) for s in Formatting.__slots__})
+    new.prefix = new.suffix = None
+    if delimiter:
+        new.delimiter = None
+    return new
+
+
+def rich(text: str) -> list[Node]:
+    """A name part's text as nodes: input markup and typographic apostrophes, as in other fields."""
+    from citekit.csl.rich import parse_rich
+
+    return parse_rich(text)
+
+
+# -- building blocks --------------------------------------------------------------------------------
+
+
+def _part(text: str, decor: Formatting | None) -> Node | None:
+    if not text:
+        return None
+    nodes = rich(text)
+    if decor is None or decor.is_plain():
+        return nodes[0] if len(nodes) == 1 else Span(nodes)
+    return Span(nodes, decor)
+
+
+def join_nodes(parts: list[Node | None], sep: str) -> Node | None:
+    """Non-empty parts joined by ``sep``; a part ending in a (non-breaking) space takes no extra space."""
+    kept = [p for p in parts if p is not None and not is_empty(p)]
+    if not kept:
+        return None
+    if len(kept) == 1:
+        return kept[0]
+    out: list[Node] = [kept[0]]
+    for p in kept[1:]:
+        if sep and not _ends_with_space(out[-1]):
+            out.append(Text(sep))
+        elif sep.strip():
+            out.append(Text(sep.rstrip()))
+        out.append(p)
+    return Span(out)
+
+
+def _ends_with_space(node: Node) -> bool:
+    text = text_of(node)
+    return bool(text) and text[-1] in " \u00a0\u202f"
+
+
+def _affixed(node: Node | None, part_el: El | None) -> Node | None:
+    if node is None or part_el is None:
+        return node
+    fmt = formatting_of(part_el)
+    if not fmt.prefix and not fmt.suffix:
+        return node
+    return Span([node], Formatting(prefix=fmt.prefix, suffix=fmt.suffix))
+
+
+def _hyphenated(ndp: str) -> bool:
+    return bool(ndp) and ndp[-1] in ("'", "\u2019", "-", " ")
+
+
+# -- one name ---------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class NameParts:
+    """The name-part elements of a cs:name and their affix-free decorations."""
+
+    family_el: El | None
+    given_el: El | None
+    family: Formatting | None
+    given: Formatting | None
+
+
+def name_parts(name_el: El | None) -> NameParts:
+    fam = giv = None
+    if name_el is not None:
+        for child in name_el.findall("name-part"):
+            if child.get("name") == "family":
+                fam = child
+            elif child.get("name") == "given":
+                giv = child
+    return NameParts(fam, giv, strip_affixes(formatting_of(fam)) if fam else None,
+                  strip_affixes(formatting_of(giv)) if giv else None)
+
+
+def _given_text(name: dict[str, Any], opts: NameOptions, level: int, first_only: bool, hyphen: bool) -> str:
+    given = name["given"]
+    iw = opts.get("initialize-with")
+    if opts.get("initialize") == "false":
+        if name["family"] and given and iw is not None:
+            given = normalize_initials(given, iw, hyphen=hyphen)
+        return given
+    if name["family"] and level == 1 and iw is not None and name["script"] != 0:
+        return initialize(given, iw, hyphen=hyphen, first_only=first_only)
+    return given
+
+
+def _render_person(ctx: Context, name: dict[str, Any], opts: NameOptions, parts: NameParts, *, level: int,
+                   inverted: bool) -> tuple[Node | None, bool]:
+    """One personal name; the flag says whether it came out inverted (family first)."""
+    sort = ctx.mode == "sort"
+    demote = ctx.style.attrs.get("demote-non-dropping-particle", "display-and-sort")
+    hyphen = ctx.style.attrs.get("initialize-with-hyphen") != "false"
+    first_only = opts.get("citekit:initials") == "first"
+    ndp_s, dp_s = name["non-dropping-particle"], name["dropping-particle"]
+    if sort:
+        ndp_s = ndp_s.replace("'", "").replace("\u2019", "")
+        dp_s = dp_s.replace("'", "").replace("\u2019", "")
+    family = _part(name["family"], parts.family)
+    ndp = _part(ndp_s, parts.family)
+    dp = _part(dp_s, parts.given)
+    given = _part(_given_text(name, opts, level, first_only, hyphen), parts.given)
+    suffix_s = name["suffix"]
+    if suffix_s and opts.get("initialize-with") is not None:
+        suffix_s = normalize_initials(suffix_s, opts.get("initialize-with"), hyphen=hyphen)
+    suffix = _part(suffix_s, None)
+    if level == 0 and name["family"]:
+        dp = given = suffix = None
+    sort_sep = opts.get("sort-separator", ", ") or ""
+    comma_dp = name["comma-dropping-particle"]
+    script = name["script"]
+    if script == 0:
+        return join_nodes([ndp, family, given], ""), False
+    if script == 1 or name["static-ordering"]:
+        return join_nodes([ndp, family, given], " "), False
+    if sort:
+        if demote == "never":
+            merged = join_nodes([join_nodes([ndp, family, dp], " "), given], SORT_SEP)
+        else:
+            merged = join_nodes([family, join_nodes([given, dp, ndp], " ")], SORT_SEP)
+        return join_nodes([merged, suffix], " "), True
+    if inverted:
+        if name["given"] in ("Lord", "Lady"):
+            sort_sep = ", "
+        if demote in ("always", "display-and-sort"):
+            second = join_nodes([join_nodes([given, dp], comma_dp + " "), ndp], " ")
+            first = family
+        else:
+            first = join_nodes([ndp, family], "" if _hyphenated(ndp_s) else " ")
+            second = join_nodes([given, dp], comma_dp + " ")
+        merged = join_nodes([_affixed(first, parts.family_el), _affixed(second, parts.given_el)], sort_sep)
+        return join_nodes([merged, suffix], sort_sep), True
+    if dp_s and name["family"] and not ndp_s and dp_s[-1] in _JOINERS:
+        family, dp = join_nodes([dp, family], ""), None  # "d'" + "Aubignac"
+    space = " "
+    iw = opts.get("initialize-with") or ""
+    if ("\u00a0" in iw or "\ufeff" in iw) and ctx.locale.lang[:2] in ("fr", "ru", "cs"):
+        space = "\u00a0"
+    if _hyphenated(ndp_s):
+        second = join_nodes([dp, join_nodes([ndp, family], "")], space)
+    else:
+        second = join_nodes([dp, ndp, family], space)
+    second = join_nodes([second, suffix], ", " if name["comma-suffix"] else " ")
+    second = _affixed(second, parts.family_el)
+    if parts.family_el is not None and formatting_of(parts.family_el).prefix:
+        comma_dp = ""
+    return join_nodes([_affixed(given, parts.given_el), second], comma_dp + space), False
+
+
+def render_name(ctx: Context, raw: Any, name: dict[str, Any], opts: NameOptions, parts: NameParts, index: int,
+                form: str) -> tuple[Node | None, bool]:
+    raw_dict = raw if isinstance(raw, dict) else {"literal": str(raw)}
+    key = name_key(raw_dict)
+    if "literal" in name:
+        return Tag("name", raw_dict, [_part(name["literal"], parts.family) or Text("")]), False
+    base = 0 if form == "short" else (1 if opts.get("initialize-with") is not None else 2)
+    level = max(base, ctx.disamb.givenname.get(key, 0), ctx.disamb.givenname_all)
+    nas = "all" if ctx.mode == "sort" else opts.get("name-as-sort-order")
+    inverted = nas == "all" or (nas == "first" and index == 0)
+    node, inv = _render_person(ctx, name, opts, parts, level=level, inverted=inverted)
+    if node is None:
+        return None, False
+    return Tag("name", raw_dict, [node]), inv

@@ -1,0 +1,360 @@
+"""CSL 1.0.2 "Names": ``cs:names`` with ``cs:name``, ``cs:et-al``, ``cs:label``, ``cs:substitute``.
+
+This module decides which names of a variable show (et-al, et-al-use-last, disambiguation), joins
+them ("and", delimiters), labels them, combines editor and translator, substitutes and builds sort
+keys. One name's rendering is ``nameform.py``; parsing and initials are ``nameparts.py``.
+Behaviour follows citeproc-js (util_names_*.js) where the spec leaves room.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from citekit.csl.context import Context
+from citekit.csl.nameform import (
+    PLAIN,
+    SORT_SEP,
+    NameOptions,
+    NameParts,
+    formatting_of,
+    name_key,
+    name_options,
+    name_parts,
+    render_name,
+    rich,
+    strip_affixes,
+)
+from citekit.csl.nameparts import STARTS_ROMANESQUE, normalize_name, script_class
+from citekit.csl.nodes import Node, Span, Tag, Text, is_empty, text_of
+from citekit.csl.style import El
+
+__all__ = ["name_key", "names_sort_key", "render_names"]
+
+
+# -- name lists -------------------------------------------------------------------------------------
+
+
+def _names_of(ctx: Context, variable: str) -> list[Any]:
+    if variable in ctx.suppressed:
+        return []
+    value = ctx.item.get(variable)
+    if value in (None, "", []):
+        return []
+    if isinstance(value, (str, int, float)):
+        return [{"literal": str(value)}]
+    if isinstance(value, dict):
+        return [value]
+    return [v for v in value if v]
+
+
+def _normalized(ctx: Context, raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raw = {"literal": str(raw)}
+    name = normalize_name(raw, parse=ctx.style.attrs.get("parse-names") != "false")
+    if "literal" not in name:
+        name["script"] = script_class(name, ctx.item.get("language"))
+    return name
+
+
+def _et_al_numbers(ctx: Context, opts: NameOptions) -> tuple[int | None, int | None, bool]:
+    """et-al-min, et-al-use-first and et-al-use-last for this cite (subsequent and sort-key forms)."""
+    etal_min, use_first = opts.int("et-al-min"), opts.int("et-al-use-first")
+    use_last = opts.get("et-al-use-last") == "true"
+    if ctx.mode == "citation" and ctx.cite.position != "first":
+        etal_min = opts.int("et-al-subsequent-min") or etal_min
+        use_first = opts.int("et-al-subsequent-use-first") or use_first
+    if ctx.mode == "sort":
+        # sorting.py passes a cs:key's names-min/-use-first/-use-last through the name options
+        keyed = ctx.name_options
+        if keyed.get("names-min") is not None:
+            etal_min = int(keyed["names-min"])
+        if keyed.get("names-use-first") is not None:
+            use_first = int(keyed["names-use-first"])
+        if keyed.get("names-use-last") is not None:
+            use_last = keyed["names-use-last"] == "true"
+    return etal_min, use_first, use_last
+
+
+def _shown(ctx: Context, count: int, opts: NameOptions) -> tuple[int, bool, bool]:
+    """How many names show, whether et-al follows, whether the last name is added (use-last)."""
+    etal_min, use_first, use_last = _et_al_numbers(ctx, opts)
+    if etal_min is None or use_first is None or count < etal_min or use_first > etal_min:
+        return count, False, False
+    shown = use_first
+    if ctx.disamb.add_names:
+        shown = use_first + ctx.disamb.add_names
+    if use_last:
+        shown = min(shown, etal_min - 2)
+    if shown >= count:
+        return count, False, False
+    return shown, True, use_last and count >= shown + 2
+
+
+def _and_term(ctx: Context, opts: NameOptions) -> str | None:
+    mode = opts.get("and")
+    if mode == "text":
+        return ctx.locale.term("and", "long") or None
+    if mode == "symbol":
+        return "&"
+    return None
+
+
+def _join_names(ctx: Context, nodes: list[Node], inverted: list[bool], opts: NameOptions, etal: Node | None,
+                last: Node | None) -> list[Node]:
+    """Names joined with the delimiter, "and", et-al or the use-last ellipsis."""
+    delim = opts.get("delimiter", ", ")
+    delim = ", " if delim is None else delim
+    out: list[Node] = []
+    n = len(nodes)
+    if etal is not None or last is not None:
+        for i, node in enumerate(nodes):
+            if i:
+                out.append(Text(delim))
+            out.append(node)
+        if last is not None:
+            out += [Text(delim if n > 1 else " "), Text("\u2026 "), last]
+            return out
+        term = text_of(etal)
+        if term and STARTS_ROMANESQUE.match(term):
+            rule = opts.get("delimiter-precedes-et-al", "contextual")
+            use = {"always": True, "never": False, "after-inverted-name": bool(inverted and inverted[-1])}.get(
+                rule, n > 1)
+            out.append(Text(delim if use else " "))
+        out.append(etal)
+        return out
+    and_term = _and_term(ctx, opts)
+    for i, node in enumerate(nodes):
+        if i == 0:
+            out.append(node)
+            continue
+        if i < n - 1 or and_term is None:
+            out += [Text(delim), node]
+            continue
+        if not STARTS_ROMANESQUE.match(and_term):
+            out += [Text(and_term), node]
+            continue
+        rule = opts.get("delimiter-precedes-last", "contextual")
+        use = {"always": True, "never": False, "after-inverted-name": inverted[i - 1]}.get(rule, n > 2)
+        out += [Text(delim if use else " "), Text(and_term + " "), node]
+    return out
+
+
+@dataclass(slots=True)
+class _Setup:
+    """What one cs:names evaluation uses: options, child elements, label position."""
+
+    opts: NameOptions
+    name_el: El | None
+    etal_el: El | None
+    label_el: El | None
+    label_first: bool
+    parts: NameParts
+
+
+def _setup(ctx: Context, el: El) -> _Setup:
+    name_el, etal_el, label_el = el.find("name"), el.find("et-al"), el.find("label")
+    label_first = False
+    if label_el is not None and name_el is not None:
+        label_first = el.children.index(label_el) < el.children.index(name_el)
+    if name_el is None and etal_el is None and label_el is None and _INHERIT:
+        name_el, etal_el, label_el, label_first = _INHERIT[-1]
+    return _Setup(name_options(ctx, name_el), name_el, etal_el, label_el, label_first, name_parts(name_el))
+
+
+def _etal_node(ctx: Context, setup: _Setup) -> Node | None:
+    term_name = setup.etal_el.get("term", "et-al") if setup.etal_el is not None else "et-al"
+    term = ctx.locale.term(term_name or "et-al", "long")
+    if not term:
+        return None
+    fmt = strip_affixes(formatting_of(setup.etal_el))
+    return Span(rich(term), fmt) if not fmt.is_plain() else Text(term)
+
+
+def _render_variable(ctx: Context, variable: str, raws: list[Any], setup: _Setup) -> tuple[Node | None, int]:
+    """One variable's names (with their cs:name formatting); also the number of names shown."""
+    opts = setup.opts
+    form = opts.get("form", "long") or "long"
+    shown, etal, add_last = _shown(ctx, len(raws), opts)
+    sort = ctx.mode == "sort"
+    picked = raws[:shown]
+    if form == "count":
+        return None, len(picked) + (1 if add_last else 0)
+    nodes: list[Node] = []
+    inverted: list[bool] = []
+    for i, raw in enumerate(picked):
+        node, inv = render_name(ctx, raw, _normalized(ctx, raw), opts, setup.parts, i, form)
+        if node is not None:
+            nodes.append(node)
+            inverted.append(inv)
+    if not nodes:
+        return None, 0
+    last = None
+    if add_last:
+        last, _ = render_name(ctx, raws[-1], _normalized(ctx, raws[-1]), opts, setup.parts, len(raws) - 1, form)
+    if sort:  # no et-al or "and" in sort keys
+        body: list[Node] = []
+        for i, node in enumerate(nodes + ([last] if last is not None else [])):
+            body += [Text(SORT_SEP), node] if i else [node]
+    else:
+        etal_node = _etal_node(ctx, setup) if etal and last is None else None
+        body = _join_names(ctx, nodes, inverted, opts, etal_node, last)
+    fmt = strip_affixes(formatting_of(setup.name_el)) if setup.name_el is not None else PLAIN
+    name_fmt = formatting_of(setup.name_el)
+    fmt.prefix, fmt.suffix = name_fmt.prefix, name_fmt.suffix
+    node = Span(body, fmt) if not fmt.is_plain() else Span(body)
+    return node, len(nodes)
+
+
+def _label(ctx: Context, setup: _Setup, variable: str, common: bool, count: int) -> Node | None:
+    if setup.label_el is None or ctx.mode == "sort":
+        return None
+    if common:
+        form = setup.label_el.get("form", "long") or "long"
+        plural_attr = setup.label_el.get("plural", "contextual")
+        plural = plural_attr == "always" or (plural_attr == "contextual" and count > 1)
+        term = ctx.locale.term("editortranslator", form, plural)
+        if not term:
+            return None
+        return Span(rich(term), formatting_of(setup.label_el))
+    from citekit.csl.numbers import render_label
+
+    return render_label(ctx, setup.label_el, variable)
+
+
+def _same_names(a: list[Any], b: list[Any]) -> bool:
+    if len(a) != len(b):
+        return False
+    return all(isinstance(x, dict) and isinstance(y, dict) and name_key(x) == name_key(y)
+               for x, y in zip(a, b, strict=True))
+
+
+def _common_term(ctx: Context, variables: list[str], found: dict[str, list[Any]], setup: _Setup) -> bool:
+    """editor and translator being the same people share the "editortranslator" label."""
+    if sorted(variables) != ["editor", "translator"] or setup.label_el is None:
+        return False
+    if not found.get("editor") or not _same_names(found["editor"], found.get("translator") or []):
+        return False
+    form = setup.label_el.get("form", "long") or "long"
+    return bool(ctx.locale.term("editortranslator", form))
+
+
+# -- cs:names ---------------------------------------------------------------------------------------
+
+_INHERIT: list[tuple[El | None, El | None, El | None, bool]] = []  # cs:name, cs:et-al, cs:label of substituting names
+
+
+def render_names(ctx: Context, el: El) -> Node | None:
+    """``cs:names``: the names of its variables, or the first cs:substitute child that renders."""
+    variables = (el.get("variable") or "").split()
+    setup = _setup(ctx, el)
+    found = {v: _names_of(ctx, v) for v in variables}
+    present = [v for v in variables if found[v]]
+    if not present:
+        node, success = _substitute(ctx, el, setup)
+        ctx.note_variable(success)
+        return node
+    common = _common_term(ctx, variables, found, setup)
+    if common:
+        present = ["editor"]
+    blocks: list[Node] = []
+    total = 0
+    for v in present:
+        node, count = _render_variable(ctx, v, found[v], setup)
+        total += count
+        if node is None:
+            continue
+        label = _label(ctx, setup, v, common, len(found[v]))
+        if label is not None and not is_empty(label):
+            node = Span([label, node] if setup.label_first else [node, label])
+        blocks.append(Tag("names", v, [node]))
+    if setup.opts.get("form") == "count":
+        ctx.note_variable(total > 0)
+        return Text(str(total)) if total else None
+    if not blocks:
+        ctx.note_variable(False)
+        return None
+    if ctx.in_substitute:
+        ctx.suppressed.update(present if not common else ["editor", "translator"])
+    ctx.note_variable(True)
+    return _wrap_names(ctx, el, blocks)
+
+
+def _wrap_names(ctx: Context, el: El, blocks: list[Node]) -> Node:
+    delim = el.get("delimiter")
+    if delim is None:
+        delim = ctx.name_options.get("names-delimiter")
+    body: list[Node] = []
+    for i, block in enumerate(blocks):
+        if i and delim:
+            body.append(Text(delim))
+        body.append(block)
+    fmt = strip_affixes(formatting_of(el))
+    own = formatting_of(el)
+    fmt.prefix, fmt.suffix = own.prefix, own.suffix
+    if fmt.text_case == "title" and str(ctx.item.get("language") or "en")[:2].lower() != "en":
+        fmt.text_case = None
+    return Span(body, fmt)
+
+
+def _substitute(ctx: Context, el: El, setup: _Setup) -> tuple[Node | None, bool]:
+    """The first cs:substitute child that renders (and whether the substitution counts as found)."""
+    sub = el.find("substitute")
+    if sub is None:
+        return None, False
+    ctx.in_substitute += 1
+    _INHERIT.append((setup.name_el, setup.etal_el, setup.label_el, setup.label_first))
+    result: Node | None = None
+    success = False
+    try:
+        for child in sub.children:
+            node = ctx.render(child)
+            if node is not None and not is_empty(node):
+                result, success = node, True
+                break
+            if child.name == "text" and "term" in child.attrs:
+                # citeproc-js: a term ends the substitution, and counts as found, even when empty
+                success = True
+                break
+    finally:
+        _INHERIT.pop()
+        ctx.in_substitute -= 1
+    if result is None:
+        return None, success
+    return _wrap_names(ctx, el, [result]), True
+
+
+# -- sort keys --------------------------------------------------------------------------------------
+
+
+def names_sort_key(ctx: Context, variable: str, key_el: El | None) -> str:
+    """A sort key for a name variable: every name in sort order, honouring names-min/-use-first/-use-last."""
+    raws = _names_of(ctx, variable)
+    if not raws:
+        return ""
+    attrs = key_el.attrs if key_el is not None else {}
+    count = len(raws)
+    names_min, use_first = attrs.get("names-min"), attrs.get("names-use-first")
+    picked = raws
+    if names_min and use_first and names_min.isdigit() and use_first.isdigit() and count >= int(names_min):
+        picked = raws[:int(use_first)]
+        if attrs.get("names-use-last") == "true" and count > len(picked):
+            picked = picked + raws[-1:]
+    demote = ctx.style.attrs.get("demote-non-dropping-particle", "display-and-sort")
+    keys = []
+    for raw in picked:
+        name = _normalized(ctx, raw)
+        if "literal" in name:
+            keys.append(name["literal"])
+            continue
+        strip = str.maketrans("", "", "'\u2019")
+        ndp = name["non-dropping-particle"].translate(strip)
+        dp = name["dropping-particle"].translate(strip)
+        if demote == "never":
+            head = " ".join(p for p in (ndp, name["family"], dp) if p)
+            tail = name["given"]
+        else:
+            head = name["family"]
+            tail = " ".join(p for p in (name["given"], dp, ndp) if p)
+        keys.append(SORT_SEP.join(p for p in (head, tail, name["suffix"]) if p))
+    return SORT_SEP.join(keys)
