@@ -29,6 +29,12 @@ LABEL_ABBREVIATIONS = {
     "r.": "rule", "sec.": "section", "subsec.": "subsection", "sv.": "sub-verbo", "sch.": "schedule",
     "tit.": "title", "vrs.": "verse", "vol.": "volume",
 }
+# Variables citeproc-js prints as numbers even through cs:text (ranges, embedded labels, "&"):
+# evaluate.py renders these with ``number_text``.
+TEXT_NUMBER_VARIABLES = frozenset({
+    "locator", "page", "page-first", "chapter-number", "collection-number", "edition", "issue", "number",
+    "number-of-pages", "number-of-volumes", "volume",
+})
 # Variables whose hyphens become the locale's page-range-delimiter between numbers.
 _PAGE_DELIMITED = frozenset({"page", "locator", "issue", "volume", "edition", "number"})
 _ESCAPED_HYPHEN = "\x00"
