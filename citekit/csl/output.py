@@ -54,9 +54,9 @@ _KEEP_LEFT = {
     ("!", "."), ("!", ":"), ("?", "."), ("?", ":"), (":", "."), (";", ":"), (";", "."),
     ("!", "!"), ("?", "?"), (".", "."), (":", ":"), (";", ";"), (",", ","),
 }
-_KEEP_RIGHT = {(":", "!"), (":", "?"), (";", "!"), (";", "?"), (" ", " "), (" ", ","), (" ", ".")}
-# A delimiter after a cite that already ends in a comma loses its own punctuation too.
-_DELIM_KEEP_LEFT = _KEEP_LEFT | {(",", ";")}
+_KEEP_RIGHT = {(":", "!"), (":", "?"), (";", "!"), (";", "?"), (" ", " ")}
+# Between cites, a delimiter after a cite that already ends in a comma loses its punctuation.
+_CITE_KEEP_LEFT = _KEEP_LEFT | {(",", ";")}
 _INTO_QUOTES = frozenset(".,!?")
 _SPACE_BEFORE = re.compile(" ([:;?!\u00bb])")
 _STRIP_PERIODS = re.compile(r"\.([^a-z]|$)")
@@ -222,7 +222,12 @@ class _Builder:
             self._join(prefixed, body, move=False)
             body = prefixed
         if fmt.suffix:
-            self._join(body, [fmt.suffix], move=True)
+            # A suffix after a display block goes inside it (citeproc-js: the layout's period
+            # ends the right-inline block).
+            target = body
+            while isinstance(target[-1], _Box) and target[-1].kind == "display":
+                target = target[-1].items
+            self._join(target, [fmt.suffix], move=True)
         if fmt.display:
             body = [_Box("display", fmt.display, body)]
         return body
@@ -237,9 +242,11 @@ class _Builder:
                 out = piece
                 continue
             if delimiter:
-                # A delimiter gives way to a piece that brings its own punctuation (", and ").
-                if _first_char(piece) not in (",", ";", "."):
-                    self._join(out, [delimiter], move=True, keep_left=_DELIM_KEEP_LEFT)
+                cite = isinstance(child, Tag) and child.kind == "item"
+                # Between cites, the delimiter gives way to a cite prefix with its own punctuation
+                # (", and "); inside a cite, citeproc-js keeps both (", , 1965").
+                if not (cite and _first_char(piece) in (",", ";", ".")):
+                    self._join(out, [delimiter], move=True, keep_left=_CITE_KEEP_LEFT if cite else _KEEP_LEFT)
                 self._join(out, piece, move=_movable(child))
             else:
                 self._join(out, piece, move=_movable(child))
@@ -356,8 +363,10 @@ _DOUBLE_SPACE = re.compile(r"\s\s")
 
 def _superscripts() -> dict[str, str]:
     """Unicode superscript characters → their plain letter (citeproc-js writes them as <sup>)."""
-    table = {}
-    points = [0xAA, 0xB2, 0xB3, 0xB9, 0xBA, *range(0x2B0, 0x2E5), *range(0x1D2C, 0x1DC0), *range(0x2070, 0x2080)]
+    # Modifier letters without a <super> decomposition that citeproc-js still lists.
+    table = {"\u02c0": "\u0294", "\u02c1": "\u0295", "\u06e5": "\u0648", "\u06e6": "\u064a"}
+    points = [0xAA, 0xB2, 0xB3, 0xB9, 0xBA, 0x2120, 0x2122, *range(0x2B0, 0x2E5), *range(0x1D2C, 0x1DC0),
+              *range(0x2070, 0x2080), *range(0x3192, 0x31A0)]
     for cp in points:
         decomposition = unicodedata.decomposition(chr(cp))
         if decomposition.startswith("<super>"):
