@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DateValue", "date_sort_key", "js_int", "parse_date", "parse_raw", "render_date", "date_parts_for",
-    "style_renders_year_suffix", "suffix_letters",
+    "style_renders_year_suffix", "suffix_letters", "has_date", "is_uncertain_date",
 ]
 
 _DEFAULT_RANGE_DELIMITER = "–"
@@ -39,6 +39,18 @@ _DATE_PARTS_ATTR = {
     "year": ("year",),
     "month-day": ("month", "day"),  # CSL-M
 }
+
+
+def has_date(value: object) -> bool:
+    """Whether ``<if variable="issued">`` sees the date: a year, month, day or literal (citeproc-js)."""
+    date = parse_date(value)
+    return date is not None and date.has_date
+
+
+def is_uncertain_date(value: object) -> bool:
+    """``is-uncertain-date``: ``circa`` set, or a raw date marked uncertain ("1998?", "2004-06~", "circa 1850")."""
+    date = parse_date(value)
+    return date is not None and date.circa
 
 
 # -- the style's date-parts -------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from citekit.csl.context import Context, Disamb
 from citekit.csl.dates import (
     DateValue,
     date_sort_key,
+    has_date,
+    is_uncertain_date,
     parse_date,
     parse_raw,
     render_date,
@@ -396,3 +398,11 @@ def test_sort_mode_limits_to_rendered_parts() -> None:
     ctx = ctx_for(style, {"issued": {"date-parts": [[-100, 7, 14]]}}, mode="sort")
     node = render_date(ctx, el)
     assert isinstance(node, Text) and node.text == date_sort_key({"date-parts": [[-100, 7]]})
+
+
+def test_condition_helpers() -> None:
+    assert has_date({"date-parts": [[2000]]}) and has_date({"literal": "in press"}) and has_date({"raw": "May 2008"})
+    assert not has_date({"date-parts": []}) and not has_date({"date-parts": [[0]]}) and not has_date(None)
+    assert not has_date({"date-parts": [[]], "season": 2})  # a season alone is not a date to citeproc-js
+    assert is_uncertain_date({"date-parts": [[2005]], "circa": 1}) and is_uncertain_date({"raw": "1998?"})
+    assert is_uncertain_date({"raw": "2004-06~"}) and not is_uncertain_date({"date-parts": [[2005]]})
