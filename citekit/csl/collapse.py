@@ -1,0 +1,324 @@
+"""Cite grouping and collapsing (CSL 1.0.2 "Cite Grouping", "Cite Collapsing"), as citeproc-js does them.
+
+``collapse_cluster`` turns a cluster's cites into the parts the processor joins with the layout
+delimiter. When collapsing needs other delimiters between cites (``cite-group-delimiter``,
+``after-collapse-delimiter``, ``year-suffix-delimiter``) the whole cluster comes back as one part
+with the delimiters in it.
+
+* ``collapse="citation-number"``: runs of consecutive numbers become "first–last" (three or more,
+  or ``citekit:collapse-min``); a cite with a locator, prefix or suffix stands on its own.
+* ``collapse="year"``: after the first cite of an author, only the rest of each cite is printed.
+* ``collapse="year-suffix"``/``"year-suffix-ranged"``: as ``year``, and for the same year only
+  the suffix ("Doe 2000a, b", ranged "2000a–c").
+* Grouping: with a citation sort, cites with the same author move up to the first of them
+  (citeproc-js groups only sorted citations).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from citekit.csl.nodes import NoCase, Node, NoDecor, Span, Tag, Text, text_of
+
+if TYPE_CHECKING:
+    from citekit.csl.processor import Cite, Processor
+    from citekit.csl.style import Section
+
+_EN_DASH = "\u2013"
+
+
+@dataclass(slots=True)
+class _Cite:
+    """One cite as the collapsing sees it."""
+
+    cite: Cite
+    node: Node | None  # the full rendering, affixes included
+    author: str | None = None  # plain text of the first cs:names output (None: the cite is not grouped)
+    same: bool = False  # same author as the cite before it (one cite group)
+    collapsed: bool = False  # printed without its author
+    suffix_only: bool = False  # printed as its year-suffix alone
+
+
+class _Delimiters:
+    """The cs:citation delimiters that collapsing uses (citeproc-js's defaults)."""
+
+    def __init__(self, proc: Processor, section: Section) -> None:
+        attrs = section.el.attrs
+        self.layout = section.layout.attrs.get("delimiter") or ""
+        self.group_attr = attrs.get("cite-group-delimiter")
+        self.after = attrs.get("after-collapse-delimiter")
+        in_text = proc.style.style_class != "note"
+        # Collapsed cites of an in-text style are joined by ", " unless the style says otherwise.
+        self.group = self.group_attr if self.group_attr is not None else (", " if in_text else self.layout)
+        ysd = attrs.get("year-suffix-delimiter")
+        self.year_suffix = ysd if ysd is not None else (self.group_attr if self.group_attr is not None
+                                                         else self.layout)
+        self.collapse = attrs.get("collapse") or ""
+
+    def between(self, prev: _Cite, cur: _Cite) -> str:
+        """The delimiter before ``cur`` (citeproc-js's splice delimiter)."""
+        if cur.suffix_only:
+            return self.year_suffix
+        if self.after is not None:
+            if prev.cite.ref.locator:
+                return self.after
+            if prev.collapsed and not cur.collapsed:
+                return self.after
+            if not prev.collapsed and not cur.collapsed and self.collapse != "year-suffix":
+                return self.after
+            return self.layout
+        if cur.same and self.group_attr is not None:
+            return self.group_attr
+        if cur.collapsed:
+            return self.group
+        return self.layout
+
+
+def collapse_cluster(proc: Processor, cites: list[Cite]) -> list[Node] | None:
+    """The cluster's parts after grouping and collapsing, or None when neither applies."""
+    section = proc.style.citation
+    if section is None or not cites:
+        return None
+    attrs = section.el.attrs
+    collapse = attrs.get("collapse")
+    if collapse == "citation-number":
+        return _collapse_numbers(proc, section, cites)
+    if collapse not in ("year", "year-suffix", "year-suffix-ranged"):
+        collapse = None
+    if collapse is None and attrs.get("cite-group-delimiter") is None:
+        return None
+    return _collapse_names(proc, section, cites, collapse)
+
+
+# -- citation numbers ------------------------------------------------------------------------------
+
+
+def _full(proc: Processor, cite: Cite) -> Node | None:
+    from citekit.csl.processor import with_affixes
+
+    node = with_affixes(proc.render_cite(cite), cite.ref.prefix, cite.ref.suffix)
+    return None if node is None else Tag("item", cite.item["id"], [node])
+
+
+def _collapse_numbers(proc: Processor, section: Section, cites: list[Cite]) -> list[Node] | None:
+    try:
+        minimum = max(2, int(section.el.attrs.get("citekit:collapse-min", "3")))
+    except ValueError:
+        minimum = 3
+    dash = proc.locale.term("citation-range-delimiter") or _EN_DASH
+    delims = _Delimiters(proc, section)
+    runs: list[list[tuple[int | None, Node]]] = []
+    for cite in cites:
+        node = _full(proc, cite)
+        if node is None:
+            continue
+        ref = cite.ref
+        number = cite.info.citation_number
+        alone = bool(ref.locator or ref.prefix or ref.suffix) or number is None
+        last = runs[-1] if runs else None
+        if (not alone and last is not None and last[-1][0] is not None
+                and number == last[-1][0] + 1):
+            last.append((number, node))
+        else:
+            runs.append([(None if alone else number, node)])
+    if not runs:
+        return None
+    pieces: list[list[Node]] = []  # each entry: nodes to be joined by the layout delimiter
+    after_range: list[bool] = []
+    for run in runs:
+        if len(run) >= minimum:
+            pieces.append([Span([run[0][1], Text(dash), run[-1][1]])])
+            after_range.append(True)
+        else:
+            pieces.append([node for _, node in run])
+            after_range.append(False)
+    if delims.after is None or not any(after_range[:-1]):
+        return [node for piece in pieces for node in piece]
+    children: list[Node] = []
+    for i, piece in enumerate(pieces):
+        if i:
+            children.append(Text(delims.after if after_range[i - 1] else delims.layout))
+        for j, node in enumerate(piece):
+            if j:
+                children.append(Text(delims.layout))
+            children.append(node)
+    return [Span(children)]
+
+
+# -- names, years and year-suffixes ----------------------------------------------------------------
+
+
+def _author(proc: Processor, cite: Cite) -> str | None:
+    ref = cite.ref
+    if ref.author_only or ref.suppress_author:
+        return None  # the author chose how this cite prints
+    return text_of(proc.render_cite(_variant(cite, author_only=True)))
+
+
+def _variant(cite: Cite, **changes: bool) -> Cite:
+    return replace(cite, ref=replace(cite.ref, **changes))
+
+
+def _group(proc: Processor, section: Section, entries: list[_Cite], collapse: str | None) -> list[_Cite]:
+    """Move cites with the same author up to the first of them (sorted citations only, as citeproc-js)."""
+    if section.sort is None:
+        return entries
+    if collapse is None and section.el.attrs.get("cite-group-delimiter") is None:
+        return entries
+    order: dict[str, int] = {}
+    for i, e in enumerate(entries):
+        if e.author:  # cites without names stay where they are
+            order.setdefault(e.author, i)
+    keyed = sorted(enumerate(entries), key=lambda pair: (order.get(pair[1].author, pair[0]), pair[0]))
+    return [e for _, e in keyed]
+
+
+def _collapse_names(proc: Processor, section: Section, cites: list[Cite], collapse: str | None) -> list[Node] | None:
+    entries: list[_Cite] = []
+    for cite in cites:
+        node = _full(proc, cite)
+        if node is None:
+            continue
+        entries.append(_Cite(cite, node, _author(proc, cite)))
+    if not entries:
+        return None
+    entries = _group(proc, section, entries, collapse)
+    delims = _Delimiters(proc, section)
+    for prev, e in zip(entries, entries[1:], strict=False):
+        # (citeproc-js and jgm/citeproc: an affix between two cites keeps them apart)
+        e.same = (e.author is not None and e.author == prev.author
+                  and not prev.cite.ref.suffix and not e.cite.ref.prefix)
+    if collapse is not None:
+        _collapse_authors(proc, entries, collapse)
+    children: list[Node] = []
+    uniform = True
+    for i, e in enumerate(entries):
+        if i:
+            delim = delims.between(entries[i - 1], e)
+            uniform = uniform and delim == delims.layout
+            children.append(Text(delim))
+        assert e.node is not None
+        children.append(e.node)
+    if collapse == "year-suffix-ranged":
+        children = _ranges(entries, children, delims)
+        uniform = False
+    if uniform:
+        return [e.node for e in entries if e.node is not None]
+    return [Span(children)]
+
+
+def _collapse_authors(proc: Processor, entries: list[_Cite], collapse: str) -> None:
+    """Print the second and later cites of an author without the author (and, by year, suffix only)."""
+    from citekit.csl.processor import with_affixes
+
+    prev: _Cite | None = None
+    prev_year: str | None = None
+    for e in entries:
+        cite = e.cite
+        if prev is None or not e.same:
+            prev = e
+            prev_year = _year_key(proc, e) if collapse != "year" else None
+            continue
+        rest = proc.render_cite(_variant(cite, suppress_author=True))
+        e.collapsed = True
+        if collapse != "year" and rest is not None:
+            year = _without_suffix(rest)
+            suffix = _suffix_only(rest)
+            if suffix is not None and year is not None and prev_year is not None and text_of(year) == prev_year:
+                e.suffix_only = True
+                rest = suffix
+            else:
+                prev_year = text_of(year) if suffix is not None and year is not None else None
+        node = with_affixes(rest, None, cite.ref.suffix)
+        e.node = Tag("item", cite.item["id"], [node]) if node is not None else Tag("item", cite.item["id"], [])
+        prev = e
+
+
+def _year_key(proc: Processor, e: _Cite) -> str | None:
+    rest = proc.render_cite(_variant(e.cite, suppress_author=True))
+    if rest is None or _suffix_only(rest) is None:
+        return None
+    year = _without_suffix(rest)
+    return text_of(year) if year is not None else None
+
+
+def _suffix_only(node: Node) -> Node | None:
+    """The year-suffix of a rendering, with the fonts around it but no other text or affixes."""
+    if isinstance(node, Tag):
+        if node.kind == "year-suffix":
+            return node
+        kids = [k for k in (_suffix_only(c) for c in node.children) if k is not None]
+        return Tag(node.kind, node.value, kids) if kids else None
+    if isinstance(node, Span):
+        kids = [k for k in (_suffix_only(c) for c in node.children) if k is not None]
+        if not kids:
+            return None
+        fmt = replace(node.fmt, prefix=None, suffix=None, delimiter=None)
+        return Span(kids, fmt) if not fmt.is_plain() or len(kids) > 1 else kids[0]
+    if isinstance(node, (NoCase, NoDecor)):
+        kids = [k for k in (_suffix_only(c) for c in node.children) if k is not None]
+        return type(node)(kids) if kids else None
+    return None
+
+
+def _without_suffix(node: Node) -> Node | None:
+    """A rendering with its year-suffix taken out (to compare years)."""
+    if isinstance(node, Tag):
+        if node.kind == "year-suffix":
+            return None
+        return Tag(node.kind, node.value, [k for k in (_without_suffix(c) for c in node.children) if k is not None])
+    if isinstance(node, Span):
+        return Span([k for k in (_without_suffix(c) for c in node.children) if k is not None], node.fmt)
+    if isinstance(node, (NoCase, NoDecor)):
+        return type(node)([k for k in (_without_suffix(c) for c in node.children) if k is not None])
+    return node
+
+
+def _suffix_number(node: Node | None) -> int | None:
+    if node is None:
+        return None
+    if isinstance(node, Tag) and node.kind == "year-suffix":
+        return _letters_number(str(node.value)) if not isinstance(node.value, int) else node.value
+    for child in getattr(node, "children", ()):
+        found = _suffix_number(child)
+        if found is not None:
+            return found
+    return None
+
+
+def _letters_number(letters: str) -> int | None:
+    n = 0
+    for ch in letters.lower():
+        if not "a" <= ch <= "z":
+            return None
+        n = n * 26 + (ord(ch) - ord("a") + 1)
+    return n or None
+
+
+def _ranges(entries: list[_Cite], children: list[Node], delims: _Delimiters) -> list[Node]:
+    """Runs of three or more consecutive year-suffixes (the first with its year) become "a–c"."""
+    out: list[Node] = []
+    i = 0
+    n = len(entries)
+    while i < n:
+        j = i
+        while (j + 1 < n and entries[j + 1].suffix_only
+               and _consecutive(entries[j], entries[j + 1])):
+            j += 1
+        if j - i >= 2:
+            if i:
+                out.append(children[2 * i - 1])
+            out.extend([entries[i].node or Text(""), Text(_EN_DASH), entries[j].node or Text("")])
+            i = j + 1
+            continue
+        if i:
+            out.append(children[2 * i - 1])
+        out.append(children[2 * i])
+        i += 1
+    return out
+
+
+def _consecutive(a: _Cite, b: _Cite) -> bool:
+    x, y = _suffix_number(a.node), _suffix_number(b.node)
+    return x is not None and y is not None and y == x + 1

@@ -1,0 +1,458 @@
+"""Disambiguation (CSL 1.0.2 "Disambiguation"): the document-level pass that makes cites unique.
+
+Ambiguity is judged per item, as citeproc-js does: every registered item is rendered once as a
+*probe* (its cite in subsequent position, no locator, plain text); items whose probes read the
+same are ambiguous. Each ambiguous group then goes through the style's methods in citeproc-js's
+order, keeping at each step only what made some cites unique:
+
+1. names — ``disambiguate-add-names`` (one more name at a time) and, with the ``by-cite`` rule,
+   ``disambiguate-add-givenname`` (each shown name to initials, then to its full given name);
+2. the ``disambiguate="true"`` condition;
+3. ``disambiguate-add-year-suffix``, in bibliography order.
+
+With ``disambiguate-add-givenname`` and the ``all-names``/``primary-name`` rules (and their
+``-with-initials`` forms) names are first disambiguated across the whole document, ambiguous
+cites or not ("global name disambiguation").
+
+Cost: one probe render per item; only items whose probes collide are rendered again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from citekit.csl.context import CiteInfo, Disamb
+from citekit.csl.nodes import Node, Span, Tag, text_of
+
+if TYPE_CHECKING:
+    from citekit.csl.processor import Cite, Processor
+    from citekit.csl.style import El
+
+_GLOBAL_RULES = ("all-names", "all-names-with-initials", "primary-name", "primary-name-with-initials")
+_FALLBACK_NAME_VARS = ("author", "editor", "translator", "director", "composer", "container-author")
+
+
+@dataclass(slots=True)
+class Options:
+    """The cs:citation disambiguation options that matter to the pass."""
+
+    add_names: bool = False
+    add_givenname: bool = False
+    rule: str = "by-cite"
+    year_suffix: bool = False
+    condition: bool = False
+
+    @property
+    def active(self) -> bool:
+        return self.add_names or self.add_givenname or self.year_suffix or self.condition
+
+    @property
+    def global_names(self) -> bool:
+        return self.add_givenname and self.rule in _GLOBAL_RULES
+
+    @property
+    def by_cite_givens(self) -> bool:
+        return self.add_givenname and self.rule not in _GLOBAL_RULES
+
+
+def options(section_el: El, style_root: El) -> Options:
+    """Read the options from ``cs:citation`` (and whether the style tests ``disambiguate``)."""
+    attrs = section_el.attrs
+    return Options(
+        add_names=attrs.get("disambiguate-add-names") == "true",
+        add_givenname=attrs.get("disambiguate-add-givenname") == "true",
+        rule=attrs.get("givenname-disambiguation-rule") or "by-cite",
+        year_suffix=attrs.get("disambiguate-add-year-suffix") == "true",
+        condition=_tests_disambiguate(style_root),
+    )
+
+
+def _tests_disambiguate(el: El) -> bool:
+    stack = [el]
+    while stack:
+        node = stack.pop()
+        if node.name in ("if", "else-if") and "disambiguate" in node.attrs:
+            return True
+        if node.name != "bibliography":  # a test only the bibliography makes cannot tell cites apart
+            stack.extend(node.children)
+    return False
+
+
+# -- names as the disambiguation sees them -----------------------------------------------------------
+
+
+def family_key(name: dict[str, Any]) -> str:
+    """The family part of a name, particles included, periods and spacing folded (citeproc-js's pkey)."""
+    parts = [str(name.get("non-dropping-particle") or ""), str(name.get("family") or "")]
+    return _fold(" ".join(p for p in parts if p))
+
+
+def given_key(name: dict[str, Any]) -> str:
+    """The given name without periods; a lowercase trailing part (", jr.") is not part of it."""
+    given = _fold(str(name.get("given") or ""))
+    m = re.search(r"[,!]* ([^,]+)$", given)
+    if m and m.group(1) == m.group(1).lower():
+        given = given[: m.start()].rstrip()
+    return given
+
+
+def initials_key(name: dict[str, Any]) -> str:
+    """The initials of the given name ("John M." and "J. M." both give "J M")."""
+    parts = [p for p in re.split(r"[\s\-\u2010\u2011]+", given_key(name)) if p]
+    return " ".join(p[0].upper() for p in parts)
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace(".", " ")).strip()
+
+
+def _is_person(name: Any) -> bool:
+    return isinstance(name, dict) and bool(name.get("family")) and not name.get("literal")
+
+
+def _name_key(name: dict[str, Any]) -> str:
+    from citekit.csl.names import name_key
+
+    return name_key(name)
+
+
+@dataclass(slots=True)
+class Nameset:
+    """One rendered cs:names output of a probe: the full name list and the names it showed."""
+
+    names: list[dict[str, Any]]
+    shown: list[dict[str, Any]]
+
+
+def rendered_namesets(node: Node | None, item: dict[str, Any]) -> list[Nameset]:
+    """The namesets a cite rendered, from the ``names``/``name`` tags of its output tree."""
+    found: list[Nameset] = []
+
+    def visit(n: Node, current: Nameset | None) -> None:
+        if isinstance(n, Tag):
+            if n.kind == "names":
+                full: list[dict[str, Any]] = []
+                for var in _variables(n.value):
+                    value = item.get(var)
+                    if isinstance(value, list):
+                        full.extend(v for v in value if isinstance(v, dict))
+                current = Nameset(full, [])
+                found.append(current)
+            elif n.kind == "name" and isinstance(n.value, dict):
+                if current is None:
+                    current = Nameset([], [])
+                    found.append(current)
+                current.shown.append(n.value)
+                if n.value not in current.names:
+                    current.names.append(n.value)
+                return
+        if isinstance(n, (Span, Tag)) or hasattr(n, "children"):
+            for child in getattr(n, "children", ()):
+                visit(child, current)
+
+    if node is not None:
+        visit(node, None)
+    for ns in found:
+        if not ns.shown:
+            ns.shown = list(ns.names)
+    if not found:  # the names module does not tag its output: fall back on the usual name variables
+        for var in _FALLBACK_NAME_VARS:
+            value = item.get(var)
+            if isinstance(value, list) and value:
+                names = [v for v in value if isinstance(v, dict)]
+                found.append(Nameset(names, list(names)))
+                break
+    return found
+
+
+def _variables(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return value.split()
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return []
+
+
+# -- the pass ---------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Probe:
+    item_id: str
+    cite: Cite
+    disamb: Disamb
+    node: Node | None = None
+    text: str = ""
+    namesets: list[Nameset] = field(default_factory=list)
+
+
+def copy_disamb(d: Disamb, **changes: Any) -> Disamb:
+    """A Disamb that shares nothing mutable with ``d``."""
+    new = Disamb(d.add_names, dict(d.givenname), d.givenname_all, d.year_suffix, d.condition)
+    for key, value in changes.items():
+        setattr(new, key, value)
+    return new
+
+
+class _Pass:
+    """One run of the disambiguation over a processor's registered items."""
+
+    def __init__(self, proc: Processor, opts: Options, ids: list[str]) -> None:
+        self.proc = proc
+        self.opts = opts
+        self.ids = ids
+        self.order = {item_id: i for i, item_id in enumerate(ids)}
+        self.probes: dict[str, _Probe] = {}
+        self.renders = 0
+        self.bib_order: dict[str, int] | None = None
+        # family name -> initials -> given names, of the names rendered (global name disambiguation)
+        self.registry: dict[str, dict[str, set[str]]] = {}
+
+    # rendering
+
+    def probe(self, item_id: str) -> _Probe:
+        from citekit.csl.processor import Cite, CiteRef
+
+        proc = self.proc
+        info = CiteInfo(position="subsequent", near_note=True, citation_number=proc.citation_number(item_id))
+        cite = Cite(CiteRef(item_id), proc.item(item_id), -1, info)
+        p = _Probe(item_id, cite, Disamb())
+        self.probes[item_id] = p
+        self.refresh(p)
+        return p
+
+    def render(self, p: _Probe, disamb: Disamb) -> tuple[Node | None, str]:
+        self.renders += 1
+        node = self.proc.render_cite(p.cite, disamb=disamb)
+        return node, text_of(node)
+
+    def refresh(self, p: _Probe) -> None:
+        p.node, p.text = self.render(p, p.disamb)
+        p.namesets = rendered_namesets(p.node, p.cite.item)
+
+    def groups(self, ids: Iterable[str]) -> list[list[str]]:
+        """Ids whose probes read the same (an empty rendering is never ambiguous)."""
+        by_text: dict[str, list[str]] = {}
+        for item_id in ids:
+            text = self.probes[item_id].text
+            if text:
+                by_text.setdefault(text, []).append(item_id)
+        return [g for g in by_text.values() if len(g) > 1]
+
+    # the methods
+
+    def run(self) -> None:
+        for item_id in self.ids:
+            self.probe(item_id)
+        if self.opts.global_names:
+            self.global_names()
+        for group in self.groups(self.ids):
+            self.resolve(group)
+
+    def resolve(self, group: list[str]) -> None:
+        remaining = [group]
+        if self.opts.add_names or self.opts.by_cite_givens:
+            remaining = [g for grp in remaining for g in self.by_names(grp)]
+        if self.opts.condition:
+            remaining = [g for grp in remaining for g in self.by_condition(grp)]
+        if self.opts.year_suffix:
+            for grp in remaining:
+                self.year_suffixes(grp)
+
+    def global_names(self) -> None:
+        """Expand given names wherever two rendered names share a family name (all-names, primary-name)."""
+        for p in self.probes.values():
+            for ns in p.namesets:
+                self.register_names(ns.shown)
+        for p in self.probes.values():
+            if self.global_levels(p):
+                self.refresh(p)
+
+    def register_names(self, names: Iterable[dict[str, Any]]) -> None:
+        primary_only = self.opts.rule.startswith("primary-name")
+        for i, name in enumerate(names):
+            if primary_only and i > 0:
+                break
+            if _is_person(name) and name.get("given"):
+                forms = self.registry.setdefault(family_key(name), {})
+                forms.setdefault(initials_key(name), set()).add(given_key(name))
+
+    def global_levels(self, p: _Probe) -> bool:
+        """Set the registry's given-name levels on a probe (True when something changed)."""
+        primary_only = self.opts.rule.startswith("primary-name")
+        with_initials = self.opts.rule.endswith("with-initials")
+        changed = False
+        for ns in p.namesets:
+            for i, name in enumerate(ns.names):
+                if not _is_person(name) or not name.get("given") or (primary_only and i > 0):
+                    continue
+                forms = self.registry.get(family_key(name))
+                if not forms:
+                    continue
+                level = 1 if len(forms) > 1 else 0  # initials tell them apart
+                if not with_initials and len(forms.get(initials_key(name), ())) > 1:
+                    level = 2  # same initials: only the full given name does
+                key = _name_key(name)
+                if level > p.disamb.givenname.get(key, 0):
+                    p.disamb.givenname[key] = level
+                    changed = True
+        return changed
+
+    def by_names(self, group: list[str]) -> list[list[str]]:
+        """Add names and (by-cite) given names step by step; keep the steps that split the group."""
+        probes = [self.probes[i] for i in group]
+        # citeproc-js works through the items with the fewest names first
+        probes.sort(key=lambda p: (len(p.namesets[0].names) if p.namesets else 0, self.order[p.item_id]))
+        if not any(p.namesets for p in probes):
+            return [group]
+        max_names = max((len(p.namesets[0].names) for p in probes if p.namesets), default=0)
+        shown = min((len(p.namesets[0].shown) for p in probes if p.namesets), default=0)
+        cand = _Expansion()
+        best = _Expansion()
+        active = list(probes)
+        classes = 1  # the active cites fall into this many readings
+        for step in self._steps(shown, max_names):
+            cand.apply(step)
+            if step[0] == "name" and self.opts.global_names:
+                self.show_more(active, cand.extra)
+            outputs: dict[str, list[_Probe]] = {}
+            rendered: dict[str, tuple[Node | None, str]] = {}
+            for p in active:
+                result = self.render(p, cand.disamb(p))
+                rendered[p.item_id] = result
+                outputs.setdefault(result[1], []).append(p)
+            if len(outputs) <= classes:
+                continue
+            best.capture(step, cand)
+            still: list[_Probe] = []
+            classes = 0
+            for members in outputs.values():
+                if len(members) == 1:
+                    p = members[0]
+                    p.disamb = best.disamb(p)
+                    p.node, p.text = rendered[p.item_id] if best == cand else self.render(p, p.disamb)
+                else:
+                    still.extend(members)
+                    classes += 1
+            active = still
+            if not active:
+                break
+        for p in active:
+            p.disamb = best.disamb(p)
+            p.node, p.text = self.render(p, p.disamb)
+        return self.groups(p.item_id for p in active)
+
+    def show_more(self, active: list[_Probe], extra: int) -> None:
+        """Names that add-names brings into view join the global name registry (as in citeproc-js)."""
+        for p in active:
+            if p.namesets:
+                ns = p.namesets[0]
+                self.register_names(ns.names[: len(ns.shown) + extra])
+        for p in active:
+            self.global_levels(p)
+
+    def _steps(self, shown: int, max_names: int) -> Iterator[tuple[str, int, int]]:
+        """("given", position, level) and ("name", extra names, 0) steps, in citeproc-js's order.
+
+        Each shown name is taken in turn: its given name (by-cite) to initials, then in full; then,
+        with add-names, one more name is shown and the walk goes on to it.
+        """
+        givens = self.opts.by_cite_givens
+        add = self.opts.add_names
+        pos = extra = 0
+        while pos < shown + extra:
+            if givens:
+                yield ("given", pos, 1)
+                yield ("given", pos, 2)
+            if add and shown + extra < max_names:
+                extra += 1
+                yield ("name", extra, 0)
+            pos += 1
+
+    def by_condition(self, group: list[str]) -> list[list[str]]:
+        """Render the still-ambiguous with ``disambiguate="true"``; it stays set (the date may need it)."""
+        for item_id in group:
+            p = self.probes[item_id]
+            p.disamb = copy_disamb(p.disamb, condition=True)
+            p.node, p.text = self.render(p, p.disamb)
+        return self.groups(group)
+
+    def year_suffixes(self, group: list[str]) -> None:
+        if self.bib_order is None:
+            self.bib_order = {i: n for n, i in enumerate(self.proc.bibliography_order(self.ids))}
+        rank = self.bib_order
+        ordered = sorted(group, key=lambda i: (rank.get(i, len(rank)), self.order[i]))
+        for n, item_id in enumerate(ordered, start=1):
+            p = self.probes[item_id]
+            p.disamb = copy_disamb(p.disamb, year_suffix=n)
+
+
+class _Expansion:
+    """Name expansion shared by an ambiguous group: extra names, and given-name levels by position."""
+
+    __slots__ = ("extra", "levels")
+
+    def __init__(self) -> None:
+        self.extra = 0
+        self.levels: dict[int, int] = {}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Expansion) and (self.extra, self.levels) == (other.extra, other.levels)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def apply(self, step: tuple[str, int, int]) -> None:
+        kind, a, b = step
+        if kind == "given":
+            self.levels[a] = b
+        else:
+            self.extra = a
+
+    def capture(self, step: tuple[str, int, int], cand: _Expansion) -> None:
+        # only the step that helped is kept (citeproc-js's betterbase), with the names shown so far
+        kind, a, _ = step
+        if kind == "given":
+            self.levels[a] = cand.levels[a]
+        self.extra = cand.extra
+
+    def disamb(self, p: _Probe) -> Disamb:
+        d = copy_disamb(p.disamb, add_names=max(p.disamb.add_names, self.extra))
+        if p.namesets:
+            names = p.namesets[0].names
+            for pos, level in self.levels.items():
+                if pos < len(names) and _is_person(names[pos]):
+                    key = _name_key(names[pos])
+                    d.givenname[key] = max(level, d.givenname.get(key, 0))
+        return d
+
+
+def registered_ids(proc: Processor, cites: list[Cite]) -> list[str]:
+    """The items the pass looks at: everything registered, then anything cited but not registered."""
+    ids = list(dict.fromkeys(proc.registered))
+    seen = set(ids)
+    for cite in cites:
+        item_id = cite.item["id"]
+        if item_id not in seen:
+            seen.add(item_id)
+            ids.append(item_id)
+    return ids
+
+
+def disambiguate(proc: Processor, cites: list[Cite]) -> None:
+    """Set ``cite.disamb`` on every cite and ``proc.year_suffixes`` (CSL "Disambiguation")."""
+    section = proc.style.citation
+    if section is None:
+        return
+    opts = options(section.el, proc.style.root)
+    if not opts.active:
+        return
+    run = _Pass(proc, opts, registered_ids(proc, cites))
+    run.run()
+    proc.year_suffixes = {i: p.disamb.year_suffix for i, p in run.probes.items() if p.disamb.year_suffix}
+    for cite in cites:
+        p = run.probes.get(cite.item["id"])
+        if p is not None:
+            cite.disamb = copy_disamb(p.disamb)
