@@ -175,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         shown = unexpected if args.v or len(unexpected) <= 40 else [*unexpected[:40], "…"]
         print(f"\nunexpected failures ({len(unexpected)}): " + " ".join(shown))
     if now_passing:
-        print(f"\nnow passing, listed as expected failures ({len(now_passing)}): " + " ".join(now_passing))
+        shown = now_passing if args.v or len(now_passing) <= 40 else [*now_passing[:40], "…"]
+        print(f"\nnow passing, listed as expected failures ({len(now_passing)}): " + " ".join(shown))
 
     if not args.no_citeproc_py:
         stock = citeproc_py_results(all_paths)

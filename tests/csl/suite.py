@@ -308,30 +308,79 @@ def _cited_ids(clusters: list[Any]) -> list[str]:
     return [ref.id for cl in clusters for ref in cl.items]
 
 
+@dataclass(slots=True)
+class _Step:
+    """The document after one CITATIONS step, as rendered."""
+
+    clusters: list[Any]
+    texts: dict[str, str]
+    numbers: dict[str, int]
+    counts: dict[str, int]  # item id → how many citations cite it
+
+
+_NOTE_STYLE = re.compile(r"<style\b[^>]*\bclass=[\"']note[\"']")
+_DISAMBIGUATES = re.compile(r"\bdisambiguate-add-(?:names|givenname|year-suffix)=[\"']true[\"']")
+
+
+def _updated(fx: Fixture, before: _Step | None, after: _Step, processed: str) -> set[str]:
+    """The citations citeproc-js reports as updated by the last processCitationCluster call.
+
+    citeproc-js re-renders (and reports, changed or not) the citation it was given, citations whose
+    output or cite positions change, every citation of an item whose first-reference note number
+    changes, of an item renumbered when citations show citation numbers, and, in a note style with
+    disambiguation, of an item that goes from one citation to several. Position changes show as
+    changed text here, and an item's note-number change as changed text in one of its citations.
+    """
+    old = before or _Step([], {}, {}, {})
+    updated = {cid for cid, text in after.texts.items() if old.texts.get(cid) != text} | {processed}
+    tainted: set[str] = set()
+    for cl in after.clusters:
+        if cl.id in updated and cl.id != processed and cl.id in old.texts:
+            tainted.update(ref.id for ref in cl.items)
+    if "citation-number" in fx.csl:
+        tainted.update(i for i, n in after.numbers.items() if i in old.numbers and old.numbers[i] != n)
+    if _NOTE_STYLE.search(fx.csl) and _DISAMBIGUATES.search(fx.csl):
+        for cl in after.clusters:
+            if cl.id == processed:
+                tainted.update(ref.id for ref in cl.items
+                               if (old.counts.get(ref.id, 0) < 2) != (after.counts.get(ref.id, 0) < 2))
+    for cl in after.clusters:
+        if any(ref.id in tainted for ref in cl.items):
+            updated.add(cl.id)
+    return updated
+
+
+def _render_citations(fx: Fixture, engine: ModuleType, items: list[dict[str, Any]]) -> tuple[str, Any, list[str]]:
+    """CITATIONS: every step rendered afresh; the last step printed with citeproc-js's markers."""
+    steps: list[_Step] = []
+    proc = None
+    for doc in _citation_documents(fx):
+        clusters = [_cluster(engine, cit, note) for cit, note in doc]
+        proc = engine.Processor(fx.csl, _order_items(items, _cited_ids(clusters)))
+        rendered = proc.process(clusters)
+        number = getattr(proc, "citation_number", None)
+        counts: dict[str, int] = {}
+        for cl in clusters:
+            for item_id in {ref.id for ref in cl.items}:
+                counts[item_id] = counts.get(item_id, 0) + 1
+        steps.append(_Step(clusters, {cl.id: t for cl, t in zip(clusters, rendered, strict=True)},
+                           {i: number(i) for i in counts} if number else {}, counts))
+    last = steps[-1]
+    processed = str(fx.citations[-1][0].get("citationID")) if fx.citations else ""
+    updated = _updated(fx, steps[-2] if len(steps) > 1 else None, last, processed)
+    lines = [f"{'>>' if cl.id in updated else '..'}[{i}] {last.texts[cl.id]}" for i, cl in enumerate(last.clusters)]
+    return "\n".join(lines), proc, list(dict.fromkeys(_cited_ids(last.clusters)))
+
+
 def render_fixture(fx: Fixture, engine: ModuleType) -> str:
     """Run the fixture through ``engine`` (a module with Processor, Cluster, CiteRef)."""
     items = prepare_items(fx)
     all_ids = [it["id"] for it in items]
     if fx.citations:
-        documents = _citation_documents(fx)
-        previous: dict[str, str] = {}
-        lines: list[str] = []
-        proc = None
-        for n, doc in enumerate(documents):
-            clusters = [_cluster(engine, cit, note) for cit, note in doc]
-            cited = _cited_ids(clusters)
-            proc = engine.Processor(fx.csl, _order_items(items, cited))
-            rendered = proc.process(clusters)
-            current = {cl.id: text for cl, text in zip(clusters, rendered, strict=True)}
-            if n == len(documents) - 1:
-                for i, (cl, text) in enumerate(zip(clusters, rendered, strict=True)):
-                    mark = ">>" if previous.get(cl.id) != text else ".."
-                    lines.append(f"{mark}[{i}] {text}")
-            previous = current
+        text, proc, cited = _render_citations(fx, engine, items)
         if fx.base_mode == "citation":
-            return "\n".join(lines)
-        assert proc is not None
-        return wrap_bibliography(proc.bibliography(list(dict.fromkeys(cited))))
+            return text
+        return wrap_bibliography(proc.bibliography(cited))
     bib_ids = [_str_id(i) for i in fx.bibentries[-1]] if fx.bibentries else all_ids
     proc = engine.Processor(fx.csl, _order_items(items, bib_ids))
     register = getattr(proc, "register", None)

@@ -180,3 +180,16 @@ def test_all_fixtures_parse() -> None:
     fixtures = [suite.parse_fixture(p) for p in _PATHS]
     modes = [fx.base_mode for fx in fixtures]
     assert (len(fixtures), modes.count("citation"), modes.count("bibliography")) == (845, 646, 199)
+
+
+def test_citations_markers_follow_citeproc_js_updates(tmp_path: Path) -> None:
+    # Re-processing a citation reports it even when its text stays the same.
+    extra = """>>===== CITATIONS =====>>
+[
+ [{"citationID": "C1", "citationItems": [{"id": "A"}], "properties": {"noteIndex": 1}}, [], []],
+ [{"citationID": "C2", "citationItems": [{"id": "2"}], "properties": {"noteIndex": 2}}, [["C1", 1]], []],
+ [{"citationID": "C1", "citationItems": [{"id": "A"}], "properties": {"noteIndex": 1}}, [], [["C2", 2]]]
+]
+<<===== CITATIONS =====<<"""
+    outcome = suite.run_fixture(_fixture(tmp_path, "citation", ">>[0] Alpha\n..[1] Beta", extra), _FAKE)
+    assert outcome.passed, outcome
