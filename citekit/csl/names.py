@@ -115,12 +115,13 @@ def _join_names(ctx: Context, nodes: list[Node], inverted: list[bool], opts: Nam
         if last is not None:
             out += [Text(delim if n > 1 else " "), Text("\u2026 "), last]
             return out
-        term = text_of(etal)
-        if term and STARTS_ROMANESQUE.match(term):
-            rule = opts.get("delimiter-precedes-et-al", "contextual")
-            use = {"always": True, "never": False, "after-inverted-name": bool(inverted and inverted[-1])}.get(
-                rule, n > 1)
-            out.append(Text(delim if use else " "))
+        # An et-al term in a script without spaces ("等") takes no space, but still the delimiter.
+        space = " " if STARTS_ROMANESQUE.match(text_of(etal)) else ""
+        rule = opts.get("delimiter-precedes-et-al", "contextual")
+        use = {"always": True, "never": False, "after-inverted-name": bool(inverted and inverted[-1])}.get(
+            rule, n > 1)
+        if delim if use else space:
+            out.append(Text(delim if use else space))
         out.append(etal)
         return out
     and_term = _and_term(ctx, opts)
@@ -332,13 +333,19 @@ def names_sort_key(ctx: Context, variable: str, key_el: El | None) -> str:
     raws = _names_of(ctx, variable)
     if not raws:
         return ""
-    attrs = key_el.attrs if key_el is not None else {}
-    count = len(raws)
-    names_min, use_first = attrs.get("names-min"), attrs.get("names-use-first")
+    # The key's names-* attributes override the inherited et-al ones (which apply otherwise).
+    attrs = dict(ctx.name_options)
+    if key_el is not None:
+        for key_attr, target in (("names-min", "et-al-min"), ("names-use-first", "et-al-use-first"),
+                                 ("names-use-last", "et-al-use-last")):
+            if key_attr in key_el.attrs:
+                attrs[target] = key_el.attrs[key_attr]
+    opts = NameOptions(attrs)
+    etal_min, use_first = opts.int("et-al-min"), opts.int("et-al-use-first")
     picked = raws
-    if names_min and use_first and names_min.isdigit() and use_first.isdigit() and count >= int(names_min):
-        picked = raws[:int(use_first)]
-        if attrs.get("names-use-last") == "true" and count > len(picked):
+    if etal_min is not None and use_first is not None and use_first <= etal_min <= len(raws):
+        picked = raws[:use_first]
+        if opts.get("et-al-use-last") == "true" and len(raws) >= use_first + 2:
             picked = picked + raws[-1:]
     demote = ctx.style.attrs.get("demote-non-dropping-particle", "display-and-sort")
     keys = []
