@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 Parts = tuple[int | None, int | None, int | None]  # year, month, day; month 13-24 are seasons
@@ -190,8 +191,9 @@ def _kanji(text: str) -> str:
     return re.sub(r"\.(?! )", "", text, count=1)
 
 
+@lru_cache(maxsize=4096)
 def parse_raw(raw: str) -> DateValue | None:
-    """A free-text date as citeproc-js reads it; what it cannot read becomes a literal."""
+    """A free-text date as citeproc-js reads it; what it cannot read becomes a literal (cached: values are frozen)."""
     orig = raw
     text = raw.strip()
     if not text:
