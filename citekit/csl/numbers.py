@@ -409,6 +409,10 @@ def label_term(ctx: Context, variable: str, parts: list[Part]) -> str:
     """The term a ``cs:label`` for a number variable prints."""
     if variable == "locator":
         return parts[0].label if parts and parts[0].label else _default_label(ctx, variable)
+    if variable in ("page", "number") and parts and parts[0].label_text and parts[0].label:
+        # A label written in the value ("no. 5", "p. 12") names the term, as for locators.
+        label = parts[0].label
+        return "number" if variable == "number" and label == "issue" and ctx.locale.has_term("number") else label
     if variable in _OWN_TERMS and not ctx.locale.has_term(variable):
         return _OWN_TERMS[variable]
     return variable

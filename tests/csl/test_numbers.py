@@ -232,3 +232,9 @@ def test_number_page_uses_page_range_format():
     ctx = make_ctx({"page": "321-328", "number": "01790"}, page_range_format="minimal")
     assert number(ctx, "page") == "321–8"
     assert number(ctx, "number") == "01790"
+
+
+def test_embedded_label_names_the_term_for_page_and_number():
+    ctx = make_ctx({"number": "no. 5", "page": "fig. 3"})
+    assert label(ctx, "number", form="short") == "no."
+    assert label(ctx, "page", form="short") == "fig."
