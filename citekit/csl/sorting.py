@@ -205,8 +205,19 @@ def sort_items(items: Sequence[dict[str, Any]], section: Section,
     if sort_el is None or not sort_el.findall("key"):
         return list(items)
     citation = section.el.name == "citation"
+    mode = "citation" if citation else "bibliography"
+
+    def section_ctx(item: dict[str, Any]) -> Context:
+        # Keys render with the name options of the section being sorted (a bibliography sorted
+        # with the citation's et-al settings would order "Smith" and "Smith, Nguyen" as equals).
+        ctx = make_ctx(item)
+        style = getattr(ctx, "style", None)
+        if style is not None:
+            ctx.name_options = style.name_options(mode)
+        return ctx
+
     descending = key_directions(sort_el, citation=citation)
-    keyed = [(sort_keys(make_ctx, item, sort_el, citation=citation), i, item) for i, item in enumerate(items)]
+    keyed = [(sort_keys(section_ctx, item, sort_el, citation=citation), i, item) for i, item in enumerate(items)]
 
     def cmp(x: tuple[list[Key], int, dict[str, Any]], y: tuple[list[Key], int, dict[str, Any]]) -> int:
         return compare_keys(x[0], y[0], descending) or (x[1] > y[1]) - (x[1] < y[1])

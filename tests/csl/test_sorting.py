@@ -166,3 +166,22 @@ def test_citation_sort_adds_year_suffix_after_date_keys(monkeypatch: pytest.Monk
     assert sorting.key_directions(section.sort, citation=True) == [False, False]
     bib = _section(_key(variable="issued"))
     assert [it["id"] for it in sorting.sort_items(items, bib, make)] == ["x", "y", "z"]
+
+
+def test_keys_use_the_sorted_sections_name_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    style = load_style("""<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0" class="in-text" initialize-with=".">
+      <info><id/><title/></info>
+      <citation et-al-min="3" et-al-use-first="1"><layout><text variable="title"/></layout></citation>
+      <bibliography><layout><text variable="title"/></layout></bibliography>
+    </style>""")
+    seen: list[dict[str, str]] = []
+    fake = types.ModuleType("citekit.csl.names")
+    fake.names_sort_key = lambda ctx, var, key_el: seen.append(dict(ctx.name_options)) or "x"  # type: ignore[attr-defined]
+    monkeypatch.setitem(__import__("sys").modules, "citekit.csl.names", fake)
+
+    def make(it: dict[str, Any]) -> Context:  # as if the caller handed over citation options
+        return Context(style, types.SimpleNamespace(lang="en-US"), it, mode="sort",  # type: ignore[arg-type]
+                       name_options=style.name_options("citation"))
+
+    sorting.sort_items([{"id": "1"}], _section(_key(variable="author")), make)
+    assert seen == [{"initialize-with": "."}]
