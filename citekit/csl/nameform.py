@@ -72,6 +72,13 @@ def strip_affixes(fmt: Formatting, delimiter: bool = True) -> Formatting:
     return new
 
 
+def without_delimiter(fmt: Formatting) -> Formatting:
+    """A copy without the delimiter (names joins its own lists)."""
+    new = Formatting(**{s: getattr(fmt, s) for s in Formatting.__slots__})
+    new.delimiter = None
+    return new
+
+
 def rich(text: str) -> list[Node]:
     """A name part's text as nodes: input markup and typographic apostrophes, as in other fields."""
     from citekit.csl.rich import parse_rich

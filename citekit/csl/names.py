@@ -13,7 +13,6 @@ from typing import Any
 
 from citekit.csl.context import Context
 from citekit.csl.nameform import (
-    PLAIN,
     SORT_SEP,
     NameOptions,
     NameParts,
@@ -24,6 +23,7 @@ from citekit.csl.nameform import (
     render_name,
     rich,
     strip_affixes,
+    without_delimiter,
 )
 from citekit.csl.nameparts import STARTS_ROMANESQUE, normalize_name, script_class
 from citekit.csl.nodes import Node, Span, Tag, Text, is_empty, text_of
@@ -51,7 +51,7 @@ def _names_of(ctx: Context, variable: str) -> list[Any]:
 def _normalized(ctx: Context, raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raw = {"literal": str(raw)}
-    name = normalize_name(raw, parse=ctx.style.attrs.get("parse-names") != "false")
+    name = normalize_name(raw)
     if "literal" not in name:
         name["script"] = script_class(name, ctx.item.get("language"))
     return name
@@ -120,8 +120,9 @@ def _join_names(ctx: Context, nodes: list[Node], inverted: list[bool], opts: Nam
         rule = opts.get("delimiter-precedes-et-al", "contextual")
         use = {"always": True, "never": False, "after-inverted-name": bool(inverted and inverted[-1])}.get(
             rule, n > 1)
-        if delim if use else space:
-            out.append(Text(delim if use else space))
+        sep = delim if use else space
+        if sep:
+            out.append(Text(sep))
         out.append(etal)
         return out
     and_term = _and_term(ctx, opts)
@@ -200,11 +201,8 @@ def _render_variable(ctx: Context, variable: str, raws: list[Any], setup: _Setup
     else:
         etal_node = _etal_node(ctx, setup) if etal and last is None else None
         body = _join_names(ctx, nodes, inverted, opts, etal_node, last)
-    fmt = strip_affixes(formatting_of(setup.name_el)) if setup.name_el is not None else PLAIN
-    name_fmt = formatting_of(setup.name_el)
-    fmt.prefix, fmt.suffix = name_fmt.prefix, name_fmt.suffix
-    node = Span(body, fmt) if not fmt.is_plain() else Span(body)
-    return node, len(nodes)
+    # cs:name's affixes and formatting cover the whole list, et-al included (its delimiter is ours)
+    return Span(body, without_delimiter(formatting_of(setup.name_el))), len(nodes)
 
 
 def _label(ctx: Context, setup: _Setup, variable: str, common: bool, count: int) -> Node | None:
@@ -290,9 +288,7 @@ def _wrap_names(ctx: Context, el: El, blocks: list[Node]) -> Node:
         if i and delim:
             body.append(Text(delim))
         body.append(block)
-    fmt = strip_affixes(formatting_of(el))
-    own = formatting_of(el)
-    fmt.prefix, fmt.suffix = own.prefix, own.suffix
+    fmt = without_delimiter(formatting_of(el))
     if fmt.text_case == "title" and str(ctx.item.get("language") or "en")[:2].lower() != "en":
         fmt.text_case = None
     return Span(body, fmt)
