@@ -10,6 +10,7 @@ how ranges are printed (page-range-format for pages, the locale's range delimite
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -208,7 +209,7 @@ def _range_delimiter(locale: Locale | None, name: str = "page-range-delimiter") 
 
 
 def _join_range(a: Part, b: Part, variable: str, fmt: str | None, locale: Locale | None,
-                render: Any = None) -> str | None:
+                render: Callable[[Part], str] | None = None) -> str | None:
     """a and b joined as a range, or None when they are not one (the hyphen stays as written)."""
     same_label = a.label == b.label
     if a.numeric and b.numeric and same_label and a.particle == b.particle:
@@ -250,7 +251,7 @@ def _label_text(parts: list[Part], i: int, locale: Locale | None, form: str) -> 
 
 
 def _render_parts(parts: list[Part], variable: str, fmt: str | None, locale: Locale | None,
-                  render: Any = None, label_form: str = "short") -> str:
+                  render: Callable[[Part], str] | None = None, label_form: str = "short") -> str:
     """The parts back to text: ranges formatted, labels shown where they change."""
     out: list[str] = []
     i = 0
