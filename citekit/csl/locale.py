@@ -36,7 +36,7 @@ _STYLE_OPTIONS = ("punctuation-in-quote", "limit-day-ordinals-to-day-1")
 _MATCHES = ("whole-number", "last-two-digits", "last-digit")
 
 # (name, form, gender-form or None) -> (single, multiple)
-TermKey = tuple[str, str, "str | None"]
+TermKey = tuple[str, str, str | None]
 
 
 def _locales_dir() -> Path:
