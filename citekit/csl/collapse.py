@@ -164,7 +164,11 @@ def _group(proc: Processor, section: Section, entries: list[_Cite], collapse: st
     """Move cites with the same author up to the first of them (sorted citations only, as citeproc-js)."""
     if section.sort is None:
         return entries
-    if collapse is None and section.el.attrs.get("cite-group-delimiter") is None:
+    in_text = proc.style.style_class != "note"
+    by_collapse = collapse is not None and in_text
+    # citeproc-js: a cite-group-delimiter alone groups only where positions and numbers play no part
+    by_delimiter = section.el.attrs.get("cite-group-delimiter") is not None and not _uses_positions_or_numbers(proc)
+    if not by_collapse and not by_delimiter:
         return entries
     order: dict[str, int] = {}
     for i, e in enumerate(entries):
@@ -172,6 +176,26 @@ def _group(proc: Processor, section: Section, entries: list[_Cite], collapse: st
             order.setdefault(e.author, i)
     keyed = sorted(enumerate(entries), key=lambda pair: (order.get(pair[1].author, pair[0]), pair[0]))
     return [e for _, e in keyed]
+
+
+_STYLE_FLAGS: dict[int, tuple[object, bool]] = {}
+
+
+def _uses_positions_or_numbers(proc: Processor) -> bool:
+    """Whether the style tests positions or prints citation numbers (cached per style)."""
+    style = proc.style
+    cached = _STYLE_FLAGS.get(id(style))
+    if cached is not None and cached[0] is style:
+        return cached[1]
+    found = False
+    stack = [style.root]
+    while stack and not found:
+        el = stack.pop()
+        found = "position" in el.attrs and el.name in ("if", "else-if") or (
+            el.name in ("text", "number") and el.attrs.get("variable") == "citation-number")
+        stack.extend(el.children)
+    _STYLE_FLAGS[id(style)] = (style, found)
+    return found
 
 
 def _collapse_names(proc: Processor, section: Section, cites: list[Cite], collapse: str | None) -> list[Node] | None:

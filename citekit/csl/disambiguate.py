@@ -43,11 +43,11 @@ class Options:
     add_givenname: bool = False
     rule: str = "by-cite"
     year_suffix: bool = False
-    condition: bool = False
+    condition: int = 0  # how many disambiguate="true" tests the style has (outside the bibliography)
 
     @property
     def active(self) -> bool:
-        return self.add_names or self.add_givenname or self.year_suffix or self.condition
+        return self.add_names or self.add_givenname or self.year_suffix or self.condition > 0
 
     @property
     def global_names(self) -> bool:
@@ -70,15 +70,24 @@ def options(section_el: El, style_root: El) -> Options:
     )
 
 
-def _tests_disambiguate(el: El) -> bool:
+def _tests_disambiguate(el: El) -> int:
+    count = 0
     stack = [el]
     while stack:
         node = stack.pop()
-        if node.name in ("if", "else-if") and "disambiguate" in node.attrs:
-            return True
+        if node.name in ("if", "else-if") and node.attrs.get("disambiguate") == "true":
+            count += 1
         if node.name != "bibliography":  # a test only the bibliography makes cannot tell cites apart
             stack.extend(node.children)
-    return False
+    return count
+
+
+def _incremental_condition() -> bool:
+    """Whether the evaluator counts ``disambiguate="true"`` tests (citeproc-js: the n-th test of a
+    rendering is true while n <= the cite's level), so that levels above 1 mean something."""
+    from citekit.csl.context import Context
+
+    return "disamb_tests" in getattr(Context, "__dataclass_fields__", {})
 
 
 # -- names as the disambiguation sees them -----------------------------------------------------------
@@ -373,12 +382,24 @@ class _Pass:
             pos += 1
 
     def by_condition(self, group: list[str]) -> list[list[str]]:
-        """Render the still-ambiguous with ``disambiguate="true"``; it stays set (the date may need it)."""
-        for item_id in group:
-            p = self.probes[item_id]
-            p.disamb = copy_disamb(p.disamb, condition=True)
-            p.node, p.text = self.render(p, p.disamb)
-        return self.groups(group)
+        """Render the still-ambiguous with ``disambiguate="true"``; it stays set (the date may need it).
+
+        Where the evaluator counts the tests, one more test turns true at each step, and a cite
+        keeps the level at which it came apart from the others.
+        """
+        levels = self.opts.condition if _incremental_condition() else 1
+        active = list(group)
+        remaining: list[list[str]] = [group]
+        for level in range(1, levels + 1):
+            for item_id in active:
+                p = self.probes[item_id]
+                p.disamb = copy_disamb(p.disamb, condition=level if level > 1 else True)
+                p.node, p.text = self.render(p, p.disamb)
+            remaining = self.groups(active)
+            active = [i for g in remaining for i in g]
+            if not active:
+                break
+        return remaining
 
     def year_suffixes(self, group: list[str]) -> None:
         if self.bib_order is None:
@@ -442,7 +463,10 @@ def registered_ids(proc: Processor, cites: list[Cite]) -> list[str]:
 
 
 def disambiguate(proc: Processor, cites: list[Cite]) -> None:
-    """Set ``cite.disamb`` on every cite and ``proc.year_suffixes`` (CSL "Disambiguation")."""
+    """Set ``cite.disamb`` on every cite and ``proc.year_suffixes`` (CSL "Disambiguation").
+
+    A processor with a ``disamb_items`` dict also gets every registered item's settings there.
+    """
     section = proc.style.citation
     if section is None:
         return
@@ -452,6 +476,12 @@ def disambiguate(proc: Processor, cites: list[Cite]) -> None:
     run = _Pass(proc, opts, registered_ids(proc, cites))
     run.run()
     proc.year_suffixes = {i: p.disamb.year_suffix for i, p in run.probes.items() if p.disamb.year_suffix}
+    items = getattr(proc, "disamb_items", None)
+    if isinstance(items, dict):
+        # a processor that keeps each item's settings can show the disambiguate condition in its
+        # bibliography too (citeproc-js does)
+        items.clear()
+        items.update({i: copy_disamb(p.disamb) for i, p in run.probes.items()})
     for cite in cites:
         p = run.probes.get(cite.item["id"])
         if p is not None:
