@@ -256,7 +256,9 @@ def _render_parts(ctx: Context, date: DateValue, parts: list[El], delimiter: str
     names = [p.get("name") or "" for p in parts]
     collapse = _collapse_parts(date, names)
     done: set[str] = set()
-    pending_end: list[Node] = []  # the end date's parts, in the order they are rendered
+    # The end date's parts in the order they are rendered; an entry (None when it printed nothing)
+    # for every part whose end is not 0, as citeproc-js's dateput queue has one.
+    pending_end: list[Node | None] = []
     out: list[Node] = []
     for part, name in zip(parts, names, strict=True):
         done.add(name)
@@ -276,11 +278,10 @@ def _render_parts(ctx: Context, date: DateValue, parts: list[El], delimiter: str
             text = _part_text(ctx, name, value, form, date, strip)
             era = _era(ctx, value) if name == "year" else ""
             end_value = date.part(name, end=True)
-            end_text = ""
-            if name in collapse and end_value:
-                end_text = _part_text(ctx, name, end_value, form, date, strip)
+            queue_end = name in collapse and bool(end_value)
+            end_text = _part_text(ctx, name, end_value, form, date, strip) if end_value and queue_end else ""
             if name in collapse and all(n in done for n in collapse):
-                if end_text:
+                if queue_end:
                     # Only the first queued end part loses its prefix (citeproc-js's dateput queue).
                     pending_end.append(_node(end_text, _with(fmt, prefix=bool(pending_end))))
                 range_delim = part.get("range-delimiter")
@@ -288,11 +289,11 @@ def _render_parts(ctx: Context, date: DateValue, parts: list[El], delimiter: str
                     range_delim = ctx.locale.term("year-range-delimiter") or _DEFAULT_RANGE_DELIMITER
                 group.append(_node(text, _with(fmt, suffix=False)))
                 group.append(Text(range_delim))
-                group.append(_plain(list(pending_end), delimiter) if pending_end else None)
+                group.append(_plain(list(pending_end), delimiter))
                 collapse = []
             else:
                 group.append(_node(text, _with(fmt)))
-                if name in collapse and end_text:
+                if queue_end:
                     pending_end.append(_plain([_node(end_text, _with(fmt, prefix=False)), Text(era) if era else None]))
             if era:
                 group.append(Text(era))

@@ -266,6 +266,10 @@ def test_range_affixes_follow_citeproc_js() -> None:
     ymd = ('<date variable="issued" delimiter=" "><date-part name="year" prefix="Y" suffix="y"/>'
            '<date-part name="month" form="numeric" prefix="M" suffix="m"/><date-part name="day" prefix="D" suffix="d"/>'
            '</date>')
+    # an end part that prints nothing still counts as queued: the year's end keeps its prefix
+    seasonal = ('<date variable="issued" delimiter=" "><date-part name="month" form="numeric"/>'
+                '<date-part name="year" prefix="(" suffix=")"/></date>')
+    assert render(seasonal, {"date-parts": [[-44, 14], [1999, 14]]}) == "(44–(1999) BC"
     assert render(ymd, {"date-parts": [[2008, 5, 3], [2008, 6, 4]]}) == "Y2008y M5m D3–6m D4d"
     assert render(ymd, {"date-parts": [[2008, 5, 3], [2009, 6, 4]]}) == "Y2008y M5m D3–2009y 6m D4d"
 
