@@ -7,7 +7,8 @@ affix or delimiter meets text that already ends in punctuation (citeproc-js's ta
 "." gives "Why?", ":" + "!" gives "!", ", " + ", " gives ", "), and punctuation-in-quote (a
 period, comma, ? or ! that an affix or delimiter puts after a closing quote moves inside it).
 ``_emit`` then writes the boxes in the target format, deciding the flip-flops (italic inside
-italic is roman) and the quote marks (outer, inner, alternating with depth) from context.
+italic is roman) and the quote marks from context: a style's quotes are the locale's outer
+ones, a quotation inside a field alternates with the quotation around it.
 
 Punctuation that follows a quotation inside the same field ("'quote', " in a cite prefix)
 stays where the writer put it; only punctuation from another element moves.
@@ -21,7 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from citekit.csl.nodes import Formatting, NoCase, Node, NoDecor, Span, Tag, Text
-from citekit.csl.rich import INNER_QUOTE, MARKUP
+from citekit.csl.rich import MARKUP, QUOTE
 from citekit.csl.textcase import apply_case
 
 FORMATS = ("html", "text", "markdown", "latex")
@@ -39,7 +40,7 @@ class LocaleLike(Protocol):
 
 @dataclass(slots=True)
 class _Box:
-    """Formatting around items; ``kind`` is a CSL attribute name or quote/inner/nodecor/display/link."""
+    """Formatting around items; ``kind`` is a CSL attribute name or quote/fieldquote/nodecor/display/link."""
 
     kind: str
     value: str | None
@@ -104,7 +105,7 @@ def _first_str(items: list[Item]) -> tuple[list[Item], int] | None:
         if isinstance(item, str):
             if item:
                 return items, i
-        elif item.kind in ("quote", "inner", "display"):
+        elif item.kind in ("quote", "fieldquote", "display"):
             return None
         else:
             found = _first_str(item.items)
@@ -150,7 +151,7 @@ def _trailing_quote(items: list[Item]) -> _Box | None:
         last = next((x for x in reversed(items) if not isinstance(x, str) or x), None)
         if not isinstance(last, _Box) or last.kind == "display":
             return quote
-        if last.kind == "quote":
+        if last.kind in ("quote", "fieldquote"):
             quote = last
         items = last.items
     return quote
@@ -202,8 +203,8 @@ class _Builder:
             return []
         if node.kind == "link" and node.value:
             return [_Box("link", str(node.value), items)]
-        if node.kind == INNER_QUOTE:
-            return [_Box("inner", None, items)]
+        if node.kind == QUOTE:
+            return [_Box("fieldquote", str(node.value), _unquoted(items))]
         return items
 
     def _span(self, node: Span) -> list[Item]:
@@ -273,11 +274,18 @@ def _append_inside(quote: _Box, moved: list[Item]) -> None:
     (inner or quote).items.extend(m for m in moved if m)
 
 
+def _unquoted(items: list[Item]) -> list[Item]:
+    """The content of the quotes=True span a field quotation wraps (the Tag decides the marks)."""
+    if len(items) == 1 and isinstance(items[0], _Box) and items[0].kind == "quote":
+        return items[0].items
+    return items
+
+
 def _movable(node: Node) -> bool:
     """Whether punctuation at the start of ``node`` comes from another element (and may move)."""
     if isinstance(node, Span):
         return True
-    return isinstance(node, Tag) and node.kind not in (MARKUP, INNER_QUOTE)
+    return isinstance(node, Tag) and node.kind not in (MARKUP, QUOTE)
 
 
 def _strip_periods(node: Node) -> Node:
@@ -315,7 +323,7 @@ class _Ctx:
     bold: bool = False
     small_caps: bool = False
     underline: bool = False
-    quote_depth: int = 0
+    quote: str = ""  # "", "outer" or "inner": the quotation the items are in
 
 
 # What each box turns into, per format: (open, close) around the content.
@@ -337,7 +345,7 @@ _HTML = {
     "right-inline": ('<div class="csl-right-inline">', "</div>\n  "),
     "indent": ('<div class="csl-indent">', "</div>\n  "),
 }
-_TEXT = {"block": ("\n", ""), "indent": ("\n    ", "")}
+_TEXT = {"block": ("\n", ""), "left-margin": ("", " "), "indent": ("\n    ", "")}
 _MARKDOWN = {
     "italic": ("*", "*"), "oblique": ("*", "*"), "bold": ("**", "**"),
     "sup": ("<sup>", "</sup>"), "sub": ("<sub>", "</sub>"),
@@ -410,13 +418,8 @@ class _Emitter:
 
     def _box(self, box: _Box, ctx: _Ctx) -> str:
         kind, value = box.kind, box.value
-        if kind == "quote":
-            depth = ctx.quote_depth + 1
-            open_, close = (self.quotes[0], self.quotes[1]) if depth % 2 else (self.quotes[2], self.quotes[3])
-            return self.escape(open_) + self.emit(box.items, replace(ctx, quote_depth=depth)) + self.escape(close)
-        if kind == "inner":
-            # A quotation written in the inner form keeps it when not nested in another.
-            return self.emit(box.items, replace(ctx, quote_depth=ctx.quote_depth or 1))
+        if kind in ("quote", "fieldquote"):
+            return self._quote(box, ctx)
         if kind == "font-style":
             return self._flip(box, ctx, "italic", value if value == "oblique" else "italic", value == "normal")
         if kind == "font-weight":
@@ -440,6 +443,24 @@ class _Emitter:
         if kind == "link":
             return self._link(value or "", self.emit(box.items, ctx))
         return self.emit(box.items, ctx)
+
+    def _quote(self, box: _Box, ctx: _Ctx) -> str:
+        """A style's quotes are always the outer ones (citeproc-js does not alternate them); a
+        quotation in a field alternates with the one around it, or keeps the writer's form."""
+        if box.kind == "quote":
+            form = "outer"
+        elif ctx.quote:
+            form = "inner" if ctx.quote == "outer" else "outer"
+        elif box.value in ("outer", "inner"):
+            form = box.value
+        elif box.value == self.quotes[2].strip():
+            form = "inner"
+        elif box.value == self.quotes[0].strip():
+            form = "outer"
+        else:
+            form = "inner" if box.value == "\u2018" else "outer"
+        open_, close = self.quotes[:2] if form == "outer" else self.quotes[2:]
+        return self.escape(open_) + self.emit(box.items, replace(ctx, quote=form)) + self.escape(close)
 
     def _flip(self, box: _Box, ctx: _Ctx, flag: str, name: str, normal: bool) -> str:
         """Italic inside italic is roman (and so on); "normal" only shows inside its opposite."""

@@ -14,9 +14,12 @@ from dataclasses import dataclass
 
 from citekit.csl.nodes import Formatting, NoCase, Node, NoDecor, Span, Tag, Text
 
-# Marker for a quotation written in the inner form at top level (citeproc-js keeps the
-# writer's choice: 'x' after "y" in one field, or ‘x’ in English, renders as ‘x’ unnested).
-INNER_QUOTE = "quote"
+# Tag kind wrapping a quotation found in a field (around a quotes=True span). Its value is
+# the form the writer chose, kept when the quotation is not nested in another: "outer" or
+# "inner" for straight quotes (the first kind seen in a field is the outer one), or the
+# opening character of curly quotes, which output.py reads against the locale's terms (‘x’
+# is an inner quotation in English, an outer one in British English).
+QUOTE = "quote"
 # Tag kind wrapping in-field markup spans (value: i, b, sc, sup, sub): text-case leaves
 # the text of sc, sup and sub alone, which a style's own formatting does not get.
 MARKUP = "markup"
@@ -50,7 +53,7 @@ class _Tok:
     name: str = ""  # i, b, sc, sup, sub, nocase, nodecor, span-sc; for quotes the opening char
     closer: str = ""  # for quote openers: the closing character expected
     pair: int = -1
-    inner: bool = False  # quote written in the inner form
+    form: str = ""  # for quote openers: the writer's form (see QUOTE)
 
 
 def parse_rich(value: str, quotes: tuple[str, str, str, str] | None = None) -> list[Node]:
@@ -68,21 +71,20 @@ def parse_rich(value: str, quotes: tuple[str, str, str, str] | None = None) -> l
     return _build(toks)
 
 
-def _curly_table(quotes: tuple[str, str, str, str] | None) -> dict[str, tuple[str, bool]]:
-    """Opening quote characters → (closing character, written-as-inner)."""
-    table = {"\u201c": ("\u201d", False), "\u2018": ("\u2019", True)}
+def _curly_table(quotes: tuple[str, str, str, str] | None) -> dict[str, str]:
+    """Opening quote characters → their closing character."""
+    table = {"\u201c": "\u201d", "\u2018": "\u2019"}
     if quotes:
         outer, outer_close, inner, inner_close = (q.strip() for q in quotes)
-        if len(outer) == 1 and len(outer_close) == 1 and outer not in "\"'":
-            table[outer] = (outer_close, False)
-        if len(inner) == 1 and len(inner_close) == 1 and inner not in "\"'":
-            table[inner] = (inner_close, True)
+        for open_, close in ((outer, outer_close), (inner, inner_close)):
+            if len(open_) == 1 and len(close) == 1 and open_ not in "\"'":
+                table[open_] = close
     return table
 
 
 def _tokenize(value: str, quotes: tuple[str, str, str, str] | None) -> list[_Tok]:
     curly = _curly_table(quotes)
-    closers = {close for close, _ in curly.values()}
+    closers = set(curly.values())
     pattern = _TAG_RE
     extra = "".join(c for c in (*curly, *closers) if c not in "\u201c\u2018\u201d\u2019")
     if extra:
@@ -122,13 +124,12 @@ def _tokenize(value: str, quotes: tuple[str, str, str, str] | None) -> list[_Tok
                     continue
                 if not first_straight:
                     first_straight = s
-                toks.append(_Tok("open", s, s, s, inner=s != first_straight))
+                toks.append(_Tok("open", s, s, s, form="outer" if s == first_straight else "inner"))
             else:
                 toks.append(_Tok("close", s, s))
             continue
         if s in curly and not (s in closers and _closes_open_quote(toks, s)):
-            close, inner = curly[s]
-            toks.append(_Tok("open", s, s, close, inner=inner))
+            toks.append(_Tok("open", s, s, curly[s], form=s))
         else:
             toks.append(_Tok("close", s, s))
     if pos < len(value):
@@ -213,8 +214,7 @@ def _merge(nodes: list[Node]) -> list[Node]:
 
 def _wrap(opener: _Tok, children: list[Node]) -> Node:
     if opener.closer:
-        span = Span(children, Formatting(quotes=True))
-        return Tag(INNER_QUOTE, "inner", [span]) if opener.inner else span
+        return Tag(QUOTE, opener.form, [Span(children, Formatting(quotes=True))])
     if opener.name == "nocase":
         return NoCase(children)
     if opener.name == "nodecor":

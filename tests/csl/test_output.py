@@ -108,6 +108,15 @@ def test_quotes_alternate_and_use_locale() -> None:
     assert render(rich("My “‘Amazing’ <b>and</b> Bogus” Title", quotes=True)) == "“My ‘“Amazing” <b>and</b> Bogus’ Title”"
     assert render(rich("‘Parmenides’ and Plato's thought", quotes=True)) == "“‘Parmenides’ and Plato’s thought”"
     assert render(rich('Title with "quotes" in it'), locale=GB) == "Title with ‘quotes’ in it"
+    # Curly quotes keep the writer's form, read against the locale: “x” is inner in British English.
+    assert render(rich("“No more heroes”: rethinking"), locale=GB) == "“No more heroes”: rethinking"
+    assert render(rich("‘No more heroes’: rethinking"), locale=GB) == "‘No more heroes’: rethinking"
+
+
+def test_style_quotes_do_not_alternate() -> None:
+    # citeproc-js: a quoted macro around a quoted title prints outer quotes twice.
+    assert render(Span([t("Intelligent Machinery", quotes=True)], F(quotes=True, suffix="."))) == (
+        "““Intelligent Machinery.””")
 
 
 def test_punctuation_in_quote() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from citekit.csl.nodes import Formatting, NoCase, NoDecor, Span, Tag, Text, text_of
 from citekit.csl.output import render
-from citekit.csl.rich import INNER_QUOTE, MARKUP, parse_rich
+from citekit.csl.rich import MARKUP, QUOTE, parse_rich
 
 
 def html(value: str) -> str:
@@ -46,7 +46,8 @@ def test_nested_italics_flip() -> None:
 
 def test_double_quotes_become_quote_span() -> None:
     nodes = parse_rich('It is official ("<i>My Title</i>") now')
-    assert nodes[1].fmt.quotes  # type: ignore[union-attr]
+    assert isinstance(nodes[1], Tag) and nodes[1].kind == QUOTE and nodes[1].value == "outer"
+    assert isinstance(nodes[1].children[0], Span) and nodes[1].children[0].fmt.quotes
     assert html('It is official ("<i>My Title</i>") now') == "It is official (“<i>My Title</i>”) now"
 
 
@@ -72,7 +73,7 @@ def test_comma_after_single_quote_is_a_quotation() -> None:
 
 def test_curly_single_quote_keeps_inner_form_at_top_level() -> None:
     nodes = parse_rich("meaning ‘God willing’.")
-    assert isinstance(nodes[1], Tag) and nodes[1].kind == INNER_QUOTE
+    assert nodes[1] == Tag(QUOTE, "‘", [Span([Text("God willing")], Formatting(quotes=True))])
     assert html("meaning ‘God willing’.") == "meaning ‘God willing’."
 
 
@@ -91,5 +92,5 @@ def test_quote_after_opening_tag() -> None:
 
 def test_locale_quote_characters() -> None:
     nodes = parse_rich("ein „Zitat“ hier", ("„", "“", "‚", "‘"))
-    assert isinstance(nodes[1], Span) and nodes[1].fmt.quotes
+    assert isinstance(nodes[1], Tag) and nodes[1].value == "„"
     assert text_of(nodes[1]) == "Zitat"
