@@ -10,7 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from citekit.csl.context import Context
+from citekit.csl.dates import render_date
+from citekit.csl.names import render_names
 from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, is_empty
+from citekit.csl.numbers import TEXT_NUMBER_VARIABLES, is_numeric, number_text, render_label, render_number
+from citekit.csl.rich import parse_rich
 from citekit.csl.style import El
 
 NAME_VARIABLES = frozenset({
@@ -75,7 +79,7 @@ def _copy(fmt: Formatting, **changes: Any) -> Formatting:
 
 def _english(ctx: Context) -> bool:
     # citeproc-js title-cases only items in English (or with no language), whatever the style.
-    lang = str(ctx.item.get("language") or "")
+    lang = str(ctx.item.get("language") or "") or ctx.locale.lang
     return not lang or lang.lower().startswith("en")
 
 
@@ -128,17 +132,13 @@ def _text_variable(ctx: Context, el: El, name: str) -> Node | None:
     if ctx.in_substitute:
         ctx.suppressed.add(name)
     text = str(value)
-    if name == "page" or (name == "locator" and (ctx.cite.label or "page") == "page"):
-        from citekit.csl.numbers import page_range
-
-        text = page_range(text, ctx.style.attrs.get("page-range-format"), ctx.locale)
+    if name in TEXT_NUMBER_VARIABLES:
+        text = number_text(ctx, name, value)
     if name in _VERBATIM:
         body: list[Node] = [Text(text)]
     elif name in ("citation-number", "year-suffix"):
         return wrap(ctx, el, [Tag(name, value, [Text(text)])])
     else:
-        from citekit.csl.rich import parse_rich
-
         body = parse_rich(text)
     if name in ("title", "locator"):
         body = [Tag(name, value, body)]
@@ -157,8 +157,12 @@ def evaluate(ctx: Context, el: El) -> Node | None:
 
 
 def evaluate_children(ctx: Context, el: El) -> list[Node]:
-    out = []
+    out: list[Node] = []
     for child in el.children:
+        if child.name == "choose":
+            # A branch's elements stand in the parent's place: a group's delimiter goes between them.
+            out.extend(_branch(ctx, child))
+            continue
         node = evaluate(ctx, child)
         if node is not None:
             out.append(node)
@@ -173,24 +177,29 @@ def _text(ctx: Context, el: El) -> Node | None:
     macro = attrs.get("macro")
     if macro is not None:
         body = ctx.style.macros[macro]
+        called, rendered = ctx.called, ctx.rendered
+        ctx.called = ctx.rendered = 0
         ctx.macro_depth += 1
         try:
             children = evaluate_children(ctx, body)
+            inner_called, inner_rendered = ctx.called, ctx.rendered
         finally:
             ctx.macro_depth -= 1
+            ctx.called, ctx.rendered = called, rendered
+        ctx.called += inner_called
+        ctx.rendered += inner_rendered
+        # citeproc-js treats a macro call as an implicit group: terms alone do not make it render.
+        if inner_called and not inner_rendered:
+            return None
         return wrap(ctx, el, children)
     term = attrs.get("term")
     if term is not None:
         value = ctx.locale.term(term, attrs.get("form", "long"), attrs.get("plural") == "true")
         if not value:
             return None
-        from citekit.csl.rich import parse_rich
-
         return wrap(ctx, el, [Tag("term", term, parse_rich(value))])
     value = attrs.get("value")
     if value:
-        from citekit.csl.rich import parse_rich
-
         return wrap(ctx, el, parse_rich(value))
     return None
 
@@ -213,19 +222,21 @@ def _group(ctx: Context, el: El) -> Node | None:
     return node
 
 
-def _choose(ctx: Context, el: El) -> Node | None:
+def _branch(ctx: Context, el: El) -> list[Node]:
     for branch in el.children:
         if branch.name == "else" or _test(ctx, branch):
-            children = evaluate_children(ctx, branch)
-            if not children:
-                return None
-            return children[0] if len(children) == 1 else Span(children)
-    return None
+            return evaluate_children(ctx, branch)
+    return []
+
+
+def _choose(ctx: Context, el: El) -> Node | None:
+    children = _branch(ctx, el)
+    if not children:
+        return None
+    return children[0] if len(children) == 1 else Span(children)
 
 
 def _names(ctx: Context, el: El) -> Node | None:
-    from citekit.csl.names import render_names
-
     node = render_names(ctx, el)
     mode = ctx.author_mode
     if mode and node is not None and not is_empty(node):
@@ -241,20 +252,14 @@ def _names(ctx: Context, el: El) -> Node | None:
 
 
 def _date(ctx: Context, el: El) -> Node | None:
-    from citekit.csl.dates import render_date
-
     return render_date(ctx, el)
 
 
 def _number(ctx: Context, el: El) -> Node | None:
-    from citekit.csl.numbers import render_number
-
     return render_number(ctx, el)
 
 
 def _label(ctx: Context, el: El) -> Node | None:
-    from citekit.csl.numbers import render_label
-
     return render_label(ctx, el)
 
 
@@ -299,8 +304,6 @@ def _cond_variable(ctx: Context, value: str) -> bool:
 
 
 def _cond_numeric(ctx: Context, value: str) -> bool:
-    from citekit.csl.numbers import is_numeric
-
     raw = variable_value(ctx, value)
     return raw is not None and is_numeric(str(raw))
 
