@@ -316,6 +316,7 @@ class _Step:
     texts: dict[str, str]
     numbers: dict[str, int]
     counts: dict[str, int]  # item id → how many citations cite it
+    probes: dict[str, str]  # item id → a subsequent cite of it appended to the document
 
 
 _NOTE_STYLE = re.compile(r"<style\b[^>]*\bclass=[\"']note[\"']")
@@ -328,10 +329,12 @@ def _updated(fx: Fixture, before: _Step | None, after: _Step, processed: str) ->
     citeproc-js re-renders (and reports, changed or not) the citation it was given, citations whose
     output or cite positions change, every citation of an item whose first-reference note number
     changes, of an item renumbered when citations show citation numbers, and, in a note style with
-    disambiguation, of an item that goes from one citation to several. Position changes show as
-    changed text here, and an item's note-number change as changed text in one of its citations.
+    disambiguation, of an item that goes from one citation to several or whose disambiguation is
+    re-run (seen here as a change in a probe: a subsequent cite of the item after the document).
+    Position changes show as changed text here, and an item's note-number change as changed text
+    in one of its citations.
     """
-    old = before or _Step([], {}, {}, {})
+    old = before or _Step([], {}, {}, {}, {})
     updated = {cid for cid, text in after.texts.items() if old.texts.get(cid) != text} | {processed}
     tainted: set[str] = set()
     for cl in after.clusters:
@@ -344,6 +347,9 @@ def _updated(fx: Fixture, before: _Step | None, after: _Step, processed: str) ->
             if cl.id == processed:
                 tainted.update(ref.id for ref in cl.items
                                if (old.counts.get(ref.id, 0) < 2) != (after.counts.get(ref.id, 0) < 2))
+        # Disambiguation re-run for the new cite's items can change how an item's later cites
+        # read without changing the cites shown: the item is re-rendered all the same.
+        tainted.update(i for i, text in after.probes.items() if i in old.probes and old.probes[i] != text)
     for cl in after.clusters:
         if any(ref.id in tainted for ref in cl.items):
             updated.add(cl.id)
@@ -354,7 +360,8 @@ def _render_citations(fx: Fixture, engine: ModuleType, items: list[dict[str, Any
     """CITATIONS: every step rendered afresh; the last step printed with citeproc-js's markers."""
     steps: list[_Step] = []
     proc = None
-    for doc in _citation_documents(fx):
+    documents = _citation_documents(fx)
+    for n, doc in enumerate(documents):
         clusters = [_cluster(engine, cit, note) for cit, note in doc]
         proc = engine.Processor(fx.csl, _order_items(items, _cited_ids(clusters)))
         rendered = proc.process(clusters)
@@ -363,8 +370,13 @@ def _render_citations(fx: Fixture, engine: ModuleType, items: list[dict[str, Any
         for cl in clusters:
             for item_id in {ref.id for ref in cl.items}:
                 counts[item_id] = counts.get(item_id, 0) + 1
+        probes: dict[str, str] = {}
+        if n >= len(documents) - 2 and _NOTE_STYLE.search(fx.csl) and _DISAMBIGUATES.search(fx.csl):
+            extra = [engine.Cluster([engine.CiteRef(i, position="subsequent")]) for i in counts]
+            probe = engine.Processor(fx.csl, _order_items(items, _cited_ids(clusters)))
+            probes = dict(zip(counts, probe.process(clusters + extra)[len(clusters):], strict=True))
         steps.append(_Step(clusters, {cl.id: t for cl, t in zip(clusters, rendered, strict=True)},
-                           {i: number(i) for i in counts} if number else {}, counts))
+                           {i: number(i) for i in counts} if number else {}, counts, probes))
     last = steps[-1]
     processed = str(fx.citations[-1][0].get("citationID")) if fx.citations else ""
     updated = _updated(fx, steps[-2] if len(steps) > 1 else None, last, processed)
