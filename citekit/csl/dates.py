@@ -58,6 +58,7 @@ def is_uncertain_date(value: object) -> bool:
 # (id(date el), id(locale date el)) -> (date el, locale el, outer El, [part Els]); the elements are
 # kept so their ids stay unique while the entry lives.
 _LOCALIZED: dict[tuple[int, int], tuple[El, El, El, list[El]]] = {}
+_CACHE_SIZE = 1024
 
 
 def _localized(el: El, fmt_el: El) -> tuple[El, list[El]]:
@@ -87,6 +88,8 @@ def _localized(el: El, fmt_el: El) -> tuple[El, list[El]]:
                 parts[i - 1].attrs.pop("suffix", None)
                 break
     parts = [p for p in parts if p.get("name") in wanted]
+    if len(_LOCALIZED) >= _CACHE_SIZE:
+        _LOCALIZED.clear()  # styles come and go in a long-lived process; rebuilding is cheap
     _LOCALIZED[key] = (el, fmt_el, outer, parts)
     return outer, parts
 
@@ -117,6 +120,8 @@ def style_renders_year_suffix(style: Style) -> bool:
         node = stack.pop()
         found = node.name == "text" and node.get("variable") == "year-suffix"
         stack.extend(node.children)
+    if len(_RENDERS_SUFFIX) >= _CACHE_SIZE:
+        _RENDERS_SUFFIX.clear()
     _RENDERS_SUFFIX[id(style)] = (style, found)
     return found
 
