@@ -10,7 +10,7 @@ The runner follows what citeproc-js's own test runner does with a fixture:
 * CITATIONS: ``[citation, citationsPre, citationsPost]`` steps building a document; after the last
   step every citation is printed as ``>>[i] text`` if the last step changed or added it, else
   ``..[i] text``;
-* no citation block: one cluster of every item;
+* no citation block: one cluster of every item, in bibliography order (citeproc-js's registry);
 * bibliography: ``<div class="csl-bib-body">``, one ``  <div class="csl-entry">…</div>`` line per
   entry, ``</div>``.
 
@@ -402,7 +402,10 @@ def render_fixture(fx: Fixture, engine: ModuleType) -> str:
         clusters = [engine.Cluster([cite_ref(engine, d, explicit_positions=True) for d in group])
                     for group in fx.citation_items]
     else:
-        clusters = [engine.Cluster([engine.CiteRef(i, position="first") for i in bib_ids])]
+        # The runner cites the registry's list, which citeproc-js keeps in bibliography order.
+        order = getattr(proc, "bibliography_order", None)
+        ordered = order(bib_ids) if order is not None else bib_ids
+        clusters = [engine.Cluster([engine.CiteRef(i, position="first") for i in ordered])]
     rendered = proc.process(clusters)
     if fx.base_mode == "citation":
         return "\n".join(rendered)
