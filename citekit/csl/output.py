@@ -59,6 +59,7 @@ _KEEP_RIGHT = {(":", "!"), (":", "?"), (";", "!"), (";", "?"), (" ", " ")}
 # Between cites, a delimiter after a cite that already ends in a comma loses its punctuation.
 _CITE_KEEP_LEFT = _KEEP_LEFT | {(",", ";")}
 _INTO_QUOTES = frozenset(".,!?")
+_OUT_OF_QUOTES = frozenset(":,;")
 _SPACE_BEFORE = re.compile(" ([:;?!\u00bb])")
 _STRIP_PERIODS = re.compile(r"\.([^a-z]|$)")
 
@@ -198,13 +199,15 @@ class _Builder:
                 return self._seq(node.children, None)
             finally:
                 self.lang = outer
+        if node.kind == QUOTE and len(node.children) == 1 and isinstance(node.children[0], Span):
+            # A field's quotation: its marks are decided when written, from what surrounds it.
+            inner = self._seq(node.children[0].children, None)
+            return self._outside([_Box("fieldquote", str(node.value), inner)]) if _has_text(inner) else []
         items = self._seq(node.children, None)
         if not items:
             return []
         if node.kind == "link" and node.value:
             return [_Box("link", str(node.value), items)]
-        if node.kind == QUOTE:
-            return [_Box("fieldquote", str(node.value), _unquoted(items))]
         return items
 
     def _span(self, node: Span) -> list[Item]:
@@ -218,6 +221,8 @@ class _Builder:
         if not _has_text(body):
             return []
         body = _decorate(body, fmt)
+        if fmt.quotes:
+            body = self._outside(body)
         if fmt.prefix:
             prefixed: list[Item] = [fmt.prefix]
             self._join(prefixed, body, move=False)
@@ -268,17 +273,22 @@ class _Builder:
         left.extend(right)
 
 
+    def _outside(self, items: list[Item]) -> list[Item]:
+        """Without punctuation-in-quote, a quotation's closing colon, comma or semicolon goes
+        after the closing mark (citeproc-js swaps them out; periods and ? ! stay)."""
+        if self.punct_in_quote:
+            return items
+        moved = ""
+        while (char := _last_char(items[0].items if isinstance(items[0], _Box) else [])) in _OUT_OF_QUOTES and char:
+            _drop_last(items[0].items)  # type: ignore[union-attr]
+            moved = char + moved
+        return [*items, moved] if moved else items
+
+
 def _append_inside(quote: _Box, moved: list[Item]) -> None:
     """Put punctuation at the end of a quotation, inside any quotation that ends with it."""
     inner = _trailing_quote(quote.items)
     (inner or quote).items.extend(m for m in moved if m)
-
-
-def _unquoted(items: list[Item]) -> list[Item]:
-    """The content of the quotes=True span a field quotation wraps (the Tag decides the marks)."""
-    if len(items) == 1 and isinstance(items[0], _Box) and items[0].kind == "quote":
-        return items[0].items
-    return items
 
 
 def _movable(node: Node) -> bool:

@@ -232,3 +232,11 @@ def test_markdown_format() -> None:
 def test_latex_format() -> None:
     assert render(sample(), "latex") == "\\textbf{Doe \\& Roe}, “A \\textit{b} c\\_1,” \\href{http://e.org/x_1\\%}{e.org}"
     assert render(rich("<i>a <i>b</i></i>"), "latex") == "\\textit{a \\textup{b}}"
+
+
+def test_without_punctuation_in_quote_colons_and_commas_leave_quotes() -> None:
+    node = Span([t("Hello,", quotes=True), t("x", prefix=" ")])
+    assert render(node, locale=GB) == "‘Hello’, x"
+    assert render(node, locale=US) == "“Hello,” x"
+    assert render(rich('a "b;" c'), locale=GB) == "a ‘b’; c"
+    assert render(t("Why?", quotes=True), locale=GB) == "‘Why?’"
