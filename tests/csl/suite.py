@@ -321,18 +321,19 @@ class _Step:
 
 _NOTE_STYLE = re.compile(r"<style\b[^>]*\bclass=[\"']note[\"']")
 _DISAMBIGUATES = re.compile(r"\bdisambiguate-add-(?:names|givenname|year-suffix)=[\"']true[\"']")
+_DISAMBIGUATE_TEST = re.compile(r"\bdisambiguate=[\"']true[\"']")  # citeproc-js's has_disambiguate
 
 
 def _updated(fx: Fixture, before: _Step | None, after: _Step, processed: str) -> set[str]:
     """The citations citeproc-js reports as updated by the last processCitationCluster call.
 
     citeproc-js re-renders (and reports, changed or not) the citation it was given, citations whose
-    output or cite positions change, every citation of an item whose first-reference note number
-    changes, of an item renumbered when citations show citation numbers, and, in a note style with
-    disambiguation, of an item that goes from one citation to several or whose disambiguation is
-    re-run (seen here as a change in a probe: a subsequent cite of the item after the document).
-    Position changes show as changed text here, and an item's note-number change as changed text
-    in one of its citations.
+    output or cite positions change, and every citation of an item whose first-reference note
+    number changes, that is renumbered while citations show citation numbers, or, in a note style,
+    that goes from one citation to several (with a ``disambiguate="true"`` test in the style) or
+    whose disambiguation is re-run (seen here as a change in a probe: a subsequent cite of the item
+    after the document). Position changes show as changed text, and an item's note-number change
+    as changed text in one of its citations.
     """
     old = before or _Step([], {}, {}, {}, {})
     updated = {cid for cid, text in after.texts.items() if old.texts.get(cid) != text} | {processed}
@@ -342,11 +343,13 @@ def _updated(fx: Fixture, before: _Step | None, after: _Step, processed: str) ->
             tainted.update(ref.id for ref in cl.items)
     if "citation-number" in fx.csl:
         tainted.update(i for i, n in after.numbers.items() if i in old.numbers and old.numbers[i] != n)
-    if _NOTE_STYLE.search(fx.csl) and _DISAMBIGUATES.search(fx.csl):
+    note_style = bool(_NOTE_STYLE.search(fx.csl))
+    if note_style and _DISAMBIGUATE_TEST.search(fx.csl):
         for cl in after.clusters:
             if cl.id == processed:
                 tainted.update(ref.id for ref in cl.items
                                if (old.counts.get(ref.id, 0) < 2) != (after.counts.get(ref.id, 0) < 2))
+    if note_style and _DISAMBIGUATES.search(fx.csl):
         # Disambiguation re-run for the new cite's items can change how an item's later cites
         # read without changing the cites shown: the item is re-rendered all the same.
         tainted.update(i for i, text in after.probes.items() if i in old.probes and old.probes[i] != text)
