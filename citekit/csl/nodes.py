@@ -102,4 +102,12 @@ def text_of(node: Node | None) -> str:
 
 
 def is_empty(node: Node | None) -> bool:
-    return node is None or not text_of(node)
+    """True when a subtree holds no characters (stops at the first that it finds)."""
+    if node is None:
+        return True
+    if type(node) is Text:
+        return not node.text
+    for child in node.children:  # type: ignore[union-attr]
+        if not is_empty(child):
+            return False
+    return True
