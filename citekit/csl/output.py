@@ -6,7 +6,7 @@ between non-empty children, affixes outside the formatting, collisions of punctu
 affix or delimiter meets text that already ends in punctuation (citeproc-js's table: "Why?" +
 "." gives "Why?", ":" + "!" gives "!", ", " + ", " gives ", "), and punctuation-in-quote (a
 period, comma, ? or ! that an affix or delimiter puts after a closing quote moves inside it).
-``_emit`` then writes the boxes in the target format, deciding the flip-flops (italic inside
+``_Emitter`` then writes the boxes in the target format, deciding the flip-flops (italic inside
 italic is roman) and the quote marks from context: a style's quotes are the locale's outer
 ones, a quotation inside a field alternates with the quotation around it.
 
@@ -264,7 +264,7 @@ class _Builder:
         _collide(left, right, keep_left)
         if move and self.punct_in_quote:
             quote = _trailing_quote(left)
-            while quote is not None and _first_char(right) in _INTO_QUOTES and _first_char(right):
+            while quote is not None and _first_char(right) in _INTO_QUOTES:
                 char = _first_char(right)
                 _drop_first(right)
                 moved: list[Item] = [char]
@@ -272,15 +272,15 @@ class _Builder:
                 _append_inside(quote, moved)
         left.extend(right)
 
-
     def _outside(self, items: list[Item]) -> list[Item]:
         """Without punctuation-in-quote, a quotation's closing colon, comma or semicolon goes
         after the closing mark (citeproc-js swaps them out; periods and ? ! stay)."""
-        if self.punct_in_quote:
+        if self.punct_in_quote or not items or not isinstance(items[0], _Box):
             return items
+        quote = items[0]
         moved = ""
-        while (char := _last_char(items[0].items if isinstance(items[0], _Box) else [])) in _OUT_OF_QUOTES and char:
-            _drop_last(items[0].items)  # type: ignore[union-attr]
+        while (char := _last_char(quote.items)) in _OUT_OF_QUOTES:
+            _drop_last(quote.items)
             moved = char + moved
         return [*items, moved] if moved else items
 
