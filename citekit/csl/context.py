@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from citekit.csl.locale import Locale
-
     from citekit.csl.nodes import Node
     from citekit.csl.style import El, Style
 
@@ -69,6 +68,7 @@ class Context:
     called: int = 0
     rendered: int = 0
     in_substitute: int = 0
+    links: bool = False  # URL and DOI become links (citekit's own output; the test suite has none)
     # What happens to the first cs:names output: "suppress" drops it, "capture" records it in
     # ``captured``, "replace" puts ``captured`` in its place.
     author_mode: str | None = None

@@ -116,6 +116,24 @@ def variable_value(ctx: Context, name: str, form: str = "long") -> Any:
     return value
 
 
+_DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/")
+
+
+def _link(ctx: Context, el: El, name: str, text: str) -> Node | None:
+    """A URL or DOI as a link; a resolver prefix written as the element's prefix joins the link text."""
+    fmt = formatting(el)
+    if name == "URL":
+        return wrap(ctx, el, [Tag("link", text, [Text(text)])])
+    prefix = fmt.prefix or ""
+    for resolver in _DOI_PREFIXES:
+        if prefix.endswith(resolver):
+            href = resolver + text
+            node = Span([Tag("link", href, [Text(href)])], _copy(fmt, prefix=prefix[: -len(resolver)] or None))
+            return node
+    href = text if text.startswith(("http://", "https://")) else "https://doi.org/" + text
+    return wrap(ctx, el, [Tag("link", href, [Text(text)])])
+
+
 def _suffix_letters(n: int) -> str:
     letters = ""
     while n > 0:
@@ -134,6 +152,8 @@ def _text_variable(ctx: Context, el: El, name: str) -> Node | None:
     text = str(value)
     if name in TEXT_NUMBER_VARIABLES:
         text = number_text(ctx, name, value)
+    if ctx.links and name in ("URL", "DOI"):
+        return _link(ctx, el, name, text)
     if name in _VERBATIM:
         body: list[Node] = [Text(text)]
     elif name in ("citation-number", "year-suffix"):

@@ -117,7 +117,7 @@ class Processor:
     """Render citations and bibliographies for ``items`` in ``style``."""
 
     def __init__(self, style: Style | str | Path, items: Sequence[dict[str, Any]], lang: str | None = None,
-                 fmt: str = "html") -> None:
+                 fmt: str = "html", *, links: bool = False) -> None:
         from citekit.csl.locale import load_locale
 
         self.style = style if isinstance(style, Style) else load_style(style)
@@ -128,9 +128,14 @@ class Processor:
         self.lang = lang or self.style.default_locale or "en-US"
         self.locale = load_locale(self.style, self.lang)
         self.fmt = fmt
+        self.links = links
         self.registered: list[str] = []  # ids in order of first citation
         self._numbers: dict[str, int] = {}
-        self.year_suffixes: dict[str, int] = {}  # set by the disambiguation pass; the bibliography shows them too
+        # Set by the disambiguation pass: the bibliography shows year-suffixes (and tests the
+        # disambiguate condition) with each item's settings.
+        self.year_suffixes: dict[str, int] = {}
+        self.disamb_items: dict[str, Disamb] = {}
+        self._disambiguated = False
         self._cite_options = self.style.name_options("citation")
         self._bib_options = self.style.name_options("bibliography")
 
@@ -139,7 +144,9 @@ class Processor:
     def context(self, item: dict[str, Any], mode: str, info: CiteInfo | None = None,
                 disamb: Disamb | None = None) -> Context:
         opts = self._bib_options if mode == "bibliography" else self._cite_options
-        return Context(self.style, self.locale, item, mode, info or CiteInfo(), disamb or Disamb(), opts)
+        ctx = Context(self.style, self.locale, item, mode, info or CiteInfo(), disamb or Disamb(), opts)
+        ctx.links = self.links
+        return ctx
 
     def item(self, item_id: str) -> dict[str, Any]:
         try:
@@ -199,6 +206,7 @@ class Processor:
         self.register([ref.id for cl in clusters for ref in cl.items])
         cites = self._cites(clusters)
         self._disambiguate(cites)
+        self._disambiguated = True
         grouped: list[list[Cite]] = [[] for _ in clusters]
         for cite in cites:
             grouped[cite.cluster].append(cite)
@@ -286,16 +294,39 @@ class Processor:
         return [render(node, self.fmt, self.locale) for _, node in self.bibliography_nodes(ids)]
 
     def bibliography_nodes(self, ids: Sequence[str] | None = None) -> list[tuple[str, Node | None]]:
+        """(id, entry) pairs; a second-field-align style's entry holds its two display blocks."""
+        out = []
+        for entry in self.bibliography_entries(ids):
+            parts: list[Node] = []
+            if entry.label is not None:
+                parts.append(Span([entry.label], Formatting(display="left-margin")))
+            if entry.body is not None:
+                parts.append(Span([entry.body], Formatting(display="right-inline")) if entry.label is not None
+                             else entry.body)
+            out.append((entry.id, Span(parts) if parts else None))
+        return out
+
+    def bibliography_entries(self, ids: Sequence[str] | None = None, *, sort: bool = True) -> list[BibEntry]:
+        """The entries in bibliography order (``sort=False``: in the order of ``ids``).
+
+        With ``second-field-align`` the first rendering element (the citation number) is the
+        entry's ``label``, the rest its ``body``.
+        """
         section = self.style.bibliography
         if section is None:
             return []
         if ids is not None:
             self.register(ids)
-        order = self.bibliography_order(ids)
-
-        out: list[tuple[str, Node | None]] = []
+        if not self._disambiguated:
+            # Nothing cited yet: each item is disambiguated as if cited once (citeproc-js's registry).
+            self._disambiguate([])
+            self._disambiguated = True
+        order = self.bibliography_order(ids) if sort else list(ids if ids is not None else self.registered)
+        if not sort:
+            self._numbers = {item_id: i + 1 for i, item_id in enumerate(order)}
         substitute = section.el.get("subsequent-author-substitute")
         previous: str | None = None
+        out: list[BibEntry] = []
         for item_id in order:
             item = self.item(item_id)
             info = CiteInfo(citation_number=self.citation_number(item_id))
@@ -303,7 +334,7 @@ class Processor:
             ctx = self.context(item, "bibliography", info, self.bib_disamb(item_id))
             if substitute is not None:
                 ctx.author_mode = "capture"
-            node = _entry(ctx, section, layout)
+            label, body = _entry(ctx, section, layout)
             if substitute is not None:
                 from citekit.csl.nodes import text_of
 
@@ -312,35 +343,48 @@ class Processor:
                     ctx = self.context(item, "bibliography", info, self.bib_disamb(item_id))
                     ctx.author_mode = "replace"
                     ctx.captured = Text(substitute) if substitute else None
-                    node = _entry(ctx, section, layout)
+                    label, body = _entry(ctx, section, layout)
                 previous = current
-            out.append((item_id, node))
+            out.append(BibEntry(item_id, label, body))
         return out
 
     def bib_disamb(self, item_id: str) -> Disamb:
-        """Disambiguation settings that carry into the bibliography (the year-suffix)."""
+        """Disambiguation settings that carry into the bibliography (year-suffix, the condition)."""
+        found = self.disamb_items.get(item_id)
+        if found is not None:
+            return found
         return Disamb(year_suffix=self.year_suffixes.get(item_id, 0))
 
 
-def _entry(ctx: Context, section: Section, layout: El) -> Node | None:
-    from citekit.csl.evaluate import evaluate, evaluate_children, formatting, render_layout
+@dataclass(slots=True)
+class BibEntry:
+    """One bibliography entry: the label column (second-field-align) and the rest."""
 
+    id: str
+    label: Node | None
+    body: Node | None
+
+
+def _entry(ctx: Context, section: Section, layout: El) -> tuple[Node | None, Node | None]:
+    from citekit.csl.evaluate import evaluate, evaluate_children, render_layout
+
+    fmt = _layout_format(layout)
     if section.el.get("second-field-align") in ("flush", "margin") and layout.children:
         first = evaluate(ctx, layout.children[0])
         rest_el = El(layout.name, {}, layout.children[1:], layout.line)
         rest = [c for c in evaluate_children(ctx, rest_el) if not is_empty(c)]
-        fmt = formatting(layout)
-        parts: list[Node] = []
+        label = None
         if first is not None and not is_empty(first):
-            parts.append(Span([first], Formatting(display="left-margin", prefix=fmt.prefix)))
+            label = Span([first], Formatting(prefix=fmt.prefix)) if fmt.prefix else first
+        body = None
         if rest:
-            parts.append(Span(rest, Formatting(display="right-inline", suffix=fmt.suffix)))
-        return Span(parts) if parts else None
+            body = Span(rest, Formatting(suffix=fmt.suffix)) if fmt.suffix else (
+                rest[0] if len(rest) == 1 else Span(rest))
+        return label, body
     node = render_layout(ctx, layout)
     if node is None:
-        return None
-    fmt = _layout_format(layout)
-    return Span([node], fmt)
+        return None, None
+    return None, Span([node], fmt)
 
 
 def _layout_format(layout: El) -> Formatting:
