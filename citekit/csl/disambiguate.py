@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from citekit.csl.context import CiteInfo, Disamb
 from citekit.csl.nodes import Node, Span, Tag, text_of
@@ -291,9 +292,18 @@ class _Pass:
 
     def global_levels(self, p: _Probe) -> bool:
         """Set the registry's given-name levels on a probe (True when something changed)."""
+        changed = False
+        for key, level in self.registry_levels(p).items():
+            if level > p.disamb.givenname.get(key, 0):
+                p.disamb.givenname[key] = level
+                changed = True
+        return changed
+
+    def registry_levels(self, p: _Probe) -> dict[str, int]:
+        """The given-name levels the global name registry asks for, by name key."""
         primary_only = self.opts.rule.startswith("primary-name")
         with_initials = self.opts.rule.endswith("with-initials")
-        changed = False
+        levels: dict[str, int] = {}
         for ns in p.namesets:
             for i, name in enumerate(ns.names):
                 if not _is_person(name) or not name.get("given") or (primary_only and i > 0):
@@ -304,11 +314,10 @@ class _Pass:
                 level = 1 if len(forms) > 1 else 0  # initials tell them apart
                 if not with_initials and len(forms.get(initials_key(name), ())) > 1:
                     level = 2  # same initials: only the full given name does
-                key = _name_key(name)
-                if level > p.disamb.givenname.get(key, 0):
-                    p.disamb.givenname[key] = level
-                    changed = True
-        return changed
+                if level:
+                    key = _name_key(name)
+                    levels[key] = max(level, levels.get(key, 0))
+        return levels
 
     def by_names(self, group: list[str]) -> list[list[str]]:
         """Add names and (by-cite) given names step by step; keep the steps that split the group."""
@@ -462,6 +471,24 @@ def registered_ids(proc: Processor, cites: list[Cite]) -> list[str]:
     return ids
 
 
+# The global given-name levels of the last run, per processor (see sort_disamb).
+_SORT_LEVELS: WeakKeyDictionary[Any, dict[str, dict[str, int]]] = WeakKeyDictionary()
+
+
+def sort_disamb(proc: Processor, item_id: str) -> Disamb:
+    """What disambiguation changes in an item's sort keys: the global given-name expansions only.
+
+    citeproc-js renders sort keys with the names registry's levels (all-names, primary-name and
+    their -with-initials forms) but without per-cite settings (added names, by-cite given names,
+    year-suffixes). Empty before ``disambiguate`` has run on ``proc``.
+    """
+    try:
+        levels = _SORT_LEVELS.get(proc, {}).get(item_id)
+    except TypeError:  # a processor that cannot be weakly referenced keeps nothing here
+        levels = None
+    return Disamb(givenname=dict(levels)) if levels else Disamb()
+
+
 def disambiguate(proc: Processor, cites: list[Cite]) -> None:
     """Set ``cite.disamb`` on every cite and ``proc.year_suffixes`` (CSL "Disambiguation").
 
@@ -475,6 +502,13 @@ def disambiguate(proc: Processor, cites: list[Cite]) -> None:
         return
     run = _Pass(proc, opts, registered_ids(proc, cites))
     run.run()
+    try:
+        if opts.global_names:
+            _SORT_LEVELS[proc] = {i: lv for i, p in run.probes.items() if (lv := run.registry_levels(p))}
+        else:
+            _SORT_LEVELS.pop(proc, None)
+    except TypeError:  # not weakly referenceable: sort_disamb then has nothing to say
+        pass
     proc.year_suffixes = {i: p.disamb.year_suffix for i, p in run.probes.items() if p.disamb.year_suffix}
     items = getattr(proc, "disamb_items", None)
     if isinstance(items, dict):

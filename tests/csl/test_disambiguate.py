@@ -15,6 +15,7 @@ from citekit.csl.disambiguate import (
     given_key,
     initials_key,
     rendered_namesets,
+    sort_disamb,
 )
 from citekit.csl.names import name_key
 from citekit.csl.nodes import Node, Span, Tag, Text
@@ -24,7 +25,7 @@ from citekit.csl.style import load_style
 # -- a fake processor: "Family[, Family] [et al.] year[suffix] [title]" ---------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class FakeProc:
     """What the pass needs of a Processor, rendering cites by a fixed simple rule."""
 
@@ -175,6 +176,20 @@ def test_global_all_names() -> None:
     proc = FakeProc(_style(disambiguate_add_givenname="true", givenname_disambiguation_rule="all-names"), items)
     out = _run(proc)
     assert out == {"A": "John Doe 1990", "B": "Jane Doe 2000", "C": "A. Roe 2000", "D": "B. Roe 2001"}
+
+
+def test_sort_disamb_has_only_global_levels() -> None:
+    items = {"A": {"id": "A", "author": [_person("Doe", "John")], "year": 1990},
+             "B": {"id": "B", "author": [_person("Doe", "Jane")], "year": 1990},
+             "C": {"id": "C", "author": [_person("Roe", "Ann")], "year": 2000},
+             "D": {"id": "D", "author": [_person("Roe", "Ann")], "year": 2000}}
+    proc = FakeProc(_style(disambiguate_add_givenname="true", givenname_disambiguation_rule="all-names",
+                           disambiguate_add_year_suffix="true"), items)
+    assert sort_disamb(proc, "A") == Disamb()  # type: ignore[arg-type]
+    _run(proc)
+    assert sort_disamb(proc, "A").givenname == {name_key(items["A"]["author"][0]): 2}  # type: ignore[arg-type]
+    assert sort_disamb(proc, "C") == Disamb()  # type: ignore[arg-type]  # the year-suffix is not a sort matter
+    assert proc.year_suffixes == {"C": 1, "D": 2}
 
 
 def test_global_with_initials_stops_at_initials() -> None:
