@@ -58,7 +58,10 @@ for (const [name, xml] of Object.entries(input.styles)) {
     const entries = [];
     if (bib) {
       const [meta, texts] = bib;
-      texts.forEach((t, i) => entries.push([String(meta.entry_ids[i][0]), t.trim()]));
+      // entry_ids still lists items left out for having no printed form (bibliography_errors).
+      const skipped = new Set((meta.bibliography_errors || []).map(e => e.index));
+      const ids = meta.entry_ids.filter((_, i) => !skipped.has(i));
+      texts.forEach((t, i) => entries.push([String(ids[i][0]), t.trim()]));
     }
     out[name] = { bibliography: entries, citations: citations };
   } catch (err) {
@@ -133,14 +136,21 @@ def citekit_output(style: Path, items: list[dict[str, Any]]) -> dict[str, Any]:
         proc = Processor(style, items, fmt="text")
         ids = [str(it["id"]) for it in items]
         texts = proc.process([Cluster([CiteRef(i, position="first")]) for i in ids])
-        return {"bibliography": [t.strip() for t in proc.bibliography()],
+        entries = [t.strip() for t in proc.bibliography()]
+        nodes = getattr(proc, "bibliography_nodes", None)
+        entry_ids = [i for i, _ in nodes()] if nodes is not None else [""] * len(entries)
+        return {"bibliography": [[i, t] for i, t in zip(entry_ids, entries, strict=True) if t],
                 "citations": dict(zip(ids, texts, strict=True))}
     except Exception as exc:  # the benchmark reports engine failures per style
         return {"error": f"{type(exc).__name__}: {exc}"}
 
 
 def compare(js: dict[str, Any], ck: dict[str, Any]) -> tuple[int, int, list[tuple[str, str, str]]]:
-    """(identical, total, [(what, citeproc-js, citekit)]) over bibliography entries and citations."""
+    """(identical, total, [(what, citeproc-js, citekit)]) over bibliography entries and citations.
+
+    Entries are matched by item id (by position when the engine gives no ids), so one missing
+    entry does not shift every later one; a different order is reported as one more difference.
+    """
     entries = js.get("bibliography", [])
     cites = js.get("citations", {})
     total = len(entries) + len(cites)
@@ -149,14 +159,23 @@ def compare(js: dict[str, Any], ck: dict[str, Any]) -> tuple[int, int, list[tupl
     diffs: list[tuple[str, str, str]] = []
     same = 0
     got_entries = ck["bibliography"]
+    by_id = {i: t for i, t in got_entries if i}
     for n, (item_id, text) in enumerate(entries):
-        got = got_entries[n] if n < len(got_entries) else "<missing>"
+        if by_id:
+            got = by_id.get(item_id, "<missing>")
+        else:
+            got = got_entries[n][1] if n < len(got_entries) else "<missing>"
         if got == text:
             same += 1
         else:
             diffs.append((f"bib #{n + 1} ({item_id})", text, got))
-    if len(got_entries) > len(entries):
-        diffs.append(("bib extra", "", "\n".join(got_entries[len(entries):])))
+    expected_ids = [i for i, _ in entries]
+    extra = [i for i, _ in got_entries if i and i not in set(expected_ids)]
+    if extra:
+        diffs.append(("bib extra", "", ", ".join(extra)))
+    got_ids = [i for i, _ in got_entries if i in set(expected_ids)]
+    if by_id and got_ids != [i for i in expected_ids if i in by_id]:
+        diffs.append(("bib order", " ".join(expected_ids), " ".join(got_ids)))
     for item_id, text in cites.items():
         got = ck["citations"].get(item_id, "<missing>")
         if got == text.strip():
