@@ -160,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     for cat, c in sorted(by_category.items()):
         print(f"{cat:<16}{c['passed']:>8}{c['total']:>7}")
 
+    slowest = sorted(outcomes, key=lambda o: o.seconds, reverse=True)[:3]
+    print(f"time: {sum(o.seconds for o in outcomes):.1f} s; slowest: "
+          + ", ".join(f"{o.name} {o.seconds:.2f} s" for o in slowest))
     failed = [o for o in outcomes if not o.passed]
     errors = Counter((o.error or "").split(":", 1)[0] for o in failed if o.error)
     if errors:
