@@ -26,6 +26,11 @@ from citekit.csl.rich import MARKUP, QUOTE
 from citekit.csl.textcase import apply_case
 
 FORMATS = ("html", "text", "markdown", "latex")
+# Tag kind for a cs:text term that citeproc-js capitalises when nothing has been rendered
+# before it in the cite cluster or bibliography entry (the evaluator leaves it out where the
+# rule does not apply: citations of in-text styles). A cite prefix that ends a sentence and
+# has more than one word ("This has been said. ") counts as nothing rendered.
+CAPITALIZE_IF_FIRST = "capitalize-if-first"
 DEFAULT_QUOTES = ("\u201c", "\u201d", "\u2018", "\u2019")
 
 
@@ -61,6 +66,8 @@ _CITE_KEEP_LEFT = _KEEP_LEFT | {(",", ";")}
 _INTO_QUOTES = frozenset(".,!?")
 _OUT_OF_QUOTES = frozenset(":,;")
 _SPACE_BEFORE = re.compile(" ([:;?!\u00bb])")
+_PREFIX_TAGS = re.compile(r"<[^>]+>")
+_PREFIX_TRAILING = re.compile("[\"'\u201d\u2019\u00bb\u202f\u00a0 ]+$")
 _STRIP_PERIODS = re.compile(r"\.([^a-z]|$)")
 
 
@@ -176,10 +183,12 @@ class _Builder:
     def __init__(self, punct_in_quote: bool, lang: str | None) -> None:
         self.punct_in_quote = punct_in_quote
         self.lang = lang
+        self.rendered = False  # has any text been rendered yet (for CAPITALIZE_IF_FIRST)
 
     def build(self, node: Node) -> list[Item]:
         if isinstance(node, Text):
             text = _SPACE_BEFORE.sub("\u202f\\1", node.text).replace("\u00ab ", "\u00ab\u202f")
+            self.rendered = self.rendered or bool(text)
             return [text] if text else []
         if isinstance(node, Span):
             return self._span(node)
@@ -199,6 +208,13 @@ class _Builder:
                 return self._seq(node.children, None)
             finally:
                 self.lang = outer
+        if node.kind == CAPITALIZE_IF_FIRST:
+            children = node.children if self.rendered else apply_case(node.children, "capitalize-first", self.lang)
+            return self._seq(children, None)
+        if node.kind == "prefix" and isinstance(node.value, str) and _ends_sentence(node.value):
+            items = self._seq(node.children, None)
+            self.rendered = False
+            return items
         if node.kind == QUOTE and len(node.children) == 1 and isinstance(node.children[0], Span):
             # A field's quotation: its marks are decided when written, from what surrounds it.
             inner = self._seq(node.children[0].children, None)
@@ -283,6 +299,12 @@ class _Builder:
             _drop_last(quote.items)
             moved = char + moved
         return [*items, moved] if moved else items
+
+
+def _ends_sentence(prefix: str) -> bool:
+    """citeproc-js: a cite prefix of more than one word ending in . ! ? : ; restarts the cite."""
+    tested = _PREFIX_TRAILING.sub("", _PREFIX_TAGS.sub("", prefix))
+    return tested[-1:] in (".", "!", "?", ":", ";") and " " in prefix.strip()
 
 
 def _append_inside(quote: _Box, moved: list[Item]) -> None:

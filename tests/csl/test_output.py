@@ -240,3 +240,22 @@ def test_without_punctuation_in_quote_colons_and_commas_leave_quotes() -> None:
     assert render(node, locale=US) == "“Hello,” x"
     assert render(rich('a "b;" c'), locale=GB) == "a ‘b’; c"
     assert render(t("Why?", quotes=True), locale=GB) == "‘Why?’"
+
+
+def term(text: str) -> Tag:
+    return Tag("capitalize-if-first", None, [Span([Tag("term", "ibid", [Text(text)])])])
+
+
+def test_first_term_is_capitalised() -> None:
+    assert render(Span([term("ibid")], F(suffix="."))) == "Ibid."
+    assert render(Span([t("See", suffix=" "), term("ibid")])) == "See ibid"
+
+
+def test_sentence_prefix_restarts_the_cite() -> None:
+    def cite(prefix: str) -> Span:
+        return Span([Tag("prefix", prefix, parse_rich(prefix)), term("ibid")])
+
+    assert render(cite("Caps after. ")) == "Caps after. Ibid"
+    assert render(cite("Nocapsafter. ")) == "Nocapsafter. ibid"
+    assert render(cite('He said "Please work." ')) == "He said “Please work.” Ibid"
+    assert render(cite("See ")) == "See ibid"
