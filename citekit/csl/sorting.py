@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from citekit.csl.context import Context
     from citekit.csl.style import El, Section
 
-# A sort key: segments compared in turn; (0, n) is a number, (1, s) folded text. None: empty.
+# A sort key: segments compared in turn; (-1, "") separates words, (0, n) is a number, (1, s) folded
+# text (a date key is one (1, s) of date_sort_key). None: empty.
 Key = tuple[tuple[int, Any], ...] | None
 
 # Number variables (citeproc-js's list): their first integer is the key.
