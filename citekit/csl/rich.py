@@ -88,6 +88,7 @@ def _tokenize(value: str, quotes: tuple[str, str, str, str] | None) -> list[_Tok
     pattern = _TAG_RE
     extra = "".join(c for c in (*curly, *closers) if c not in "\u201c\u2018\u201d\u2019")
     if extra:
+        # The pattern ends with the class of quote characters: add the locale's to it.
         pattern = re.compile(_TAG_RE.pattern[:-1] + re.escape(extra) + "]")
     toks: list[_Tok] = []
     pos = 0
