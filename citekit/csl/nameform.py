@@ -147,6 +147,7 @@ class NameParts:
 
 
 def name_parts(name_el: El | None) -> NameParts:
+    """cs:name's family and given cs:name-part elements."""
     fam = giv = None
     if name_el is not None:
         for child in name_el.findall("name-part"):
@@ -154,19 +155,26 @@ def name_parts(name_el: El | None) -> NameParts:
                 fam = child
             elif child.get("name") == "given":
                 giv = child
-    return NameParts(fam, giv, strip_affixes(formatting_of(fam)) if fam else None,
-                  strip_affixes(formatting_of(giv)) if giv else None)
+    family = strip_affixes(formatting_of(fam)) if fam else None
+    given = strip_affixes(formatting_of(giv)) if giv else None
+    return NameParts(fam, giv, family, given)
 
 
-def _given_text(name: dict[str, Any], opts: NameOptions, level: int, first_only: bool, hyphen: bool) -> str:
+def _given_text(name: dict[str, Any], opts: NameOptions, level: int, first_only: bool, hyphen: bool,
+                with_initials: bool) -> str:
     given = name["given"]
     iw = opts.get("initialize-with")
     if opts.get("initialize") == "false":
         if name["family"] and given and iw is not None:
             given = normalize_initials(given, iw, hyphen=hyphen)
         return given
-    if name["family"] and level == 1 and iw is not None and name["script"] != 0:
-        return initialize(given, iw, hyphen=hyphen, first_only=first_only)
+    if name["family"] and level == 1 and name["script"] != 0:
+        if iw is not None:
+            return initialize(given, iw, hyphen=hyphen, first_only=first_only)
+        if with_initials:
+            # the "-with-initials" disambiguation rules show bare initials when the style sets no
+            # initialize-with (citeproc-js); other rules show the given name at level 1
+            return initialize(given, "", hyphen=hyphen, first_only=first_only)
     return given
 
 
@@ -184,12 +192,15 @@ def _render_person(ctx: Context, name: dict[str, Any], opts: NameOptions, parts:
     family = _part(name["family"], parts.family)
     ndp = _part(ndp_s, parts.family)
     dp = _part(dp_s, parts.given)
-    given = _part(_given_text(name, opts, level, first_only, hyphen), parts.given)
+    citation = ctx.style.citation
+    rule = citation.el.get("givenname-disambiguation-rule", "") if citation is not None else ""
+    given = _part(_given_text(name, opts, level, first_only, hyphen, (rule or "").endswith("-with-initials")),
+                  parts.given)
     suffix_s = name["suffix"]
     if suffix_s and opts.get("initialize-with") is not None:
         suffix_s = normalize_initials(suffix_s, opts.get("initialize-with"), hyphen=hyphen)
     suffix = _part(suffix_s, None)
-    if level == 0 and name["family"]:
+    if level == 0:  # short form: family only (a name with only a given name shows nothing, as in citeproc-js)
         dp = given = suffix = None
     sort_sep = opts.get("sort-separator", ", ") or ""
     comma_dp = name["comma-dropping-particle"]
@@ -234,6 +245,7 @@ def _render_person(ctx: Context, name: dict[str, Any], opts: NameOptions, parts:
 
 def render_name(ctx: Context, raw: Any, name: dict[str, Any], opts: NameOptions, parts: NameParts, index: int,
                 form: str) -> tuple[Node | None, bool]:
+    """One name of a list (``index`` counts from 0) as ``Tag("name", raw name)``; the flag: inverted."""
     raw_dict = raw if isinstance(raw, dict) else {"literal": str(raw)}
     key = name_key(raw_dict)
     if "literal" in name:

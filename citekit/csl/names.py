@@ -100,9 +100,15 @@ def _and_term(ctx: Context, opts: NameOptions) -> str | None:
     return None
 
 
-def _join_names(ctx: Context, nodes: list[Node], inverted: list[bool], opts: NameOptions, etal: Node | None,
-                last: Node | None) -> list[Node]:
-    """Names joined with the delimiter, "and", et-al or the use-last ellipsis."""
+def _join_names(ctx: Context, nodes: list[Node], inverted: list[bool], literal: list[bool], opts: NameOptions,
+                etal: Node | None, last: Node | None) -> list[Node]:
+    """Names joined with the delimiter, "and", et-al or the use-last ellipsis.
+
+    delimiter-precedes-et-al/-last follow citeproc-js: "after-inverted-name" puts the delimiter
+    before et-al after one name only, before "and" in a list of two or after an inverted name;
+    before a trailing institution "and" takes the delimiter in lists of three or more, whatever
+    the rule (two: only after an inverted name under "after-inverted-name").
+    """
     delim = opts.get("delimiter", ", ")
     delim = ", " if delim is None else delim
     out: list[Node] = []
@@ -118,8 +124,7 @@ def _join_names(ctx: Context, nodes: list[Node], inverted: list[bool], opts: Nam
         # An et-al term in a script without spaces ("等") takes no space, but still the delimiter.
         space = " " if STARTS_ROMANESQUE.match(text_of(etal)) else ""
         rule = opts.get("delimiter-precedes-et-al", "contextual")
-        use = {"always": True, "never": False, "after-inverted-name": bool(inverted and inverted[-1])}.get(
-            rule, n > 1)
+        use = {"always": True, "never": False}.get(rule, n > 1) if rule != "after-inverted-name" else n == 1
         sep = delim if use else space
         if sep:
             out.append(Text(sep))
@@ -137,7 +142,12 @@ def _join_names(ctx: Context, nodes: list[Node], inverted: list[bool], opts: Nam
             out += [Text(and_term), node]
             continue
         rule = opts.get("delimiter-precedes-last", "contextual")
-        use = {"always": True, "never": False, "after-inverted-name": inverted[i - 1]}.get(rule, n > 2)
+        if literal[i]:
+            use = n > 2 or (rule == "after-inverted-name" and inverted[i - 1])
+        elif rule == "after-inverted-name":
+            use = n == 2 or inverted[i - 1]
+        else:
+            use = {"always": True, "never": False}.get(rule, n > 2)
         out += [Text(delim if use else " "), Text(and_term + " "), node]
     return out
 
@@ -184,11 +194,14 @@ def _render_variable(ctx: Context, variable: str, raws: list[Any], setup: _Setup
         return None, len(picked) + (1 if add_last else 0)
     nodes: list[Node] = []
     inverted: list[bool] = []
+    literal: list[bool] = []
     for i, raw in enumerate(picked):
-        node, inv = render_name(ctx, raw, _normalized(ctx, raw), opts, setup.parts, i, form)
+        name = _normalized(ctx, raw)
+        node, inv = render_name(ctx, raw, name, opts, setup.parts, i, form)
         if node is not None:
             nodes.append(node)
             inverted.append(inv)
+            literal.append("literal" in name)
     if not nodes:
         return None, 0
     last = None
@@ -200,7 +213,7 @@ def _render_variable(ctx: Context, variable: str, raws: list[Any], setup: _Setup
             body += [Text(SORT_SEP), node] if i else [node]
     else:
         etal_node = _etal_node(ctx, setup) if etal and last is None else None
-        body = _join_names(ctx, nodes, inverted, opts, etal_node, last)
+        body = _join_names(ctx, nodes, inverted, literal, opts, etal_node, last)
     # cs:name's affixes and formatting cover the whole list, et-al included (its delimiter is ours)
     return Span(body, without_delimiter(formatting_of(setup.name_el))), len(nodes)
 
