@@ -9,6 +9,7 @@ no space.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from citekit.csl.style import El
 SORT_SEP = " "  # between name parts in sort keys: below every letter, so "Doe John" < "Doeb Adam"
 _JOINERS = ("'", "\u02bc", "\u2019", "-")
 PLAIN = Formatting()
+_ET_AL = re.compile(r"^et.?al[^a-z]$")
 
 
 def name_key(name: dict[str, Any]) -> str:
@@ -129,6 +131,11 @@ def _affixed(node: Node | None, part_el: El | None) -> Node | None:
     return Span([node], Formatting(prefix=fmt.prefix, suffix=fmt.suffix))
 
 
+def is_et_al(particle: str) -> bool:
+    """A dropping particle that is really "et al." typed into the name (citeproc-js's test)."""
+    return bool(_ET_AL.match(particle))
+
+
 def _hyphenated(ndp: str) -> bool:
     return bool(ndp) and ndp[-1] in ("'", "\u2019", "-", " ")
 
@@ -186,6 +193,9 @@ def _render_person(ctx: Context, name: dict[str, Any], opts: NameOptions, parts:
     hyphen = ctx.style.attrs.get("initialize-with-hyphen") != "false"
     first_only = opts.get("citekit:initials") == "first"
     ndp_s, dp_s = name["non-dropping-particle"], name["dropping-particle"]
+    comma_dp = name["comma-dropping-particle"]
+    if is_et_al(dp_s):  # "John, et al." in the data: names.py ends the list with et-al instead
+        dp_s = comma_dp = ""
     if sort:
         ndp_s = ndp_s.replace("'", "").replace("\u2019", "")
         dp_s = dp_s.replace("'", "").replace("\u2019", "")
@@ -203,7 +213,6 @@ def _render_person(ctx: Context, name: dict[str, Any], opts: NameOptions, parts:
     if level == 0:  # short form: family only (a name with only a given name shows nothing, as in citeproc-js)
         dp = given = suffix = None
     sort_sep = opts.get("sort-separator", ", ") or ""
-    comma_dp = name["comma-dropping-particle"]
     script = name["script"]
     if script == 0:
         return join_nodes([ndp, family, given], ""), False

@@ -17,6 +17,7 @@ from citekit.csl.nameform import (
     NameOptions,
     NameParts,
     formatting_of,
+    is_et_al,
     name_key,
     name_options,
     name_parts,
@@ -197,6 +198,8 @@ def _render_variable(ctx: Context, variable: str, raws: list[Any], setup: _Setup
     literal: list[bool] = []
     for i, raw in enumerate(picked):
         name = _normalized(ctx, raw)
+        if is_et_al(name.get("dropping-particle", "")):
+            etal, add_last = True, False
         node, inv = render_name(ctx, raw, name, opts, setup.parts, i, form)
         if node is not None:
             nodes.append(node)

@@ -343,3 +343,22 @@ def test_normalize_name_literals_and_scripts() -> None:
     assert script_class(normalize_name({"family": "我妻", "given": "栄"})) == 0
     assert script_class(normalize_name({"family": "Doe", "given": "John"}), "ja") == 1
     assert script_class(normalize_name({"family": "Doe", "given": "John"})) == 2
+
+
+def test_et_al_typed_into_a_given_name_ends_the_list() -> None:
+    smith = {"family": "Smith", "given": "John, et al."}
+    assert render('<names variable="author"><name/></names>', names(smith)) == "John Smith et al."
+    assert render('<names variable="author"><name form="short"/></names>', names(smith, ROE, NOAKES)) \
+        == "Smith, Roe, Noakes, et al."
+
+
+def test_trailing_institution_and_after_inverted_name() -> None:
+    acme = {"literal": "ACME"}
+    xml = '<names variable="author"><name and="text" delimiter-precedes-last="always" name-as-sort-order="first"/></names>'
+    assert render(xml, names(DOE, acme)) == "Doe, John and ACME"
+    assert render(xml, names(acme, DOE)) == "ACME, and John Doe"
+    xml = '<names variable="author"><name and="text" delimiter-precedes-last="never"/></names>'
+    assert render(xml, names(DOE, ROE, acme)) == "John Doe, Jane Roe, and ACME"
+    xml = '<names variable="author"><name and="text" delimiter-precedes-last="after-inverted-name"/></names>'
+    assert render(xml, names(DOE, ROE)) == "John Doe, and Jane Roe"
+    assert render(xml, names(DOE, ROE, NOAKES)) == "John Doe, Jane Roe and Richard Noakes"
