@@ -14,6 +14,7 @@ from citekit.csl.dates import render_date
 from citekit.csl.names import render_names
 from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, is_empty
 from citekit.csl.numbers import TEXT_NUMBER_VARIABLES, is_numeric, number_text, render_label, render_number
+from citekit.csl.output import CAPITALIZE_IF_FIRST
 from citekit.csl.rich import parse_rich
 from citekit.csl.style import El
 
@@ -217,7 +218,11 @@ def _text(ctx: Context, el: El) -> Node | None:
         value = ctx.locale.term(term, attrs.get("form", "long"), attrs.get("plural") == "true")
         if not value:
             return None
-        return wrap(ctx, el, [Tag("term", term, parse_rich(value))])
+        node = wrap(ctx, el, [Tag("term", term, parse_rich(value))])
+        if node is not None and (ctx.mode != "citation" or ctx.style.style_class == "note"):
+            # "ibid." opening a footnote is "Ibid."; the output stage knows what came first.
+            return Tag(CAPITALIZE_IF_FIRST, None, [node])
+        return node
     value = attrs.get("value")
     if value:
         return wrap(ctx, el, parse_rich(value))

@@ -6,12 +6,14 @@ disambiguation and collapsing passes, and renders clusters and the bibliography.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from citekit.csl.context import CiteInfo, Context, Disamb
+from citekit.csl.locale import Locale, load_locale
 from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, is_empty
 from citekit.csl.style import El, Section, Style, load_style
 from citekit.errors import CitekitError
@@ -113,17 +115,42 @@ def _date_value(raw: dict, key: str, value: Any) -> Any:
     return value
 
 
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+
+
+def _whole_cjk_names(item: dict[str, Any]) -> None:
+    """citekit:whole-cjk-names: a CJK personal name becomes one family name (陈晋镳, not 陈), so
+    that short forms and sort keys keep the whole name, as GB/T 7714 prints Chinese authors."""
+    from citekit.csl.evaluate import NAME_VARIABLES
+
+    for var in NAME_VARIABLES.intersection(item):
+        for name in item[var]:
+            family, given = str(name.get("family", "")), str(name.get("given", ""))
+            if family and given and _CJK.search(family + given):
+                name["family"] = family + given
+                del name["given"]
+
+
+def _doi_in_url(item: dict[str, Any]) -> bool:
+    doi, url = item.get("DOI"), item.get("URL")
+    return bool(doi and url and str(doi).lower() in str(url).lower())
+
+
 class Processor:
     """Render citations and bibliographies for ``items`` in ``style``."""
 
     def __init__(self, style: Style | str | Path, items: Sequence[dict[str, Any]], lang: str | None = None,
                  fmt: str = "html", *, links: bool = False) -> None:
-        from citekit.csl.locale import load_locale
-
         self.style = style if isinstance(style, Style) else load_style(style)
         self.items: dict[str, dict[str, Any]] = {}
+        omit_doi = self.style.attrs.get("citekit:omit-doi-in-url") == "true"
+        whole_cjk = self.style.attrs.get("citekit:whole-cjk-names") == "true"
         for i, raw in enumerate(items):
             item = normalize_item(raw, i)
+            if omit_doi and _doi_in_url(item):
+                del item["DOI"]  # GB/T 7714 8.7: a DOI the URL already holds is not printed twice
+            if whole_cjk:
+                _whole_cjk_names(item)
             self.items.setdefault(item["id"], item)
         self.lang = lang or self.style.default_locale or "en-US"
         self.locale = load_locale(self.style, self.lang)
@@ -142,11 +169,17 @@ class Processor:
     # -- contexts -----------------------------------------------------------------------------------
 
     def context(self, item: dict[str, Any], mode: str, info: CiteInfo | None = None,
-                disamb: Disamb | None = None) -> Context:
+                disamb: Disamb | None = None, locale: str | None = None) -> Context:
         opts = self._bib_options if mode == "bibliography" else self._cite_options
-        ctx = Context(self.style, self.locale, item, mode, info or CiteInfo(), disamb or Disamb(), opts)
+        ctx = Context(self.style, self.locale_for(locale), item, mode, info or CiteInfo(), disamb or Disamb(), opts)
         ctx.links = self.links
         return ctx
+
+    def locale_for(self, lang: str | None) -> Locale:
+        """The processor's locale, or a CSL-M layout's own."""
+        if lang is None:
+            return self.locale
+        return load_locale(self.style, lang)
 
     def item(self, item_id: str) -> dict[str, Any]:
         try:
@@ -255,25 +288,31 @@ class Processor:
             return None
         from citekit.csl.evaluate import render_layout
 
-        ctx = self.context(cite.item, "citation", cite.info, disamb or cite.disamb)
+        locale, layout = section.choose_layout(cite.item.get("language"))
+        ctx = self.context(cite.item, "citation", cite.info, disamb or cite.disamb, locale)
         if cite.ref.suppress_author:
             ctx.author_mode = "suppress"
         elif cite.ref.author_only:
             ctx.author_mode = "capture"
-        node = render_layout(ctx, section.layout_for(cite.item.get("language")))
+        node = render_layout(ctx, layout)
         if cite.ref.author_only:
             return ctx.captured
-        return node
+        return _lang(cite.item, node)
 
     def _cluster_node(self, cites: list[Cite]) -> Node | None:
         section = self.style.citation
         if section is None or not cites:
             return None
-        try:
-            from citekit.csl.collapse import collapse_cluster
-        except ImportError:
-            collapse_cluster = None
-        parts: list[Node] | None = collapse_cluster(self, cites) if collapse_cluster else None
+        after: list[str] = []
+        if section.el.get("citekit:locator") == "after":
+            # citekit's extension: the cited pages follow the whole citation, superscript
+            # (GB/T 7714 10.1.3: "[2]260"), so the cites themselves render without them.
+            after = [c.info.locator for c in cites if c.info.locator]
+            cites = [replace(c, ref=replace(c.ref, locator=None, label=None),
+                             info=replace(c.info, locator=None, label=None)) for c in cites]
+        from citekit.csl.collapse import collapse_cluster
+
+        parts: list[Node] | None = collapse_cluster(self, cites)
         if parts is None:
             parts = []
             for cite in cites:
@@ -283,7 +322,10 @@ class Processor:
                     parts.append(Tag("item", cite.item["id"], [node]))
         if not parts:
             return None
-        return layout_span(section, parts)
+        node = layout_span(section, parts)
+        if after:
+            node = Span([node, Span([Text(",".join(after))], Formatting(vertical_align="sup"))])
+        return node
 
     # -- bibliography -------------------------------------------------------------------------------
 
@@ -306,8 +348,10 @@ class Processor:
             out.append((entry.id, Span(parts) if parts else None))
         return out
 
-    def bibliography_entries(self, ids: Sequence[str] | None = None, *, sort: bool = True) -> list[BibEntry]:
-        """The entries in bibliography order (``sort=False``: in the order of ``ids``).
+    def bibliography_entries(self, ids: Sequence[str] | None = None, *, sort: bool = True,
+                             first_number: int = 1) -> list[BibEntry]:
+        """The entries in bibliography order (``sort=False``: in the order of ``ids``, numbered
+        from ``first_number``, so that a list can be rendered in slices).
 
         With ``second-field-align`` the first rendering element (the citation number) is the
         entry's ``label``, the rest its ``body``.
@@ -323,15 +367,15 @@ class Processor:
             self._disambiguated = True
         order = self.bibliography_order(ids) if sort else list(ids if ids is not None else self.registered)
         if not sort:
-            self._numbers = {item_id: i + 1 for i, item_id in enumerate(order)}
+            self._numbers = {item_id: i + first_number for i, item_id in enumerate(order)}
         substitute = section.el.get("subsequent-author-substitute")
         previous: str | None = None
         out: list[BibEntry] = []
         for item_id in order:
             item = self.item(item_id)
             info = CiteInfo(citation_number=self.citation_number(item_id))
-            layout = section.layout_for(item.get("language"))
-            ctx = self.context(item, "bibliography", info, self.bib_disamb(item_id))
+            locale, layout = section.choose_layout(item.get("language"))
+            ctx = self.context(item, "bibliography", info, self.bib_disamb(item_id), locale)
             if substitute is not None:
                 ctx.author_mode = "capture"
             label, body = _entry(ctx, section, layout)
@@ -340,7 +384,7 @@ class Processor:
 
                 current = text_of(ctx.captured) if ctx.captured is not None else None
                 if current is not None and current == previous:
-                    ctx = self.context(item, "bibliography", info, self.bib_disamb(item_id))
+                    ctx = self.context(item, "bibliography", info, self.bib_disamb(item_id), locale)
                     ctx.author_mode = "replace"
                     ctx.captured = Text(substitute) if substitute else None
                     label, body = _entry(ctx, section, layout)
@@ -384,7 +428,7 @@ def _entry(ctx: Context, section: Section, layout: El) -> tuple[Node | None, Nod
     node = render_layout(ctx, layout)
     if node is None:
         return None, None
-    return None, Span([node], fmt)
+    return None, _lang(ctx.item, Span([node], fmt))
 
 
 def _layout_format(layout: El) -> Formatting:
@@ -394,12 +438,26 @@ def _layout_format(layout: El) -> Formatting:
     return Formatting(**{s: getattr(fmt, s) for s in Formatting.__slots__ if s != "delimiter"})
 
 
+def _lang(item: dict[str, Any], node: Node | None) -> Node | None:
+    """The item's language travels with its output (text-case rules differ, e.g. Turkish İ)."""
+    lang = item.get("language")
+    if node is None or not lang:
+        return node
+    return Tag("lang", str(lang), [node])
+
+
+_AFFIXES = ("prefix", "suffix", "delimiter")
+
+
 def layout_span(section: Section, parts: list[Node]) -> Node:
     """A cluster's cites joined by the layout's delimiter, inside its affixes and formatting."""
     from citekit.csl.evaluate import formatting
 
     fmt = formatting(section.layout)
-    return Span(parts, Formatting(**{s: getattr(fmt, s) for s in Formatting.__slots__}))
+    inner = Span(parts, Formatting(prefix=fmt.prefix, suffix=fmt.suffix, delimiter=fmt.delimiter))
+    outer = Formatting(**{s: getattr(fmt, s) for s in Formatting.__slots__ if s not in _AFFIXES})
+    # citeproc-js: the layout's fonts enclose its affixes
+    return inner if outer.is_plain() else Span([inner], outer)
 
 
 def with_affixes(node: Node | None, prefix: str | None, suffix: str | None) -> Node | None:

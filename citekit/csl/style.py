@@ -92,17 +92,22 @@ class Section:
         return self.layouts[-1][1]
 
     def layout_for(self, language: str | None) -> El:
+        return self.choose_layout(language)[1]
+
+    def choose_layout(self, language: str | None) -> tuple[str | None, El]:
+        """The layout for an item's language and the locale it renders in (CSL-M: the layout's
+        own locale; None: the style's)."""
         lang = (language or "").lower()
         if lang:
             for locales, layout in self.layouts:
                 for loc in locales:
-                    loc = loc.lower()
-                    if lang == loc or lang.split("-")[0] == loc.split("-")[0]:
-                        return layout
+                    low = loc.lower()
+                    if lang == low or lang.split("-")[0] == low.split("-")[0]:
+                        return loc, layout
         for locales, layout in self.layouts:
             if not locales:
-                return layout
-        return self.layouts[0][1]
+                return None, layout
+        return self.layouts[0][0][0], self.layouts[0][1]
 
 
 @dataclass(slots=True, eq=False)
