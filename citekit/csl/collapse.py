@@ -101,6 +101,12 @@ def _full(proc: Processor, cite: Cite) -> Node | None:
     return None if node is None else Tag("item", cite.item["id"], [node])
 
 
+def _prints_locator(proc: Processor, cite: Cite) -> bool:
+    bare = replace(cite, ref=replace(cite.ref, locator=None, label=None),
+                   info=replace(cite.info, locator=None, label=None))
+    return text_of(proc.render_cite(bare)) != text_of(proc.render_cite(cite))
+
+
 def _collapse_numbers(proc: Processor, section: Section, cites: list[Cite]) -> list[Node] | None:
     try:
         minimum = max(2, int(section.el.attrs.get("citekit:collapse-min", "3")))
@@ -115,9 +121,11 @@ def _collapse_numbers(proc: Processor, section: Section, cites: list[Cite]) -> l
             continue
         ref = cite.ref
         number = cite.info.citation_number
-        alone = bool(ref.locator or ref.prefix or ref.suffix) or number is None
+        # As citeproc-js: a suffix, or a locator the style prints, keeps a cite out of ranges; a
+        # prefix may open a range but not continue one.
+        alone = bool(ref.suffix) or number is None or (bool(ref.locator) and _prints_locator(proc, cite))
         last = runs[-1] if runs else None
-        if (not alone and last is not None and last[-1][0] is not None
+        if (not alone and not ref.prefix and last is not None and last[-1][0] is not None
                 and number == last[-1][0] + 1):
             last.append((number, node))
         else:
@@ -161,8 +169,14 @@ def _variant(cite: Cite, **changes: bool) -> Cite:
 
 
 def _group(proc: Processor, section: Section, entries: list[_Cite], collapse: str | None) -> list[_Cite]:
-    """Move cites with the same author up to the first of them (sorted citations only, as citeproc-js)."""
-    if section.sort is None:
+    """Move cites with the same author up to the first of them (CSL "Cite Grouping").
+
+    As citeproc-js, only sorted citations are grouped, and only an in-text style's collapsing or a
+    cite-group-delimiter in a style without positions or citation numbers asks for it. (citeproc-js's
+    processCitationCluster also re-sorts groups by author; its makeCitationCluster, which the test
+    suite and most tools use, keeps the style's order, as here.)
+    """
+    if section.sort is None or len(entries) < 2:
         return entries
     in_text = proc.style.style_class != "note"
     by_collapse = collapse is not None and in_text
@@ -174,7 +188,7 @@ def _group(proc: Processor, section: Section, entries: list[_Cite], collapse: st
     for i, e in enumerate(entries):
         if e.author:  # cites without names stay where they are
             order.setdefault(e.author, i)
-    keyed = sorted(enumerate(entries), key=lambda pair: (order.get(pair[1].author, pair[0]), pair[0]))
+    keyed = sorted(enumerate(entries), key=lambda pair: (order.get(pair[1].author or "", pair[0]), pair[0]))
     return [e for _, e in keyed]
 
 
@@ -210,9 +224,8 @@ def _collapse_names(proc: Processor, section: Section, cites: list[Cite], collap
     entries = _group(proc, section, entries, collapse)
     delims = _Delimiters(proc, section)
     for prev, e in zip(entries, entries[1:], strict=False):
-        # (citeproc-js and jgm/citeproc: an affix between two cites keeps them apart)
-        e.same = (e.author is not None and e.author == prev.author
-                  and not prev.cite.ref.suffix and not e.cite.ref.prefix)
+        # citeproc-js collapses across the cites' own prefixes and suffixes ("Doe 2000a, see 2000b")
+        e.same = e.author is not None and e.author == prev.author
     if collapse is not None:
         _collapse_authors(proc, entries, collapse)
     children: list[Node] = []
@@ -236,35 +249,70 @@ def _collapse_authors(proc: Processor, entries: list[_Cite], collapse: str) -> N
     """Print the second and later cites of an author without the author (and, by year, suffix only)."""
     from citekit.csl.processor import with_affixes
 
-    prev: _Cite | None = None
     prev_year: str | None = None
     for e in entries:
         cite = e.cite
-        if prev is None or not e.same:
-            prev = e
+        if not e.same:
             prev_year = _year_key(proc, e) if collapse != "year" else None
             continue
         rest = proc.render_cite(_variant(cite, suppress_author=True))
         e.collapsed = True
         if collapse != "year" and rest is not None:
-            year = _without_suffix(rest)
-            suffix = _suffix_only(rest)
-            if suffix is not None and year is not None and prev_year is not None and text_of(year) == prev_year:
+            year = _year_text(rest)
+            reduced = _suffix_rest(rest)
+            if reduced is not None and prev_year is not None and year == prev_year:
                 e.suffix_only = True
-                rest = suffix
+                rest = reduced
             else:
-                prev_year = text_of(year) if suffix is not None and year is not None else None
-        node = with_affixes(rest, None, cite.ref.suffix)
-        e.node = Tag("item", cite.item["id"], [node]) if node is not None else Tag("item", cite.item["id"], [])
-        prev = e
+                prev_year = year if reduced is not None else None
+        node = with_affixes(rest, cite.ref.prefix, cite.ref.suffix)
+        e.node = Tag("item", cite.item["id"], [node] if node is not None else [])
 
 
 def _year_key(proc: Processor, e: _Cite) -> str | None:
     rest = proc.render_cite(_variant(e.cite, suppress_author=True))
-    if rest is None or _suffix_only(rest) is None:
+    if rest is None or _suffix_number(rest) is None:
         return None
-    year = _without_suffix(rest)
-    return text_of(year) if year is not None else None
+    return _year_text(rest)
+
+
+def _year_text(node: Node) -> str:
+    """The text of a rendering's dates without their year-suffix (what the same-year test compares)."""
+    dates: list[Node] = []
+
+    def visit(n: Node) -> None:
+        if isinstance(n, Tag) and n.kind == "date":
+            dates.append(n)
+            return
+        for child in getattr(n, "children", ()):
+            visit(child)
+
+    visit(node)
+    parts = [_without_suffix(d) for d in dates] if dates else [_without_suffix(node)]
+    return "\x1f".join(text_of(p) for p in parts)
+
+
+def _suffix_rest(node: Node) -> Node | None:
+    """A rendering without its author and its dates, but with the year-suffix (citeproc-js prints a
+    locator after the suffix: "Doe 2000a, b, p. 5"). None when there is no year-suffix."""
+    if _suffix_number(node) is None:
+        return None
+    return _drop_dates(node)
+
+
+def _drop_dates(node: Node) -> Node | None:
+    if isinstance(node, Tag):
+        if node.kind == "date":
+            return _suffix_only(node)
+        kids = [k for k in (_drop_dates(c) for c in node.children) if k is not None]
+        return Tag(node.kind, node.value, kids) if kids or not node.children else None
+    if isinstance(node, Span):
+        kids = [k for k in (_drop_dates(c) for c in node.children) if k is not None]
+        return Span(kids, node.fmt) if kids else None
+    if isinstance(node, (NoCase, NoDecor)):
+        kids = [k for k in (_drop_dates(c) for c in node.children) if k is not None]
+        return type(node)(kids) if kids else None
+    return node
 
 
 def _suffix_only(node: Node) -> Node | None:

@@ -479,8 +479,9 @@ def sort_disamb(proc: Processor, item_id: str) -> Disamb:
     """What disambiguation changes in an item's sort keys: the global given-name expansions only.
 
     citeproc-js renders sort keys with the names registry's levels (all-names, primary-name and
-    their -with-initials forms) but without per-cite settings (added names, by-cite given names,
-    year-suffixes). Empty before ``disambiguate`` has run on ``proc``.
+    their -with-initials forms) but without the per-cite settings (added names, by-cite given
+    names, the condition) and, in makeCitationCluster, without year-suffixes. Empty before
+    ``disambiguate`` has run on ``proc``.
     """
     try:
         levels = _SORT_LEVELS.get(proc, {}).get(item_id)

@@ -74,6 +74,18 @@ def test_locator_breaks_range() -> None:
     assert out == "[1,2, 5,3,4]"
 
 
+def test_prefix_opens_a_range_suffix_stands_alone() -> None:
+    style = _NUMERIC.format(extra="")
+    assert _cite(style, _items(4), ["I1", "I2", "I3", "I4"], I2={"prefix": "see "}) == "[1,see 2–4]"
+    assert _cite(style, _items(4), ["I1", "I2", "I3", "I4"], I3={"prefix": "see "}) == "[1,2,see 3,4]"
+    assert _cite(style, _items(5), ["I1", "I2", "I3", "I4", "I5"], I2={"suffix": " x"}) == "[1,2 x,3–5]"
+
+
+def test_unprinted_locator_keeps_range() -> None:
+    style = _NUMERIC.format(extra="").replace('<text variable="locator"/>', "")
+    assert _cite(style, _items(4), ["I1", "I2", "I3", "I4"], I2={"locator": "5"}) == "[1–4]"
+
+
 def test_duplicate_numbers_start_new_run() -> None:
     style = _NUMERIC.format(extra="")
     assert _cite(style, _items(5), ["I1", "I2", "I3", "I3", "I4", "I5"]) == "[1–3,3–5]"
@@ -108,6 +120,21 @@ def test_year_suffix_collapse() -> None:
     style = _AUTHOR_DATE.format(cls="note", extra='collapse="year-suffix" year-suffix-delimiter=","', sort="")
     items = _person_items([("Doe", 2000), ("Doe", 2000), ("Doe", 2001)])
     assert _cite(style, items, ["I1", "I2", "I3"]) == "(Doe 2000a,b; 2001)"
+
+
+def test_year_collapse_keeps_cite_affixes() -> None:
+    style = _AUTHOR_DATE.format(cls="in-text", extra='collapse="year"', sort="")
+    items = _person_items([("Doe", 1990), ("Doe", 2000)])
+    assert _cite(style, items, ["I1", "I2"], I2={"prefix": "see "}) == "(Doe 1990, see 2000)"
+    assert _cite(style, items, ["I1", "I2"], I1={"suffix": " (x)"}) == "(Doe 1990 (x), 2000)"
+
+
+def test_year_suffix_collapse_keeps_locator() -> None:
+    style = _AUTHOR_DATE.format(cls="note", extra='collapse="year-suffix" year-suffix-delimiter=","',
+                                sort="").replace('<text variable="year-suffix"/>',
+                                                 '<text variable="year-suffix"/><text variable="locator" prefix=", p. "/>')
+    items = _person_items([("Doe", 2000), ("Doe", 2000)])
+    assert _cite(style, items, ["I1", "I2"], I2={"locator": "5"}) == "(Doe 2000a,b, p. 5)"
 
 
 def test_year_suffix_ranged() -> None:

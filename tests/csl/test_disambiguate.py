@@ -188,7 +188,7 @@ def test_sort_disamb_has_only_global_levels() -> None:
     assert sort_disamb(proc, "A") == Disamb()  # type: ignore[arg-type]
     _run(proc)
     assert sort_disamb(proc, "A").givenname == {name_key(items["A"]["author"][0]): 2}  # type: ignore[arg-type]
-    assert sort_disamb(proc, "C") == Disamb()  # type: ignore[arg-type]  # the year-suffix is not a sort matter
+    assert sort_disamb(proc, "C") == Disamb()  # type: ignore[arg-type]  # year-suffixes are not sort keys
     assert proc.year_suffixes == {"C": 1, "D": 2}
 
 
