@@ -264,6 +264,16 @@ def _render_parts(parts: list[Part], variable: str, fmt: str | None, locale: Loc
         if show:
             out.append(_label_text(parts, i, locale, label_form) + " ")
         fmt_value = render if (render is not None and part.label == own) else None
+        chain = i
+        while chain < len(parts) and parts[chain].hyphen:
+            chain += 1
+        if chain - i >= 2 and chain < len(parts):
+            # "62443-4-1" is a document number, not a range: citeproc-js keeps its hyphens.
+            out.extend(p.text + p.joiner for p in parts[i:chain])
+            last = parts[chain]
+            out.append(last.text + (_joiner_text(last.joiner, locale) if last.joiner else ""))
+            i = chain + 1
+            continue
         if part.hyphen and i + 1 < len(parts) and not parts[i + 1].label_text:
             joined = _join_range(part, parts[i + 1], variable, fmt, locale, fmt_value)
             if joined is not None:

@@ -50,9 +50,23 @@ _AFTER_Z = {
 }
 
 
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def _pinyin(match: re.Match[str]) -> str:
+    # A Chinese collator (citeproc-js's Intl.Collator for zh) orders Han characters by reading:
+    # tone-numbered pinyin, the characters themselves breaking ties.
+    from pypinyin import Style, lazy_pinyin
+
+    run = match.group(0)
+    return " " + " ".join(lazy_pinyin(run, style=Style.TONE3, neutral_tone_with_five=True)) + " " + run + " "
+
+
 def fold(text: str, lang: str | None = None) -> str:
     """``text`` as a collation string: markup and punctuation gone, case and accents folded."""
     text = _TAG.sub("", text)
+    if lang and lang[:2].lower() == "zh" and _HAN.search(text):
+        text = _HAN.sub(_pinyin, text)
     tailored = _AFTER_Z.get((lang or "").split("-")[0].lower(), "")
     if tailored:
         lowered = text.lower()
