@@ -9,7 +9,7 @@ import pytest
 from citekit.csl.context import CiteInfo, Context, Disamb
 from citekit.csl.locale import load_locale
 from citekit.csl.nameparts import initialize, normalize_initials, normalize_name, script_class
-from citekit.csl.names import name_key, names_sort_key, render_names
+from citekit.csl.names import author_names, name_key, names_sort_key, render_names, substitute_author
 from citekit.csl.nodes import Node, Span, Tag, text_of
 from citekit.csl.style import El, load_style
 
@@ -362,3 +362,21 @@ def test_trailing_institution_and_after_inverted_name() -> None:
     xml = '<names variable="author"><name and="text" delimiter-precedes-last="after-inverted-name"/></names>'
     assert render(xml, names(DOE, ROE)) == "John Doe, and Jane Roe"
     assert render(xml, names(DOE, ROE, NOAKES)) == "John Doe, Jane Roe and Richard Noakes"
+
+
+def test_subsequent_author_substitute_helpers() -> None:
+    xml = '<names variable="author"><name form="short" and="text"/><label form="short" prefix=" "/></names>'
+    ctx, el = _context(xml, {"id": "x", "author": [DOE, ROE]})
+    node = render_names(ctx, el)
+    previous = author_names(node)
+    assert previous == ["DoeJohn", "RoeJane"]
+    assert author_names(render_names(*_context(xml, {"id": "y", "author": [{"literal": "DoeJohn"}]}))) == ["DoeJohn"]
+    assert text_of(substitute_author(node, "---", previous)) == "---"
+    assert text_of(substitute_author(node, "---", previous, "complete-each")) == "--- and ---"
+    assert text_of(substitute_author(node, "---", previous[:1] + ["x"], "partial-each")) == "--- and Roe"
+    assert text_of(substitute_author(node, "---", previous, "partial-first")) == "--- and Roe"
+    assert substitute_author(node, "---", ["x"]) is node
+    editors = '<names variable="editor"><name/><label form="short" prefix=" "/></names>'
+    ctx, el = _context(editors, names(DOE, var="editor"))
+    node = render_names(ctx, el)
+    assert text_of(substitute_author(node, "---", author_names(node))) == "--- ed."
