@@ -31,6 +31,7 @@ FORMATS = ("html", "text", "markdown", "latex")
 # rule does not apply: citations of in-text styles). A cite prefix that ends a sentence and
 # has more than one word ("This has been said. ") counts as nothing rendered.
 CAPITALIZE_IF_FIRST = "capitalize-if-first"
+STRAIGHT_APOSTROPHES = "straight-apostrophes"
 DEFAULT_QUOTES = ("\u201c", "\u201d", "\u2018", "\u2019")
 
 
@@ -184,10 +185,13 @@ class _Builder:
         self.punct_in_quote = punct_in_quote
         self.lang = lang
         self.rendered = False  # has any text been rendered yet (for CAPITALIZE_IF_FIRST)
+        self.straight = False  # citekit:apostrophes="straight": the house style prints ' not ’
 
     def build(self, node: Node) -> list[Item]:
         if isinstance(node, Text):
             text = _SPACE_BEFORE.sub("\u202f\\1", node.text).replace("\u00ab ", "\u00ab\u202f")
+            if self.straight:
+                text = text.replace("\u2019", "'")
             self.rendered = self.rendered or bool(text)
             return [text] if text else []
         if isinstance(node, Span):
@@ -208,6 +212,12 @@ class _Builder:
                 return self._seq(node.children, None)
             finally:
                 self.lang = outer
+        if node.kind == STRAIGHT_APOSTROPHES:
+            outer_straight, self.straight = self.straight, True
+            try:
+                return self._seq(node.children, None)
+            finally:
+                self.straight = outer_straight
         if node.kind == CAPITALIZE_IF_FIRST:
             children = node.children if self.rendered else apply_case(node.children, "capitalize-first", self.lang)
             return self._seq(children, None)

@@ -297,7 +297,7 @@ class Processor:
         node = render_layout(ctx, layout)
         if cite.ref.author_only:
             return ctx.captured
-        return _lang(cite.item, node)
+        return _lang(ctx, node)
 
     def _cluster_node(self, cites: list[Cite]) -> Node | None:
         section = self.style.citation
@@ -424,11 +424,11 @@ def _entry(ctx: Context, section: Section, layout: El) -> tuple[Node | None, Nod
         if rest:
             body = Span(rest, Formatting(suffix=fmt.suffix)) if fmt.suffix else (
                 rest[0] if len(rest) == 1 else Span(rest))
-        return label, body
+        return label, _lang(ctx, body)
     node = render_layout(ctx, layout)
     if node is None:
         return None, None
-    return None, _lang(ctx.item, Span([node], fmt))
+    return None, _lang(ctx, Span([node], fmt))
 
 
 def _layout_format(layout: El) -> Formatting:
@@ -438,12 +438,17 @@ def _layout_format(layout: El) -> Formatting:
     return Formatting(**{s: getattr(fmt, s) for s in Formatting.__slots__ if s != "delimiter"})
 
 
-def _lang(item: dict[str, Any], node: Node | None) -> Node | None:
-    """The item's language travels with its output (text-case rules differ, e.g. Turkish İ)."""
-    lang = item.get("language")
-    if node is None or not lang:
+def _lang(ctx: Context, node: Node | None) -> Node | None:
+    """The item's language travels with its output (text-case rules differ, e.g. Turkish İ);
+    so does ``citekit:apostrophes="straight"``, a house style that prints ' rather than ’."""
+    if node is None:
         return node
-    return Tag("lang", str(lang), [node])
+    if ctx.style.attrs.get("citekit:apostrophes") == "straight":
+        from citekit.csl.output import STRAIGHT_APOSTROPHES
+
+        node = Tag(STRAIGHT_APOSTROPHES, None, [node])
+    lang = ctx.item.get("language")
+    return Tag("lang", str(lang), [node]) if lang else node
 
 
 _AFFIXES = ("prefix", "suffix", "delimiter")
