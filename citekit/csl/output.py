@@ -524,9 +524,14 @@ class _Emitter:
 
     def _link(self, url: str, body: str) -> str:
         if self.fmt == "html":
-            return f'<a href="{_escape_html(url)}">{body}</a>'
+            return f'<a href="{_escape_html(url).replace(chr(34), "&#34;")}">{body}</a>'
+        # A link that shows its own address is an autolink (\url breaks long URLs across lines).
         if self.fmt == "markdown":
-            return f"[{body}]({url})"
+            safe = url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
+            return f"<{safe}>" if body == self.escape(url) else f"[{body}]({safe.replace(')', '%29')})"
         if self.fmt == "latex":
-            return "\\href{" + url.replace("%", "\\%").replace("#", "\\#") + "}{" + body + "}"
+            safe = url.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
+            if body == self.escape(url):
+                return "\\url{" + safe + "}"
+            return "\\href{" + safe.replace("%", "\\%").replace("#", "\\#") + "}{" + body + "}"
         return body
