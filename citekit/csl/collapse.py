@@ -161,7 +161,16 @@ def _author(proc: Processor, cite: Cite) -> str | None:
     ref = cite.ref
     if ref.author_only or ref.suppress_author:
         return None  # the author chose how this cite prints
-    return text_of(proc.render_cite(_variant(cite, author_only=True)))
+    node = proc.render_cite(_variant(cite, author_only=True))
+    if node is not None and not _has_name(node):
+        return None  # a title standing in for the author: citeproc-js does not collapse on it
+    return text_of(node)
+
+
+def _has_name(node: Node) -> bool:
+    if isinstance(node, Tag) and node.kind == "name":
+        return True
+    return any(_has_name(c) for c in getattr(node, "children", ()))
 
 
 def _variant(cite: Cite, **changes: bool) -> Cite:
