@@ -43,11 +43,11 @@ def normalize_name(raw: dict[str, Any], parse: bool = True) -> dict[str, Any]:
     The result has ``literal`` (institutions and ``{"literal": ...}``) or the five name parts,
     plus ``comma-suffix``, ``static-ordering`` and ``comma-dropping-particle``.
     """
-    name: dict[str, Any] = {k: _s(raw.get(k)) for k in NAME_PARTS}
+    name: dict[str, Any] = {k: _s(raw.get(k)).strip() for k in NAME_PARTS}
     name["comma-suffix"] = _truthy(raw.get("comma-suffix"))
     name["static-ordering"] = _truthy(raw.get("static-ordering"))
     name["comma-dropping-particle"] = ""
-    literal = _s(raw.get("literal"))
+    literal = _s(raw.get("literal")).strip()
     if not literal and not name["given"] and name["family"] and _truthy(raw.get("isInstitution")):
         literal = name["family"]
     if literal:
@@ -162,7 +162,7 @@ def _tokens(given: str, hyphen: bool) -> list[str]:
 def _finish(text: str) -> str:
     text = _TRAILING_SPACE.sub("", text)
     text = re.sub(r"\s*-\s*", "-", text)
-    text = re.sub(r"[\t\n\x0b\x0c\r ]+", " ", text)
+    text = re.sub(r"[\t\n\x0b\x0c\r ]+", " ", text).lstrip(" ")
     return text.replace("\u2013", "-")
 
 

@@ -54,7 +54,10 @@ def _normalized(ctx: Context, raw: Any) -> dict[str, Any]:
         raw = {"literal": str(raw)}
     name = normalize_name(raw)
     if "literal" not in name:
-        name["script"] = script_class(name, ctx.item.get("language"))
+        language = ctx.item.get("language")
+        name["script"] = script_class(name, language)
+        if language in ("vi", "hu"):  # citeproc-js: family first for Vietnamese and Hungarian items
+            name["static-ordering"] = True
     return name
 
 
