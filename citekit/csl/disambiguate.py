@@ -19,21 +19,28 @@ Cost: one probe render per item; only items whose probes collide are rendered ag
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from citekit.csl.context import CiteInfo, Disamb
-from citekit.csl.nodes import Node, Span, Tag, text_of
+from citekit.csl.disambig_names import (
+    Nameset,
+    family_key,
+    given_key,
+    initials_key,
+    is_person,
+    name_key,
+    rendered_namesets,
+)
+from citekit.csl.nodes import Node, text_of
 
 if TYPE_CHECKING:
     from citekit.csl.processor import Cite, Processor
     from citekit.csl.style import El
 
 _GLOBAL_RULES = ("all-names", "all-names-with-initials", "primary-name", "primary-name-with-initials")
-_FALLBACK_NAME_VARS = ("author", "editor", "translator", "director", "composer", "container-author")
 
 
 @dataclass(slots=True)
@@ -89,101 +96,6 @@ def _incremental_condition() -> bool:
     from citekit.csl.context import Context
 
     return "disamb_tests" in getattr(Context, "__dataclass_fields__", {})
-
-
-# -- names as the disambiguation sees them -----------------------------------------------------------
-
-
-def family_key(name: dict[str, Any]) -> str:
-    """The family part of a name, particles included, periods and spacing folded (citeproc-js's pkey)."""
-    parts = [str(name.get("non-dropping-particle") or ""), str(name.get("family") or "")]
-    return _fold(" ".join(p for p in parts if p))
-
-
-def given_key(name: dict[str, Any]) -> str:
-    """The given name without periods; a lowercase trailing part (", jr.") is not part of it."""
-    given = _fold(str(name.get("given") or ""))
-    m = re.search(r"[,!]* ([^,]+)$", given)
-    if m and m.group(1) == m.group(1).lower():
-        given = given[: m.start()].rstrip()
-    return given
-
-
-def initials_key(name: dict[str, Any]) -> str:
-    """The initials of the given name ("John M." and "J. M." both give "J M")."""
-    parts = [p for p in re.split(r"[\s\-\u2010\u2011]+", given_key(name)) if p]
-    return " ".join(p[0].upper() for p in parts)
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace(".", " ")).strip()
-
-
-def _is_person(name: Any) -> bool:
-    return isinstance(name, dict) and bool(name.get("family")) and not name.get("literal")
-
-
-def _name_key(name: dict[str, Any]) -> str:
-    from citekit.csl.names import name_key
-
-    return name_key(name)
-
-
-@dataclass(slots=True)
-class Nameset:
-    """One rendered cs:names output of a probe: the full name list and the names it showed."""
-
-    names: list[dict[str, Any]]
-    shown: list[dict[str, Any]]
-
-
-def rendered_namesets(node: Node | None, item: dict[str, Any]) -> list[Nameset]:
-    """The namesets a cite rendered, from the ``names``/``name`` tags of its output tree."""
-    found: list[Nameset] = []
-
-    def visit(n: Node, current: Nameset | None) -> None:
-        if isinstance(n, Tag):
-            if n.kind == "names":
-                full: list[dict[str, Any]] = []
-                for var in _variables(n.value):
-                    value = item.get(var)
-                    if isinstance(value, list):
-                        full.extend(v for v in value if isinstance(v, dict))
-                current = Nameset(full, [])
-                found.append(current)
-            elif n.kind == "name" and isinstance(n.value, dict):
-                if current is None:
-                    current = Nameset([], [])
-                    found.append(current)
-                current.shown.append(n.value)
-                if n.value not in current.names:
-                    current.names.append(n.value)
-                return
-        if isinstance(n, (Span, Tag)) or hasattr(n, "children"):
-            for child in getattr(n, "children", ()):
-                visit(child, current)
-
-    if node is not None:
-        visit(node, None)
-    for ns in found:
-        if not ns.shown:
-            ns.shown = list(ns.names)
-    if not found:  # the names module does not tag its output: fall back on the usual name variables
-        for var in _FALLBACK_NAME_VARS:
-            value = item.get(var)
-            if isinstance(value, list) and value:
-                names = [v for v in value if isinstance(v, dict)]
-                found.append(Nameset(names, list(names)))
-                break
-    return found
-
-
-def _variables(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return value.split()
-    if isinstance(value, (list, tuple)):
-        return [str(v) for v in value]
-    return []
 
 
 # -- the pass ---------------------------------------------------------------------------------------
@@ -286,7 +198,7 @@ class _Pass:
         for i, name in enumerate(names):
             if primary_only and i > 0:
                 break
-            if _is_person(name) and name.get("given"):
+            if is_person(name) and name.get("given"):
                 forms = self.registry.setdefault(family_key(name), {})
                 forms.setdefault(initials_key(name), set()).add(given_key(name))
 
@@ -306,7 +218,7 @@ class _Pass:
         levels: dict[str, int] = {}
         for ns in p.namesets:
             for i, name in enumerate(ns.names):
-                if not _is_person(name) or not name.get("given") or (primary_only and i > 0):
+                if not is_person(name) or not name.get("given") or (primary_only and i > 0):
                     continue
                 forms = self.registry.get(family_key(name))
                 if not forms:
@@ -315,7 +227,7 @@ class _Pass:
                 if not with_initials and len(forms.get(initials_key(name), ())) > 1:
                     level = 2  # same initials: only the full given name does
                 if level:
-                    key = _name_key(name)
+                    key = name_key(name)
                     levels[key] = max(level, levels.get(key, 0))
         return levels
 
@@ -453,8 +365,8 @@ class _Expansion:
         if p.namesets:
             names = p.namesets[0].names
             for pos, level in self.levels.items():
-                if pos < len(names) and _is_person(names[pos]):
-                    key = _name_key(names[pos])
+                if pos < len(names) and is_person(names[pos]):
+                    key = name_key(names[pos])
                     d.givenname[key] = max(level, d.givenname.get(key, 0))
         return d
 

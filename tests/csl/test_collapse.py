@@ -116,6 +116,13 @@ def test_after_collapse_delimiter() -> None:
     assert _cite(style, items, ["I1", "I2", "I3"]) == "(Doe 1990; 2000 | Roe 2000)"
 
 
+def test_substituted_title_does_not_collapse() -> None:
+    style = _AUTHOR_DATE.format(cls="in-text", extra='collapse="year"', sort="").replace(
+        '<name form="short"/>', '<name form="short"/><substitute><text variable="title"/></substitute>')
+    items = [{"id": f"I{i}", "type": "book", "title": "Same", "issued": {"date-parts": [[2000 + i]]}} for i in (1, 2)]
+    assert _cite(style, items, ["I1", "I2"]) == "(Same 2001; Same 2002)"
+
+
 def test_year_suffix_collapse() -> None:
     style = _AUTHOR_DATE.format(cls="note", extra='collapse="year-suffix" year-suffix-delimiter=","', sort="")
     items = _person_items([("Doe", 2000), ("Doe", 2000), ("Doe", 2001)])

@@ -8,15 +8,8 @@ from typing import Any
 import pytest
 
 from citekit.csl.context import CiteInfo, Disamb
-from citekit.csl.disambiguate import (
-    copy_disamb,
-    disambiguate,
-    family_key,
-    given_key,
-    initials_key,
-    rendered_namesets,
-    sort_disamb,
-)
+from citekit.csl.disambig_names import family_key, given_key, initials_key, rendered_namesets
+from citekit.csl.disambiguate import copy_disamb, disambiguate, sort_disamb
 from citekit.csl.names import name_key
 from citekit.csl.nodes import Node, Span, Tag, Text
 from citekit.csl.processor import Cite, CiteRef, Cluster, Processor
