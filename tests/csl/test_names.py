@@ -380,3 +380,10 @@ def test_subsequent_author_substitute_helpers() -> None:
     ctx, el = _context(editors, names(DOE, var="editor"))
     node = render_names(ctx, el)
     assert text_of(substitute_author(node, "---", author_names(node))) == "--- ed."
+
+
+def test_family_first_for_vietnamese_and_hungarian_items() -> None:
+    item = {"id": "x", "language": "hu", "author": [{"family": "Kovács", "given": "János"}]}
+    assert render('<names variable="author"><name/></names>', item) == "Kovács János"
+    assert render('<names variable="author"><name name-as-sort-order="all" initialize-with=". "/></names>', item) \
+        == "Kovács J."
