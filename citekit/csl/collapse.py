@@ -37,7 +37,9 @@ class _Cite:
     author: str | None = None  # plain text of the first cs:names output (None: the cite is not grouped)
     same: bool = False  # same author as the cite before it (one cite group)
     collapsed: bool = False  # printed without its author
-    suffix_only: bool = False  # printed as its year-suffix alone
+    reduced: bool = False  # printed from its year-suffix on (same author and year as the cite before)
+    bare: bool = False  # ... and is nothing but the suffix
+    suffix_only: bool = False  # ... after the year or a bare suffix: joined to it by year-suffix-delimiter
 
 
 class _Delimiters:
@@ -113,7 +115,6 @@ def _collapse_numbers(proc: Processor, section: Section, cites: list[Cite]) -> l
     except ValueError:
         minimum = 3
     dash = proc.locale.term("citation-range-delimiter") or _EN_DASH
-    delims = _Delimiters(proc, section)
     runs: list[list[tuple[int | None, Node]]] = []
     for cite in cites:
         node = _full(proc, cite)
@@ -132,26 +133,15 @@ def _collapse_numbers(proc: Processor, section: Section, cites: list[Cite]) -> l
             runs.append([(None if alone else number, node)])
     if not runs:
         return None
-    pieces: list[list[Node]] = []  # each entry: nodes to be joined by the layout delimiter
-    after_range: list[bool] = []
+    # citeproc-js joins ranges and single numbers with the layout delimiter, whatever
+    # after-collapse-delimiter says
+    parts: list[Node] = []
     for run in runs:
         if len(run) >= minimum:
-            pieces.append([Span([run[0][1], Text(dash), run[-1][1]])])
-            after_range.append(True)
+            parts.append(Span([run[0][1], Text(dash), run[-1][1]]))
         else:
-            pieces.append([node for _, node in run])
-            after_range.append(False)
-    if delims.after is None or not any(after_range[:-1]):
-        return [node for piece in pieces for node in piece]
-    children: list[Node] = []
-    for i, piece in enumerate(pieces):
-        if i:
-            children.append(Text(delims.after if after_range[i - 1] else delims.layout))
-        for j, node in enumerate(piece):
-            if j:
-                children.append(Text(delims.layout))
-            children.append(node)
-    return [Span(children)]
+            parts.extend(node for _, node in run)
+    return parts
 
 
 # -- names, years and year-suffixes ----------------------------------------------------------------
@@ -259,10 +249,12 @@ def _collapse_authors(proc: Processor, entries: list[_Cite], collapse: str) -> N
     from citekit.csl.processor import with_affixes
 
     prev_year: str | None = None
+    prev: _Cite | None = None
     for e in entries:
         cite = e.cite
         if not e.same:
             prev_year = _year_key(proc, e) if collapse != "year" else None
+            prev = e
             continue
         rest = proc.render_cite(_variant(cite, suppress_author=True))
         e.collapsed = True
@@ -270,12 +262,22 @@ def _collapse_authors(proc: Processor, entries: list[_Cite], collapse: str) -> N
             year = _year_text(rest)
             reduced = _suffix_rest(rest)
             if reduced is not None and prev_year is not None and year == prev_year:
-                e.suffix_only = True
+                e.reduced = True
                 rest = reduced
+                # citeproc-js joins bare suffixes with year-suffix-delimiter; a suffix carrying a
+                # locator or an affix is delimited like any collapsed cite, and so is the one after it
+                e.bare = not cite.ref.prefix and not cite.ref.suffix and _is_bare_suffix(reduced)
+                e.suffix_only = e.bare and prev is not None and (not prev.reduced or prev.bare)
             else:
                 prev_year = year if reduced is not None else None
         node = with_affixes(rest, cite.ref.prefix, cite.ref.suffix)
         e.node = Tag("item", cite.item["id"], [node] if node is not None else [])
+        prev = e
+
+
+def _is_bare_suffix(node: Node) -> bool:
+    suffix = _suffix_only(node)
+    return suffix is not None and text_of(suffix) == text_of(node)
 
 
 def _year_key(proc: Processor, e: _Cite) -> str | None:

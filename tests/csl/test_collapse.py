@@ -137,11 +137,12 @@ def test_year_collapse_keeps_cite_affixes() -> None:
 
 
 def test_year_suffix_collapse_keeps_locator() -> None:
-    style = _AUTHOR_DATE.format(cls="note", extra='collapse="year-suffix" year-suffix-delimiter=","',
+    # as citeproc-js: a suffix with a locator is delimited like any collapsed cite, and so is the next
+    style = _AUTHOR_DATE.format(cls="in-text", extra='collapse="year-suffix" year-suffix-delimiter="+"',
                                 sort="").replace('<text variable="year-suffix"/>',
                                                  '<text variable="year-suffix"/><text variable="locator" prefix=", p. "/>')
-    items = _person_items([("Doe", 2000), ("Doe", 2000)])
-    assert _cite(style, items, ["I1", "I2"], I2={"locator": "5"}) == "(Doe 2000a,b, p. 5)"
+    items = _person_items([("Doe", 2000)] * 4)
+    assert _cite(style, items, ["I1", "I2", "I3", "I4"], I2={"locator": "5"}) == "(Doe 2000a, b, p. 5, c+d)"
 
 
 def test_year_suffix_ranged() -> None:
