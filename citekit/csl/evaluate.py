@@ -242,8 +242,11 @@ def _group(ctx: Context, el: El) -> Node | None:
         ctx.called += inner_called
         return None
     node = wrap(ctx, el, children, delimiter=True)
-    ctx.called += inner_called
-    ctx.rendered += inner_rendered
+    if node is not None:
+        # A group that printed something counts as content for the group around it, even when
+        # it printed only terms (citeproc-js: "n.d." keeps its parentheses' group alive).
+        ctx.called += max(inner_called, 1)
+        ctx.rendered += max(inner_rendered, 1)
     return node
 
 
