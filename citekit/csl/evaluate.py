@@ -145,6 +145,10 @@ def _suffix_letters(n: int) -> str:
 
 def _text_variable(ctx: Context, el: El, name: str) -> Node | None:
     value = variable_value(ctx, name, el.attrs.get("form", "long"))
+    if value is None and name == "year-suffix":
+        # citeproc-js: an empty year-suffix does not count against its group (APA's "(n.d.-a)"
+        # group prints "(n.d.)" for an undisambiguated item).
+        return None
     ctx.note_variable(value is not None)
     if value is None:
         return None
