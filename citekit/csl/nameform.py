@@ -169,20 +169,18 @@ def name_parts(name_el: El | None) -> NameParts:
 
 def _given_text(name: dict[str, Any], opts: NameOptions, level: int, first_only: bool, hyphen: bool,
                 with_initials: bool) -> str:
+    """The given name at a level: 1 initials (with initialize-with), 2 as written (citeproc-js's rules)."""
     given = name["given"]
     iw = opts.get("initialize-with")
-    if opts.get("initialize") == "false":
-        if name["family"] and given and iw is not None:
-            given = normalize_initials(given, iw, hyphen=hyphen)
+    if not name["family"] or level != 1 or (iw is None and not with_initials):
         return given
-    if name["family"] and level == 1 and name["script"] != 0:
-        if iw is not None:
-            return initialize(given, iw, hyphen=hyphen, first_only=first_only)
-        if with_initials:
-            # the "-with-initials" disambiguation rules show bare initials when the style sets no
-            # initialize-with (citeproc-js); other rules show the given name at level 1
-            return initialize(given, "", hyphen=hyphen, first_only=first_only)
-    return given
+    # the "-with-initials" disambiguation rules give bare initials when the style sets no
+    # initialize-with; initialize="false" only normalises the initials already there
+    if opts.get("initialize") == "false":
+        return normalize_initials(given, iw or "", hyphen=hyphen)
+    if name["script"] == 0:
+        return given
+    return initialize(given, iw or "", hyphen=hyphen, first_only=first_only)
 
 
 def _render_person(ctx: Context, name: dict[str, Any], opts: NameOptions, parts: NameParts, *, level: int,
@@ -216,8 +214,10 @@ def _render_person(ctx: Context, name: dict[str, Any], opts: NameOptions, parts:
     script = name["script"]
     if script == 0:
         return join_nodes([ndp, family, given], ""), False
+    # French, Russian and Czech keep particles on the family name's line (citeproc-js)
+    nbsp = "\u00a0" if ctx.locale.lang[:2] in ("fr", "ru", "cs") else " "
     if script == 1 or name["static-ordering"]:
-        return join_nodes([ndp, family, given], " "), False
+        return join_nodes([join_nodes([ndp, family], nbsp), given], " "), False
     if sort:
         if demote == "never":
             merged = join_nodes([join_nodes([ndp, family, dp], " "), given], SORT_SEP)
@@ -231,24 +231,22 @@ def _render_person(ctx: Context, name: dict[str, Any], opts: NameOptions, parts:
             second = join_nodes([join_nodes([given, dp], comma_dp + " "), ndp], " ")
             first = family
         else:
-            first = join_nodes([ndp, family], "" if _hyphenated(ndp_s) else " ")
+            first = join_nodes([ndp, family], "" if _hyphenated(ndp_s) else nbsp)
             second = join_nodes([given, dp], comma_dp + " ")
         merged = join_nodes([_affixed(first, parts.family_el), _affixed(second, parts.given_el)], sort_sep)
         return join_nodes([merged, suffix], sort_sep), True
-    if dp_s and name["family"] and not ndp_s and dp_s[-1] in _JOINERS:
+    if dp_s and name["family"] and not ndp_s and dp_s[-1] in _JOINERS and dp_s[:-1] != "de":
         family, dp = join_nodes([dp, family], ""), None  # "d'" + "Aubignac"
-    space = " "
-    iw = opts.get("initialize-with") or ""
-    if ("\u00a0" in iw or "\ufeff" in iw) and ctx.locale.lang[:2] in ("fr", "ru", "cs"):
-        space = "\u00a0"
     if _hyphenated(ndp_s):
-        second = join_nodes([dp, join_nodes([ndp, family], "")], space)
+        second = join_nodes([dp, join_nodes([ndp, family], "")], nbsp)
     else:
-        second = join_nodes([dp, ndp, family], space)
+        second = join_nodes([dp, ndp, family], nbsp)
     second = join_nodes([second, suffix], ", " if name["comma-suffix"] else " ")
     second = _affixed(second, parts.family_el)
     if parts.family_el is not None and formatting_of(parts.family_el).prefix:
         comma_dp = ""
+    iw = opts.get("initialize-with") or ""
+    space = nbsp if ("\u00a0" in iw or "\ufeff" in iw) and level == 1 else " "
     return join_nodes([_affixed(given, parts.given_el), second], comma_dp + space), False
 
 

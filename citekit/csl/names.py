@@ -134,6 +134,10 @@ def _join_names(ctx: Context, nodes: list[Node], inverted: list[bool], literal: 
             out.append(Text(sep))
         out.append(etal)
         return out
+    # Before a trailing institution the delimiter follows citeproc-js's implicit cs:institution,
+    # which sees only the inherited delimiter-precedes-last, not cs:name's own.
+    inherited = NameOptions(ctx.name_options)
+    institution_last = bool(literal) and literal[-1]
     and_term = _and_term(ctx, opts)
     for i, node in enumerate(nodes):
         if i == 0:
@@ -142,12 +146,15 @@ def _join_names(ctx: Context, nodes: list[Node], inverted: list[bool], literal: 
         if i < n - 1 or and_term is None:
             out += [Text(delim), node]
             continue
-        if not STARTS_ROMANESQUE.match(and_term):
-            out += [Text(and_term), node]
-            continue
         rule = opts.get("delimiter-precedes-last", "contextual")
-        if literal[i]:
-            use = n > 2 or (rule == "after-inverted-name" and inverted[i - 1])
+        if not STARTS_ROMANESQUE.match(and_term):
+            use = rule == "after-inverted-name" and inverted[i - 1]
+            out += [Text(delim), Text(and_term), node] if use else [Text(and_term), node]
+            continue
+        if institution_last:
+            own = inherited.get("delimiter-precedes-last", "contextual")
+            use = {"always": True, "never": False}.get(own, n > 2) or (
+                rule == "after-inverted-name" and inverted[i - 1])
         elif rule == "after-inverted-name":
             use = n == 2 or inverted[i - 1]
         else:
