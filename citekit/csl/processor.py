@@ -57,6 +57,7 @@ class Cite:
     disamb: Disamb = field(default_factory=Disamb)
 
 
+NO_PRINTED_FORM = "[CSL STYLE ERROR: reference with no printed form.]"
 _ALIASES = {"shortTitle": "title-short", "journalAbbreviation": "container-title-short",
             "container-title-short": "container-title-short"}
 
@@ -317,6 +318,8 @@ class Processor:
             parts = []
             for cite in cites:
                 node = self.render_cite(cite)
+                if is_empty(node) and not cite.ref.suppress_author:
+                    node = Text(NO_PRINTED_FORM)  # citeproc-js says so rather than print nothing
                 node = with_affixes(node, cite.ref.prefix, cite.ref.suffix)
                 if node is not None:
                     parts.append(Tag("item", cite.item["id"], [node]))
@@ -389,6 +392,8 @@ class Processor:
                     ctx.captured = Text(substitute) if substitute else None
                     label, body = _entry(ctx, section, layout)
                 previous = current
+            if is_empty(body) and is_empty(label):
+                continue  # an entry the style prints nothing for is left out (citeproc-js)
             out.append(BibEntry(item_id, label, body))
         return out
 
