@@ -211,12 +211,16 @@ def _text(ctx: Context, el: El) -> Node | None:
         finally:
             ctx.macro_depth -= 1
             ctx.called, ctx.rendered = called, rendered
-        ctx.called += inner_called
-        ctx.rendered += inner_rendered
-        # citeproc-js treats a macro call as an implicit group: terms alone do not make it render.
+        # citeproc-js treats a macro call as an implicit group: terms alone do not make it render,
+        # and a macro that printed something counts as content for the group around it.
         if inner_called and not inner_rendered:
+            ctx.called += inner_called
             return None
-        return wrap(ctx, el, children)
+        node = wrap(ctx, el, children)
+        if node is not None:
+            ctx.called += max(inner_called, 1)
+            ctx.rendered += max(inner_rendered, 1)
+        return node
     term = attrs.get("term")
     if term is not None:
         value = ctx.locale.term(term, attrs.get("form", "long"), attrs.get("plural") == "true")
