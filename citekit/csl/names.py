@@ -30,7 +30,7 @@ from citekit.csl.nameparts import STARTS_ROMANESQUE, normalize_name, script_clas
 from citekit.csl.nodes import Node, Span, Tag, Text, is_empty, text_of
 from citekit.csl.style import El
 
-__all__ = ["author_names", "name_key", "names_sort_key", "render_names", "substitute_author"]
+__all__ = ["name_key", "names_sort_key", "render_names"]
 
 
 # -- name lists -------------------------------------------------------------------------------------
@@ -387,98 +387,3 @@ def names_sort_key(ctx: Context, variable: str, key_el: El | None) -> str:
             tail = " ".join(p for p in (name["given"], dp, ndp) if p)
         keys.append(SORT_SEP.join(p for p in (head, tail, name["suffix"]) if p))
     return SORT_SEP.join(keys)
-
-
-# -- subsequent-author-substitute -------------------------------------------------------------------
-
-
-def author_names(node: Node | None) -> list[str]:
-    """The names a ``render_names`` output shows, as ``name_key`` strings.
-
-    This is what subsequent-author-substitute compares: like citeproc-js, the parsed name parts run
-    together, not their rendering ({"family": "Beijing Zoo"} is {"literal": "Beijing Zoo"}). An
-    empty list means the output holds no names (a substituted title, say).
-    """
-    found: list[str] = []
-
-    def visit(n: Any) -> None:
-        if isinstance(n, Tag) and n.kind == "name":
-            found.append(_compared(n.value))
-            return
-        for child in getattr(n, "children", ()):
-            visit(child)
-
-    visit(node)
-    return found
-
-
-def _compared(raw: Any) -> str:
-    name = normalize_name(raw if isinstance(raw, dict) else {"literal": str(raw)})
-    parts = ("non-dropping-particle", "family", "given", "dropping-particle", "suffix", "literal")
-    return "".join(str(name.get(p) or "") for p in parts)
-
-
-def _is_list(node: Node) -> bool:
-    return isinstance(node, Span) and any(isinstance(c, Tag) and c.kind == "name" for c in node.children)
-
-
-def _after_label(block: Tag) -> Node | None:
-    """The label that follows a variable's names, if any (a label before them is replaced with them)."""
-    inner = block.children[0] if block.children else None
-    if isinstance(inner, Span) and len(inner.children) == 2 and _is_list(inner.children[0]):
-        return inner.children[1]
-    return None
-
-
-def _replace_names(node: Node, keys: list[str], replacement: str, count: int) -> tuple[Node, int]:
-    """A copy with the first ``count`` names whose keys match replaced (count < 0: every name)."""
-    if isinstance(node, Tag) and node.kind == "name":
-        index = len(keys)
-        keys.append(_compared(node.value))
-        if count < 0 or index < count:
-            return Tag("name", node.value, [Text(replacement)]), 1
-        return node, 0
-    if isinstance(node, (Span, Tag)):
-        replaced = 0
-        children = []
-        for child in node.children:
-            new, n = _replace_names(child, keys, replacement, count)
-            children.append(new)
-            replaced += n
-        if isinstance(node, Span):
-            return Span(children, node.fmt), replaced
-        return Tag(node.kind, node.value, children), replaced
-    return node, 0
-
-
-def substitute_author(node: Node | None, replacement: str, previous: list[str],
-                      rule: str = "complete-all") -> Node | None:
-    """``node`` (a ``render_names`` output) with subsequent-author-substitute applied against the
-    previous entry's ``author_names``; unchanged when the rule does not apply.
-
-    complete-all: all names match, the whole name list goes (the cs:names affixes and a label after
-    the names stay); complete-each: all match, each name is replaced; partial-each: the names that
-    match from the first on are replaced; partial-first: only the first, if it matches.
-    """
-    current = author_names(node)
-    if node is None or not current or not previous:
-        return node
-    if rule in ("partial-each", "partial-first"):
-        same = 0
-        while same < min(len(current), len(previous)) and current[same] == previous[same]:
-            same += 1
-        if not same:
-            return node
-        return _replace_names(node, [], replacement, 1 if rule == "partial-first" else same)[0]
-    if current != previous:
-        return node
-    if rule == "complete-each":
-        return _replace_names(node, [], replacement, -1)[0]
-    blocks = [c for c in getattr(node, "children", ()) if isinstance(c, Tag) and c.kind == "names"]
-    label = _after_label(blocks[-1]) if blocks else None
-    body: list[Node] = [Text(replacement)] if replacement else []
-    if label is not None:
-        body.append(label)
-    if not body:
-        return None
-    return Span(body, node.fmt) if isinstance(node, Span) else Span(body)

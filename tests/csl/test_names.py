@@ -8,8 +8,9 @@ import pytest
 
 from citekit.csl.context import CiteInfo, Context, Disamb
 from citekit.csl.locale import load_locale
+from citekit.csl.namekeys import author_names, citation_label, substitute_author
 from citekit.csl.nameparts import initialize, normalize_initials, normalize_name, script_class
-from citekit.csl.names import author_names, name_key, names_sort_key, render_names, substitute_author
+from citekit.csl.names import name_key, names_sort_key, render_names
 from citekit.csl.nodes import Node, Span, Tag, text_of
 from citekit.csl.style import El, load_style
 
@@ -387,3 +388,17 @@ def test_family_first_for_vietnamese_and_hungarian_items() -> None:
     assert render('<names variable="author"><name/></names>', item) == "Kovács János"
     assert render('<names variable="author"><name name-as-sort-order="all" initialize-with=". "/></names>', item) \
         == "Kovács J."
+
+
+@pytest.mark.parametrize(("item", "label"), [
+    ({"author": [{"family": "Asthma", "given": "Albert"}], "issued": {"date-parts": [["1900"]]}}, "Asth00"),
+    ({"author": [{"family": "van Gogh", "given": "V"}, {"family": "Doe", "given": "J"}],
+      "issued": {"date-parts": [[2002]]}}, "GoDo02"),
+    ({"author": [{"family": "O'Neil"}, {"family": "de la Cruz", "given": "Y"}, {"family": "Müller"}, {"family": "Zed"},
+                 {"family": "Extra"}], "issued": {"date-parts": [[2015]]}}, "OCMZ15"),
+    ({"editor": [{"literal": "The ACME Corp"}], "issued": {"date-parts": [[1999]]}}, "Acme99"),
+    ({"title": "The Art of War"}, "Thea00"),
+])
+def test_citation_label(item: dict[str, Any], label: str) -> None:
+    ctx, _ = _context('<names variable="author"/>', {"id": "x", **item})
+    assert citation_label(ctx) == label
