@@ -306,25 +306,34 @@ _HANDLERS = {"text": _text, "group": _group, "choose": _choose, "names": _names,
 # -- conditions -------------------------------------------------------------------------------------
 
 
+_TESTS: dict[int, tuple[str, list[tuple[Any, str]]]] = {}
+
+
+def _compiled(branch: El) -> tuple[str, list[tuple[Any, str]]]:
+    """A branch's tests as (match, [(check, value), …]), built once per element."""
+    key = id(branch)
+    found = _TESTS.get(key)
+    if found is None:
+        tests = [(check, value) for attr, values in branch.attrs.items()
+                 if (check := _CONDITIONS.get(attr)) is not None for value in values.split()]
+        found = _TESTS[key] = (branch.attrs.get("match", "all"), tests)
+        _KEEP.append(branch)
+    return found
+
+
 def _test(ctx: Context, branch: El) -> bool:
-    attrs = branch.attrs
-    match = attrs.get("match", "all")
-    results: list[bool] = []
-    for attr, values in attrs.items():
-        check = _CONDITIONS.get(attr)
-        if check is None:
-            continue
-        for value in values.split():
-            results.append(check(ctx, value))
-    if not results:
+    match, tests = _compiled(branch)
+    if not tests:
         return False
+    if match == "all":
+        return all(check(ctx, value) for check, value in tests)
     if match == "any":
-        return any(results)
+        return any(check(ctx, value) for check, value in tests)
     if match == "none":
-        return not any(results)
+        return not any(check(ctx, value) for check, value in tests)
     if match == "nand":
-        return not all(results)
-    return all(results)
+        return not all(check(ctx, value) for check, value in tests)
+    return all(check(ctx, value) for check, value in tests)
 
 
 def _cond_type(ctx: Context, value: str) -> bool:
