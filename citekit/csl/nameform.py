@@ -101,7 +101,7 @@ def _part(text: str, decor: Formatting | None) -> Node | None:
 
 
 def join_nodes(parts: list[Node | None], sep: str) -> Node | None:
-    """Non-empty parts joined by ``sep``; a part ending in a (non-breaking) space takes no extra space."""
+    """Non-empty parts joined by ``sep``."""
     kept = [p for p in parts if p is not None and not is_empty(p)]
     if not kept:
         return None
@@ -109,10 +109,11 @@ def join_nodes(parts: list[Node | None], sep: str) -> Node | None:
         return kept[0]
     out: list[Node] = [kept[0]]
     for p in kept[1:]:
-        if sep and not _ends_with_space(out[-1]):
-            out.append(Text(sep))
-        elif sep.strip():
-            out.append(Text(sep.rstrip()))
+        # a part already ending in a space (a name-part suffix of "&#160;") absorbs the separator's
+        # leading space, as citeproc-js's output does
+        joint = sep[1:] if sep.startswith(" ") and _ends_with_space(out[-1]) else sep
+        if joint:
+            out.append(Text(joint))
         out.append(p)
     return Span(out)
 
