@@ -18,11 +18,11 @@ from citekit.csl.nodes import Node, Span, Tag, Text
 
 
 def author_names(node: Node | None) -> list[str]:
-    """The names a ``render_names`` output shows, as ``name_key`` strings.
+    """The names a ``render_names`` output shows, each as its parsed parts run together.
 
-    This is what subsequent-author-substitute compares: like citeproc-js, the parsed name parts run
-    together, not their rendering ({"family": "Beijing Zoo"} is {"literal": "Beijing Zoo"}). An
-    empty list means the output holds no names (a substituted title, say).
+    This is what subsequent-author-substitute compares (as citeproc-js does), not the rendering:
+    {"family": "Beijing Zoo"} is {"literal": "Beijing Zoo"}. An empty list means the output holds
+    no names (a substituted title, say).
     """
     found: list[str] = []
 
