@@ -100,6 +100,14 @@ def variable_value(ctx: Context, name: str, form: str = "long") -> Any:
         return cite.first_reference_note_number if ctx.mode == "citation" else None
     if name == "year-suffix":
         return _suffix_letters(ctx.disamb.year_suffix) if ctx.disamb.year_suffix else None
+    if name == "citation-label":
+        from citekit.csl.namekeys import citation_label
+
+        label = ctx.item.get("citation-label") or citation_label(ctx)
+        if label and ctx.disamb.year_suffix and not ctx.year_suffix_done:
+            ctx.year_suffix_done = True  # the label carries the suffix ("Asth00a")
+            label += _suffix_letters(ctx.disamb.year_suffix)
+        return label or None
     item = ctx.item
     if form == "short":
         short = _SHORT.get(name, name + "-short")

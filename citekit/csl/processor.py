@@ -6,11 +6,14 @@ disambiguation and collapsing passes, and renders clusters and the bibliography.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+import citeproc
 
 from citekit.csl.context import CiteInfo, Context, Disamb
 from citekit.csl.locale import Locale, load_locale
@@ -78,13 +81,33 @@ def normalize_item(raw: Any, index: int = 0) -> dict[str, Any]:
         elif key in DATE_VARIABLES:
             value = _date_value(raw, key, value)
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
+            value = _number_text(value)
+        elif isinstance(value, (list, dict)) and key not in _STRUCTURED:
+            if key in _TEXT_VARIABLES:
+                raise ItemError(f"item {raw.get('id')!r}: {key} must be text, not a JSON {type(value).__name__}")
+            continue  # not a CSL variable: nothing can print it
         item[key] = value
     if "id" not in item:
         item["id"] = f"item-{index + 1}"
     item["id"] = str(item["id"])
     item.setdefault("type", "article")
     return item
+
+
+# Standard CSL text and number variables (citeproc-py's list, the dependency that parses styles).
+_TEXT_VARIABLES = frozenset(v.replace("_", "-") for v in citeproc.VARIABLES) | {"DOI", "URL", "ISBN", "ISSN",
+                                                                              "PMID", "PMCID", "title-short"}
+_STRUCTURED = frozenset({"custom", "categories", "keyword-list"})
+_NAME_PARTS = frozenset({"family", "given", "literal", "suffix", "dropping-particle", "non-dropping-particle",
+                         "comma-suffix", "static-ordering", "parse-names", "isInstitution"})
+
+
+def _number_text(value: int | float) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
 
 
 def _names_value(raw: dict, key: str, value: Any) -> list[dict[str, Any]]:
@@ -96,11 +119,20 @@ def _names_value(raw: dict, key: str, value: Any) -> list[dict[str, Any]]:
         raise ItemError(f"item {raw.get('id')!r}: {key} must be a list of names")
     out = []
     for name in value:
+        if name is None:
+            continue
         if isinstance(name, str):
             out.append({"literal": name})
         elif isinstance(name, dict):
-            out.append({k: (str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
-                        for k, v in name.items() if v is not None})
+            clean: dict[str, Any] = {}
+            for part, v in name.items():
+                if v is None or part not in _NAME_PARTS:
+                    continue
+                if isinstance(v, (list, dict)):
+                    raise ItemError(f"item {raw.get('id')!r}: the {part} of a name in {key} must be text")
+                clean[part] = _number_text(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+            if clean:
+                out.append(clean)
         else:
             raise ItemError(f"item {raw.get('id')!r}: a name in {key} is neither an object nor a string")
     return out
@@ -170,8 +202,9 @@ class Processor:
     # -- contexts -----------------------------------------------------------------------------------
 
     def context(self, item: dict[str, Any], mode: str, info: CiteInfo | None = None,
-                disamb: Disamb | None = None, locale: str | None = None) -> Context:
-        opts = self._bib_options if mode == "bibliography" else self._cite_options
+                disamb: Disamb | None = None, locale: str | None = None, section: str | None = None) -> Context:
+        """A context for rendering ``item``; ``section`` picks the name options of a sort."""
+        opts = self._bib_options if (section or mode) == "bibliography" else self._cite_options
         ctx = Context(self.style, self.locale_for(locale), item, mode, info or CiteInfo(), disamb or Disamb(), opts)
         ctx.links = self.links
         return ctx
@@ -210,7 +243,7 @@ class Processor:
         numbers = {item_id: i + 1 for i, item_id in enumerate(ids)}
         items = [self.item(i) for i in ids]
         ordered = sort_items(items, section, lambda it: self.context(
-            it, "sort", CiteInfo(citation_number=numbers[it["id"]])))
+            it, "sort", CiteInfo(citation_number=numbers[it["id"]]), section="bibliography"))
         return [it["id"] for it in ordered]
 
     def citation_number(self, item_id: str) -> int:
@@ -372,7 +405,8 @@ class Processor:
         if not sort:
             self._numbers = {item_id: i + first_number for i, item_id in enumerate(order)}
         substitute = section.el.get("subsequent-author-substitute")
-        previous: str | None = None
+        rule = section.el.get("subsequent-author-substitute-rule", "complete-all")
+        previous: tuple[list[str], str] | None = None
         out: list[BibEntry] = []
         for item_id in order:
             item = self.item(item_id)
@@ -383,15 +417,12 @@ class Processor:
                 ctx.author_mode = "capture"
             label, body = _entry(ctx, section, layout)
             if substitute is not None:
-                from citekit.csl.nodes import text_of
-
-                current = text_of(ctx.captured) if ctx.captured is not None else None
-                if current is not None and current == previous:
+                replacement, previous = _author_substitute(ctx.captured, previous, substitute, rule)
+                if replacement is not None:
                     ctx = self.context(item, "bibliography", info, self.bib_disamb(item_id), locale)
                     ctx.author_mode = "replace"
-                    ctx.captured = Text(substitute) if substitute else None
+                    ctx.captured = replacement
                     label, body = _entry(ctx, section, layout)
-                previous = current
             if is_empty(body) and is_empty(label):
                 continue  # an entry the style prints nothing for is left out (citeproc-js)
             out.append(BibEntry(item_id, label, body))
@@ -412,6 +443,28 @@ class BibEntry:
     id: str
     label: Node | None
     body: Node | None
+
+
+def _author_substitute(captured: Node | None, previous: tuple[list[str], str] | None, substitute: str,
+                       rule: str) -> tuple[Node | None, tuple[list[str], str] | None]:
+    """subsequent-author-substitute: what replaces an entry's names when they repeat the previous
+    entry's (compared by the names' parts as citeproc-js does, or by the text when a title stood
+    in for them), or None; and what the next entry compares against."""
+    if captured is None:
+        return None, None
+    from citekit.csl.namekeys import author_names, substitute_author
+    from citekit.csl.nodes import text_of
+
+    current = (author_names(captured), text_of(captured))
+    replacement: Node | None = None
+    if previous is not None:
+        if current[0] and previous[0]:
+            replaced = substitute_author(captured, substitute, previous[0], rule)
+            if replaced is not captured:
+                replacement = replaced if replaced is not None else Text("")
+        elif not current[0] and not previous[0] and current[1] == previous[1]:
+            replacement = Text(substitute)
+    return replacement, current
 
 
 def _entry(ctx: Context, section: Section, layout: El) -> tuple[Node | None, Node | None]:

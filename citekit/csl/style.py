@@ -8,6 +8,7 @@ macro, a non-numeric ``et-al-min``, an unknown element or attribute value) is ra
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -153,15 +154,21 @@ def _attr_name(qname: str) -> str:
     return qname
 
 
-def compile_element(node: etree._Element) -> El:
+_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
+MAX_DEPTH = 100  # real styles nest about 15 deep; the evaluator recurses once per level
+
+
+def compile_element(node: etree._Element, path: str = "<style>", depth: int = 0) -> El:
     """lxml element → El (comments and processing instructions dropped)."""
+    if depth > MAX_DEPTH:
+        raise StyleError(f"elements nested more than {MAX_DEPTH} deep", path, node.sourceline)
     tag = node.tag
     name = tag.split("}", 1)[1] if isinstance(tag, str) and tag.startswith("{") else str(tag)
     el = El(name, {_attr_name(k): v for k, v in node.attrib.items()}, line=node.sourceline or 0,
             text=(node.text or ""))
     for child in node:
         if isinstance(child.tag, str):
-            el.children.append(compile_element(child))
+            el.children.append(compile_element(child, path, depth + 1))
     return el
 
 
@@ -170,16 +177,21 @@ def parse_xml(source: str | Path | bytes, what: str = "style") -> El:
     label = str(source) if isinstance(source, Path) else f"<{what}>"
     try:
         if isinstance(source, Path):
-            xml = CitationStylesXML(str(source), validate=False)
+            data = source.read_bytes()
         else:
-            data = source.encode("utf-8") if isinstance(source, str) else source
-            xml = CitationStylesXML(io.BytesIO(data), validate=False)
+            data = source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source
+        # citeproc-py's parser expands entities: a DOCTYPE could pull a local file into the output.
+        doctype = _DOCTYPE.search(data[:65536])
+        if doctype:
+            line = data.count(b"\n", 0, doctype.start()) + 1
+            raise StyleError("a DOCTYPE declaration is not allowed in CSL", label, line)
+        xml = CitationStylesXML(io.BytesIO(data), validate=False)
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if getattr(exc, "lineno", None) else None
         raise StyleError(f"not well-formed XML: {exc.msg}", label, line) from None
     except OSError as exc:
         raise StyleError(f"cannot read: {exc.strerror or exc}", label) from None
-    return compile_element(xml.root)
+    return compile_element(xml.root, label)
 
 
 def load_style(source: str | Path, *, label: str | None = None) -> Style:
@@ -256,6 +268,37 @@ def _check(style: Style) -> None:
                 dfs(callee, [*trail, callee])
         state[name] = 2
 
-    for name in style.macros:
-        if state.get(name) is None:
-            dfs(name, [name])
+    try:
+        for name in style.macros:
+            if state.get(name) is None:
+                dfs(name, [name])
+    except RecursionError:
+        raise StyleError("macro calls nested too deeply", path) from None
+    # Acyclic but very long chains of macro calls would still exhaust the evaluator's stack.
+    depth: dict[str, int] = {}
+    for name in _topological(calls):
+        depth[name] = 1 + max((depth.get(c, 0) for c in calls.get(name, ())), default=0)
+        if depth[name] > MAX_DEPTH // 2:
+            raise StyleError(f"macro {name!r} starts a chain of more than {MAX_DEPTH // 2} macro calls",
+                             path, style.macros[name].line)
+
+
+def _topological(calls: dict[str, set[str]]) -> list[str]:
+    """Macros, callees before callers (the graph is known to be acyclic)."""
+    order: list[str] = []
+    seen: set[str] = set()
+    for root in calls:
+        stack = [(root, iter(sorted(calls.get(root, ()))))]
+        if root in seen:
+            continue
+        seen.add(root)
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                order.append(node)
+                stack.pop()
+            elif child not in seen and child in calls:
+                seen.add(child)
+                stack.append((child, iter(sorted(calls.get(child, ())))))
+    return order
