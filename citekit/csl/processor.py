@@ -6,24 +6,16 @@ disambiguation and collapsing passes, and renders clusters and the bibliography.
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import citeproc
-
 from citekit.csl.context import CiteInfo, Context, Disamb
+from citekit.csl.items import ItemError, doi_in_url, normalize_item, whole_cjk_names
 from citekit.csl.locale import Locale, load_locale
 from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, is_empty
 from citekit.csl.style import El, Section, Style, load_style
-from citekit.errors import CitekitError
-
-
-class ItemError(CitekitError):
-    """A CSL-JSON item the engine cannot use (names the item)."""
 
 
 @dataclass(slots=True)
@@ -61,112 +53,6 @@ class Cite:
 
 
 NO_PRINTED_FORM = "[CSL STYLE ERROR: reference with no printed form.]"
-_ALIASES = {"shortTitle": "title-short", "journalAbbreviation": "container-title-short",
-            "container-title-short": "container-title-short"}
-
-
-def normalize_item(raw: Any, index: int = 0) -> dict[str, Any]:
-    """A CSL-JSON item as the renderers expect it (aliases resolved, names as lists of dicts)."""
-    from citekit.csl.evaluate import DATE_VARIABLES, NAME_VARIABLES
-
-    if not isinstance(raw, dict):
-        raise ItemError(f"item {index + 1} is not a JSON object")
-    item: dict[str, Any] = {}
-    for key, value in raw.items():
-        if value is None:
-            continue
-        key = _ALIASES.get(key, key)
-        if key in NAME_VARIABLES:
-            value = _names_value(raw, key, value)
-        elif key in DATE_VARIABLES:
-            value = _date_value(raw, key, value)
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = _number_text(value)
-        elif isinstance(value, (list, dict)) and key not in _STRUCTURED:
-            if key in _TEXT_VARIABLES:
-                raise ItemError(f"item {raw.get('id')!r}: {key} must be text, not a JSON {type(value).__name__}")
-            continue  # not a CSL variable: nothing can print it
-        item[key] = value
-    if "id" not in item:
-        item["id"] = f"item-{index + 1}"
-    item["id"] = str(item["id"])
-    item.setdefault("type", "article")
-    return item
-
-
-# Standard CSL text and number variables (citeproc-py's list, the dependency that parses styles).
-_TEXT_VARIABLES = frozenset(v.replace("_", "-") for v in citeproc.VARIABLES) | {"DOI", "URL", "ISBN", "ISSN",
-                                                                              "PMID", "PMCID", "title-short"}
-_STRUCTURED = frozenset({"custom", "categories", "keyword-list"})
-_NAME_PARTS = frozenset({"family", "given", "literal", "suffix", "dropping-particle", "non-dropping-particle",
-                         "comma-suffix", "static-ordering", "parse-names", "isInstitution"})
-
-
-def _number_text(value: int | float) -> str:
-    if isinstance(value, float) and not math.isfinite(value):
-        return ""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return str(value)
-
-
-def _names_value(raw: dict, key: str, value: Any) -> list[dict[str, Any]]:
-    if isinstance(value, dict):
-        value = [value]
-    if isinstance(value, str):
-        return [{"literal": value}]
-    if not isinstance(value, list):
-        raise ItemError(f"item {raw.get('id')!r}: {key} must be a list of names")
-    out = []
-    for name in value:
-        if name is None:
-            continue
-        if isinstance(name, str):
-            out.append({"literal": name})
-        elif isinstance(name, dict):
-            clean: dict[str, Any] = {}
-            for part, v in name.items():
-                if v is None or part not in _NAME_PARTS:
-                    continue
-                if isinstance(v, (list, dict)):
-                    raise ItemError(f"item {raw.get('id')!r}: the {part} of a name in {key} must be text")
-                clean[part] = _number_text(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
-            if clean:
-                out.append(clean)
-        else:
-            raise ItemError(f"item {raw.get('id')!r}: a name in {key} is neither an object nor a string")
-    return out
-
-
-def _date_value(raw: dict, key: str, value: Any) -> Any:
-    if isinstance(value, (str, int)):
-        return {"raw": str(value)}
-    if isinstance(value, list):
-        return {"date-parts": value}
-    if not isinstance(value, dict):
-        raise ItemError(f"item {raw.get('id')!r}: {key} must be a date object")
-    return value
-
-
-_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
-
-
-def _whole_cjk_names(item: dict[str, Any]) -> None:
-    """citekit:whole-cjk-names: a CJK personal name becomes one family name (陈晋镳, not 陈), so
-    that short forms and sort keys keep the whole name, as GB/T 7714 prints Chinese authors."""
-    from citekit.csl.evaluate import NAME_VARIABLES
-
-    for var in NAME_VARIABLES.intersection(item):
-        for name in item[var]:
-            family, given = str(name.get("family", "")), str(name.get("given", ""))
-            if family and given and _CJK.search(family + given):
-                name["family"] = family + given
-                del name["given"]
-
-
-def _doi_in_url(item: dict[str, Any]) -> bool:
-    doi, url = item.get("DOI"), item.get("URL")
-    return bool(doi and url and str(doi).lower() in str(url).lower())
 
 
 class Processor:
@@ -180,10 +66,10 @@ class Processor:
         whole_cjk = self.style.attrs.get("citekit:whole-cjk-names") == "true"
         for i, raw in enumerate(items):
             item = normalize_item(raw, i)
-            if omit_doi and _doi_in_url(item):
+            if omit_doi and doi_in_url(item):
                 del item["DOI"]  # GB/T 7714 8.7: a DOI the URL already holds is not printed twice
             if whole_cjk:
-                _whole_cjk_names(item)
+                whole_cjk_names(item)
             self.items.setdefault(item["id"], item)
         self.lang = lang or self.style.default_locale or "en-US"
         self.locale = load_locale(self.style, self.lang)

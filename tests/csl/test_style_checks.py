@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from citekit.csl.processor import ItemError, normalize_item
+from citekit.csl.items import ItemError, normalize_item
 from citekit.csl.style import StyleError, load_style
 
 HEAD = '<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0" class="in-text">\n'
