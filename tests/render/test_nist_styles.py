@@ -1,7 +1,24 @@
-"""Acceptance 3 and 5: the verbatim NIST cases of the style notes, with ``nist`` and ``nist-portal``.
+"""Acceptance 3 and 5: the verbatim NIST cases of the style notes, with ``nist``, ``nist-fips`` and ``nist-portal``.
 
-Inputs follow the styles' documented conventions (whole series string in ``number`` for ``nist``;
-the portal's series label in ``collection-title`` for ``nist-portal``).
+Inputs follow the styles' documented conventions (the comment at the top of ``styles/nist.csl``):
+
+- ``report``: the whole series string in ``number`` ("NIST Special Publication (SP) 800-53, Rev. 5"); the portal's
+  series label in ``collection-title`` for ``nist-portal``.
+- ``legislation``/``bill`` cited by public-law (or bill) number: ``title``, ``number`` ("P.L. 113-283"), ``issued``
+  (year-month), ``URL``.
+- ``legislation``, a code section: ``title`` (heading), ``container-title`` ("U.S. Code"), ``volume`` (the code's
+  title, "44"), ``section``, ``issued`` (edition year), ``URL``; chosen when there is no ``number``.
+- ``regulation``, an executive order: ``genre`` ("Executive Order 14028"), ``title``, ``publisher``,
+  ``publisher-place``, ``number`` (DCPD number), ``issued`` (full date), ``URL``.
+- ``regulation``, a Federal Register document: ``title``, ``container-title`` ("Federal Register"), ``volume``,
+  ``page`` (range), ``issued`` (full date), ``URL``.
+- ``paper-conference``: ``container-title``, ``collection-title`` (series), ``volume`` or else ``collection-number``
+  (printed "Vol. N" after the publisher), ``editor``, ``publisher``, ``publisher-place``, ``page``, ``DOI``.
+- ``dataset``: ``author``, ``issued``, ``title``, ``publisher``, ``publisher-place``, ``DOI``/``URL``.
+
+Case ids: a note's id (T-nn, P-nn) or a plain name is a verbatim NIST string quoted in the notes (an oracle);
+an id starting ``C:`` is constructed from the notes' rules (or, where marked, from a form NIST prints in
+SP 800-53r5) and checks the style against those rules only.
 """
 
 from __future__ import annotations
@@ -106,6 +123,96 @@ def test_tech_series_verbatim(case: str, item: dict, expected: str) -> None:
     assert render(item, "nist") == expected
 
 
+GOV = "https://www.govinfo.gov/app/details/"
+LNCS = "Lecture Notes in Computer Science"
+
+# Laws, codes and the Federal Register (notes 2.B.14; T-09 and T-10 above are the verbatim oracles).
+LEGAL = [
+    ("C: bill, the P.L. form (2.B.14) by analogy",
+     {"type": "bill", "title": "Internet of Things Cybersecurity Improvement Act of 2019", "number": "H.R. 1668",
+      "issued": year(2019, 3), "URL": "https://www.congress.gov/bill/116th-congress/house-bill/1668"},
+     "Internet of Things Cybersecurity Improvement Act of 2019 (H.R. 1668), March 2019. Available at https://www.congress.gov/bill/116th-congress/house-bill/1668"),
+    ("C: public law without URL (2.B.14)",
+     {"type": "legislation", "title": "USA Patriot Act", "number": "P.L. 107-56", "issued": year(2001, 10)},
+     "USA Patriot Act (P.L. 107-56), October 2001"),
+    ("C: U.S. Code section, SP 800-53r5 form with the 2.B.16 link",
+     {"type": "legislation", "title": "Definitions", "container-title": "U.S. Code", "volume": "44", "section": "3502",
+      "issued": year(2011), "URL": GOV + "USCODE-2011-title44/USCODE-2011-title44-chap35-subchapI-sec3502"},
+     "“Definitions,” Title 44 U.S. Code, Sec. 3502. 2011 ed. Available at " + GOV + "USCODE-2011-title44/USCODE-2011-title44-chap35-subchapI-sec3502"),
+    ("C: U.S. Code section without heading or URL",
+     {"type": "legislation", "container-title": "U.S. Code", "volume": "40", "section": "11101", "issued": year(2018)},
+     "Title 40 U.S. Code, Sec. 11101. 2018 ed."),
+    ("C: Federal Register, SP 800-53r5 form with en dash (2.B.8) and the 2.B.16 link",
+     {"type": "regulation", "title": "Federal Acquisition Supply Chain Security Act; Rule",
+      "container-title": "Federal Register", "volume": "85", "page": "54263-54271", "issued": year(2020, 9, 1),
+      "URL": "https://www.federalregister.gov/d/2020-18939"},
+     "“Federal Acquisition Supply Chain Security Act; Rule,” 85 Federal Register 54263 (September 1, 2020), pp 54263–54271. Available at https://www.federalregister.gov/d/2020-18939"),
+    ("C: executive order with a DOI-less govinfo URL printed bare (T-09 pattern)",
+     {"type": "regulation", "genre": "Executive Order 13526", "title": "Classified National Security Information",
+      "publisher": "The White House", "publisher-place": "Washington, DC", "number": "DCPD-200901022",
+      "issued": year(2009, 12, 29), "URL": GOV + "DCPD-200901022"},
+     "Executive Order 13526 (2009) Classified National Security Information. (The White House, Washington, DC), DCPD-200901022, December 29, 2009. " + GOV + "DCPD-200901022"),
+]
+
+# Conference papers (notes 2.B.11: "Title. Container, ed(s) Editors (Publisher, Place), pp a–b. link"); the
+# series follows the container, the volume follows the publisher as in NIST's own CSL.
+PROCEEDINGS = [
+    ("C: paper, series and volume, one editor (2.B.11)",
+     {"type": "paper-conference", "author": names("Lyubashevsky V"), "issued": year(2009),
+      "title": "Fiat-Shamir with aborts: Applications to lattice and factoring-based signatures",
+      "container-title": "Advances in cryptology – ASIACRYPT 2009", "collection-title": LNCS, "volume": "5912",
+      "editor": names("Matsui M"), "publisher": "Springer", "publisher-place": "Berlin, Heidelberg",
+      "page": "598-616", "DOI": "10.1007/978-3-642-10366-7_35"},
+     "Lyubashevsky V (2009) Fiat-Shamir with aborts: Applications to lattice and factoring-based signatures. Advances in Cryptology – ASIACRYPT 2009, Lecture Notes in Computer Science, ed Matsui M (Springer, Berlin, Heidelberg), Vol. 5912, pp 598–616. https://doi.org/10.1007/978-3-642-10366-7_35"),
+    ("C: paper, series number as the volume, two editors (2.B.5, 2.B.11)",
+     {"type": "paper-conference", "author": names("Kiltz E", "Lyubashevsky V", "Schaffner C"), "issued": year(2018),
+      "title": "A concrete treatment of Fiat-Shamir signatures in the quantum random-oracle model",
+      "container-title": "Advances in Cryptology – EUROCRYPT 2018", "collection-title": LNCS,
+      "collection-number": "10822", "editor": names("Nielsen JB", "Rijmen V"), "publisher": "Springer",
+      "publisher-place": "Cham", "page": "552-586", "DOI": "10.1007/978-3-319-78372-7_18"},
+     "Kiltz E, Lyubashevsky V, Schaffner C (2018) A concrete treatment of Fiat-Shamir signatures in the quantum random-oracle model. Advances in Cryptology – EUROCRYPT 2018, Lecture Notes in Computer Science, eds Nielsen JB, Rijmen V (Springer, Cham), Vol. 10822, pp 552–586. https://doi.org/10.1007/978-3-319-78372-7_18"),
+    ("C: paper, series number and volume both given",
+     {"type": "paper-conference", "author": names("Doe J"), "issued": year(2020), "title": "A paper",
+      "container-title": "Proceedings of a Meeting", "collection-title": "A Series", "collection-number": "12",
+      "volume": "3", "publisher": "A Press", "publisher-place": "Boulder, CO", "page": "1-9"},
+     "Doe J (2020) A paper. Proceedings of a Meeting, A Series 12 (A Press, Boulder, CO), Vol. 3, pp 1–9"),
+    ("C: paper without editors or publisher, URL link (2.B.11, 2.B.16)",
+     {"type": "paper-conference", "author": names("Doe J"), "issued": year(2021), "title": "A paper",
+      "container-title": "Proceedings of a Meeting", "page": "10-12", "URL": "https://example.org/p"},
+     "Doe J (2021) A paper. Proceedings of a Meeting, pp 10–12. Available at https://example.org/p"),
+]
+
+# Datasets: the publisher's parenthesis with no period after it (notes 2.D).
+NIST_METADATA = {"type": "dataset", "author": [{"literal": "NIST Research Library"}], "issued": year(2024),
+                 "title": "NIST Technical Series Publication Metadata", **NIST, "DOI": "10.18434/M32192"}
+DATASETS = [
+    ("NIST-Tech-Pubs metadata (notes 1, Evidence)", NIST_METADATA,
+     "NIST Research Library (2024) NIST Technical Series Publication Metadata. (National Institute of Standards and Technology, Gaithersburg, MD) https://doi.org/10.18434/M32192"),
+    ("C: dataset with a URL (2.D, 2.B.16)",
+     {**{k: v for k, v in NIST_METADATA.items() if k != "DOI"}, "URL": "https://github.com/usnistgov/NIST-Tech-Pubs"},
+     "NIST Research Library (2024) NIST Technical Series Publication Metadata. (National Institute of Standards and Technology, Gaithersburg, MD) Available at https://github.com/usnistgov/NIST-Tech-Pubs"),
+    ("C: dataset without publisher (2.B.16)",
+     {"type": "dataset", "author": names("Doe J"), "issued": year(2022), "title": "Some data", "DOI": "10.1/d"},
+     "Doe J (2022) Some data. https://doi.org/10.1/d"),
+]
+
+NEW_FORMS = LEGAL + PROCEEDINGS + DATASETS
+
+
+@pytest.mark.parametrize(("case", "item", "expected"), NEW_FORMS, ids=[c[0] for c in NEW_FORMS])
+def test_laws_proceedings_datasets(case: str, item: dict, expected: str) -> None:
+    assert render(item, "nist") == expected
+
+
+# nist-fips differs from nist only in a report's punctuation and the final period (notes 2.B.17).
+NOT_REPORTS = [c for c in TECH_SERIES + NEW_FORMS if c[1]["type"] != "report"]
+
+
+@pytest.mark.parametrize(("case", "item", "expected"), NOT_REPORTS, ids=["C: fips. " + c[0] for c in NOT_REPORTS])
+def test_fips_variant_adds_the_final_period(case: str, item: dict, expected: str) -> None:
+    assert render(item, "nist-fips") == expected + ("" if expected.endswith(".") else ".")
+
+
 # FIPS 204's reference list: a comma after a report's title and a final period (style nist-fips).
 FIPS_204 = [
     ("T-13", {"type": "report", "author": [{"literal": "National Institute of Standards and Technology"}], "issued": year(2023),
@@ -185,3 +292,8 @@ def test_portal_citation_matches_the_seed_page(shared) -> None:
 def test_first_initial_only_extension() -> None:
     item = portal("Special Publication (NIST SP)", ["Lemmon Eric W."], 2018, "T", "10.1/x")
     assert render(item, "nist-portal").startswith("Lemmon, E. (2018), T,")
+
+
+def test_proceedings_title_is_italic_in_html() -> None:
+    line = format_bibliography([{"id": "x", **PROCEEDINGS[0][1]}], "nist", "html")[0]
+    assert "<i>Advances in Cryptology – ASIACRYPT 2009</i>, Lecture Notes in Computer Science, ed Matsui M" in line
