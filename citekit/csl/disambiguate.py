@@ -19,7 +19,7 @@ Cost: one probe render per item; only items whose probes collide are rendered ag
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
@@ -169,20 +169,33 @@ class _Pass:
     def run(self) -> None:
         for item_id in self.ids:
             self.probe(item_id)
+        # citeproc-js groups items on their plain form: names the global pass expands still count
+        # as ambiguous, and the group's walk then sees the expansions
+        keys = {item_id: p.text for item_id, p in self.probes.items()}
         if self.opts.global_names:
             self.global_names()
-        for group in self.groups(self.ids):
-            self.resolve(group)
+        by_key: dict[str, list[str]] = {}
+        for item_id in self.ids:
+            if keys[item_id]:
+                by_key.setdefault(keys[item_id], []).append(item_id)
+        for group in by_key.values():
+            if len(group) > 1:
+                self.resolve(group)
 
     def resolve(self, group: list[str]) -> None:
-        remaining = [group]
-        if self.opts.add_names or self.opts.by_cite_givens:
-            remaining = [g for grp in remaining for g in self.by_names(grp)]
-        if self.opts.condition:
-            remaining = [g for grp in remaining for g in self.by_condition(grp)]
-        if self.opts.year_suffix:
-            for grp in remaining:
-                self.year_suffixes(grp)
+        from citekit.csl.disambig_steps import GroupRun
+
+        levels = self.opts.condition if _incremental_condition() else min(1, self.opts.condition)
+        run = GroupRun([self.probes[i] for i in group], self.opts, lambda p, d: self.render(p, d)[1],
+                       self.bib_rank, levels, self.show_more if self.opts.global_names else None)
+        for item_id, disamb in run.run().items():
+            p = self.probes[item_id]
+            p.disamb = disamb
+
+    def bib_rank(self, item_id: str) -> int:
+        if self.bib_order is None:
+            self.bib_order = {i: n for n, i in enumerate(self.proc.bibliography_order(self.ids))}
+        return self.bib_order.get(item_id, len(self.bib_order) + self.order.get(item_id, 0))
 
     def global_names(self) -> None:
         """Expand given names wherever two rendered names share a family name (all-names, primary-name)."""
@@ -231,50 +244,6 @@ class _Pass:
                     levels[key] = max(level, levels.get(key, 0))
         return levels
 
-    def by_names(self, group: list[str]) -> list[list[str]]:
-        """Add names and (by-cite) given names step by step; keep the steps that split the group."""
-        probes = [self.probes[i] for i in group]
-        # citeproc-js works through the items with the fewest names first
-        probes.sort(key=lambda p: (len(p.namesets[0].names) if p.namesets else 0, self.order[p.item_id]))
-        if not any(p.namesets for p in probes):
-            return [group]
-        max_names = max((len(p.namesets[0].names) for p in probes if p.namesets), default=0)
-        shown = min((len(p.namesets[0].shown) for p in probes if p.namesets), default=0)
-        cand = _Expansion()
-        best = _Expansion()
-        active = list(probes)
-        classes = 1  # the active cites fall into this many readings
-        for step in self._steps(shown, max_names):
-            cand.apply(step)
-            if step[0] == "name" and self.opts.global_names:
-                self.show_more(active, cand.extra)
-            outputs: dict[str, list[_Probe]] = {}
-            rendered: dict[str, tuple[Node | None, str]] = {}
-            for p in active:
-                result = self.render(p, cand.disamb(p))
-                rendered[p.item_id] = result
-                outputs.setdefault(result[1], []).append(p)
-            if len(outputs) <= classes:
-                continue
-            best.capture(step, cand)
-            still: list[_Probe] = []
-            classes = 0
-            for members in outputs.values():
-                if len(members) == 1:
-                    p = members[0]
-                    p.disamb = best.disamb(p)
-                    p.node, p.text = rendered[p.item_id] if best == cand else self.render(p, p.disamb)
-                else:
-                    still.extend(members)
-                    classes += 1
-            active = still
-            if not active:
-                break
-        for p in active:
-            p.disamb = best.disamb(p)
-            p.node, p.text = self.render(p, p.disamb)
-        return self.groups(p.item_id for p in active)
-
     def show_more(self, active: list[_Probe], extra: int) -> None:
         """Names that add-names brings into view join the global name registry (as in citeproc-js)."""
         for p in active:
@@ -283,92 +252,6 @@ class _Pass:
                 self.register_names(ns.names[: len(ns.shown) + extra])
         for p in active:
             self.global_levels(p)
-
-    def _steps(self, shown: int, max_names: int) -> Iterator[tuple[str, int, int]]:
-        """("given", position, level) and ("name", extra names, 0) steps, in citeproc-js's order.
-
-        Each shown name is taken in turn: its given name (by-cite) to initials, then in full; then,
-        with add-names, one more name is shown and the walk goes on to it.
-        """
-        givens = self.opts.by_cite_givens
-        add = self.opts.add_names
-        pos = extra = 0
-        while pos < shown + extra:
-            if givens:
-                yield ("given", pos, 1)
-                yield ("given", pos, 2)
-            if add and shown + extra < max_names:
-                extra += 1
-                yield ("name", extra, 0)
-            pos += 1
-
-    def by_condition(self, group: list[str]) -> list[list[str]]:
-        """Render the still-ambiguous with ``disambiguate="true"``; it stays set (the date may need it).
-
-        Where the evaluator counts the tests, one more test turns true at each step, and a cite
-        keeps the level at which it came apart from the others.
-        """
-        levels = self.opts.condition if _incremental_condition() else 1
-        active = list(group)
-        remaining: list[list[str]] = [group]
-        for level in range(1, levels + 1):
-            for item_id in active:
-                p = self.probes[item_id]
-                p.disamb = copy_disamb(p.disamb, condition=level if level > 1 else True)
-                p.node, p.text = self.render(p, p.disamb)
-            remaining = self.groups(active)
-            active = [i for g in remaining for i in g]
-            if not active:
-                break
-        return remaining
-
-    def year_suffixes(self, group: list[str]) -> None:
-        if self.bib_order is None:
-            self.bib_order = {i: n for n, i in enumerate(self.proc.bibliography_order(self.ids))}
-        rank = self.bib_order
-        ordered = sorted(group, key=lambda i: (rank.get(i, len(rank)), self.order[i]))
-        for n, item_id in enumerate(ordered, start=1):
-            p = self.probes[item_id]
-            p.disamb = copy_disamb(p.disamb, year_suffix=n)
-
-
-class _Expansion:
-    """Name expansion shared by an ambiguous group: extra names, and given-name levels by position."""
-
-    __slots__ = ("extra", "levels")
-
-    def __init__(self) -> None:
-        self.extra = 0
-        self.levels: dict[int, int] = {}
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Expansion) and (self.extra, self.levels) == (other.extra, other.levels)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def apply(self, step: tuple[str, int, int]) -> None:
-        kind, a, b = step
-        if kind == "given":
-            self.levels[a] = b
-        else:
-            self.extra = a
-
-    def capture(self, step: tuple[str, int, int], cand: _Expansion) -> None:
-        # only the step that helped is kept (citeproc-js's betterbase), with the names shown so far
-        kind, a, _ = step
-        if kind == "given":
-            self.levels[a] = cand.levels[a]
-        self.extra = cand.extra
-
-    def disamb(self, p: _Probe) -> Disamb:
-        d = copy_disamb(p.disamb, add_names=max(p.disamb.add_names, self.extra))
-        if p.namesets:
-            names = p.namesets[0].names
-            for pos, level in self.levels.items():
-                if pos < len(names) and is_person(names[pos]):
-                    key = name_key(names[pos])
-                    d.givenname[key] = max(level, d.givenname.get(key, 0))
-        return d
 
 
 def registered_ids(proc: Processor, cites: list[Cite]) -> list[str]:
