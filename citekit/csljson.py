@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from citekit.bibtex.dates import DateError, parse_date
+from citekit.csl.items import ItemError, normalize_item
 from citekit.errors import CitekitError
 from citekit.fileio import read_text
 from citekit.model import Item
@@ -100,6 +101,10 @@ def read_csl_json(path: str | Path) -> list[Item]:
         data: Any = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CitekitError(f"invalid JSON: {exc.msg}", path, exc.lineno) from None
+    except RecursionError:
+        raise CitekitError("invalid JSON: nested too deeply", path) from None
+    except ValueError as exc:  # e.g. an integer beyond the interpreter's digit limit
+        raise CitekitError(f"invalid JSON: {exc}", path) from None
     if isinstance(data, dict) and "items" in data:
         data = data["items"]
     if isinstance(data, dict):
@@ -110,6 +115,10 @@ def read_csl_json(path: str | Path) -> list[Item]:
     for n, raw in enumerate(data, 1):
         if not isinstance(raw, dict) or "id" not in raw:
             raise CitekitError(f"item {n} is not a CSL-JSON object with an 'id'", path, _line_of_item(text, n))
+        try:
+            normalize_item(raw, n - 1)  # the engine's checks, reported here with the file and line
+        except ItemError as exc:
+            raise CitekitError(exc.message, path, _line_of_item(text, n)) from None
         item = apply_note_fields(raw)
         item.setdefault("type", "document")
         item.setdefault("citation-key", str(item["id"]))

@@ -102,7 +102,7 @@ def test_every_output_format(fmt: str) -> None:
     assert proc.returncode == 0
     out = proc.stdout
     if fmt == "html":
-        assert "National Science &amp; Technology Council" in out and 'class="csl-left-margin">[1]</div>' in out
+        assert "National Science &#38; Technology Council" in out and 'class="csl-left-margin">[1]</div>' in out
     elif fmt == "latex":
         assert "National Science \\& Technology Council" in out and "\\url{https://trumpwhitehouse" in out
     elif fmt == "markdown":

@@ -55,7 +55,7 @@ def format_command(
     whole_library = not (keys or cited_from or citations or prefer_archive or to == OutputFormat.json)
     if whole_library and (input_file is None or input_file.suffix.lower() == ".bib"):
         # Large libraries are parsed and rendered on every core; None when that does not apply.
-        bulk = render_files([input_file] if input_file else (library or None), style)
+        bulk = render_files([input_file] if input_file else (library or None), style, fmt=to.value)
         if bulk is not None:
             entries, problems, robust = bulk
             _warn(problems)
@@ -74,7 +74,7 @@ def format_command(
     elif to == OutputFormat.json:
         text = json.dumps(items, ensure_ascii=False, indent=2) + "\n"
     else:
-        entries = render_entries(items, style, sort=order != Order.cited)
+        entries = render_entries(items, style, sort=order != Order.cited, fmt=to.value)
         text = render_document(entries, to.value, robust_links=robust_links(items))
     _emit(text, output)
 

@@ -68,6 +68,9 @@ class Context:
     called: int = 0
     rendered: int = 0
     in_substitute: int = 0
+    # cs:name, cs:et-al, cs:label, label-first flag and cs:institution of the cs:names whose
+    # cs:substitute is being tried: a bare cs:names inside it inherits them.
+    inherited_names: tuple[Any, ...] | None = None
     links: bool = False  # URL and DOI become links (citekit's own output; the test suite has none)
     # What happens to the first cs:names output: "suppress" drops it, "capture" records it in
     # ``captured``, "replace" puts ``captured`` in its place.

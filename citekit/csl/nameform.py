@@ -152,10 +152,14 @@ class NameParts:
     given_el: El | None
     family: Formatting | None
     given: Formatting | None
+    # CSL-M cs:institution in the cs:names: institutional names then take its formatting instead of
+    # the family name-part's (citeproc-js), so a style can capitalise surnames only.
+    institution: Formatting | None = None
+    has_institution: bool = False
 
 
-def name_parts(name_el: El | None) -> NameParts:
-    """cs:name's family and given cs:name-part elements."""
+def name_parts(name_el: El | None, institution_el: El | None = None) -> NameParts:
+    """cs:name's family and given cs:name-part elements (and a CSL-M cs:institution)."""
     fam = giv = None
     if name_el is not None:
         for child in name_el.findall("name-part"):
@@ -165,6 +169,8 @@ def name_parts(name_el: El | None) -> NameParts:
                 giv = child
     family = strip_affixes(formatting_of(fam)) if fam else None
     given = strip_affixes(formatting_of(giv)) if giv else None
+    if institution_el is not None:
+        return NameParts(fam, giv, family, given, strip_affixes(formatting_of(institution_el)), True)
     return NameParts(fam, giv, family, given)
 
 
@@ -257,7 +263,8 @@ def render_name(ctx: Context, raw: Any, name: dict[str, Any], opts: NameOptions,
     raw_dict = raw if isinstance(raw, dict) else {"literal": str(raw)}
     key = name_key(raw_dict)
     if "literal" in name:
-        return Tag("name", raw_dict, [_part(name["literal"], parts.family) or Text("")]), False
+        decor = parts.institution if parts.has_institution else parts.family
+        return Tag("name", raw_dict, [_part(name["literal"], decor) or Text("")]), False
     base = 0 if form == "short" else (1 if opts.get("initialize-with") is not None else 2)
     level = max(base, ctx.disamb.givenname.get(key, 0), ctx.disamb.givenname_all)
     nas = "all" if ctx.mode == "sort" else opts.get("name-as-sort-order")

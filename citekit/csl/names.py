@@ -173,6 +173,7 @@ class _Setup:
     label_el: El | None
     label_first: bool
     parts: NameParts
+    institution_el: El | None = None
 
 
 def _setup(ctx: Context, el: El) -> _Setup:
@@ -180,9 +181,11 @@ def _setup(ctx: Context, el: El) -> _Setup:
     label_first = False
     if label_el is not None and name_el is not None:
         label_first = el.children.index(label_el) < el.children.index(name_el)
-    if name_el is None and etal_el is None and label_el is None and _INHERIT:
-        name_el, etal_el, label_el, label_first = _INHERIT[-1]
-    return _Setup(name_options(ctx, name_el), name_el, etal_el, label_el, label_first, name_parts(name_el))
+    institution_el = el.find("institution")
+    if name_el is None and etal_el is None and label_el is None and ctx.inherited_names is not None:
+        name_el, etal_el, label_el, label_first, institution_el = ctx.inherited_names
+    return _Setup(name_options(ctx, name_el), name_el, etal_el, label_el, label_first,
+                  name_parts(name_el, institution_el), institution_el)
 
 
 def _etal_node(ctx: Context, setup: _Setup) -> Node | None:
@@ -266,7 +269,6 @@ def _common_term(ctx: Context, variables: list[str], found: dict[str, list[Any]]
 
 # -- cs:names ---------------------------------------------------------------------------------------
 
-_INHERIT: list[tuple[El | None, El | None, El | None, bool]] = []  # cs:name, cs:et-al, cs:label of substituting names
 
 
 def render_names(ctx: Context, el: El) -> Node | None:
@@ -326,7 +328,8 @@ def _substitute(ctx: Context, el: El, setup: _Setup) -> tuple[Node | None, bool]
     if sub is None:
         return None, False
     ctx.in_substitute += 1
-    _INHERIT.append((setup.name_el, setup.etal_el, setup.label_el, setup.label_first))
+    saved = ctx.inherited_names
+    ctx.inherited_names = (setup.name_el, setup.etal_el, setup.label_el, setup.label_first, setup.institution_el)
     result: Node | None = None
     success = False
     try:
@@ -340,7 +343,7 @@ def _substitute(ctx: Context, el: El, setup: _Setup) -> tuple[Node | None, bool]
                 success = True
                 break
     finally:
-        _INHERIT.pop()
+        ctx.inherited_names = saved
         ctx.in_substitute -= 1
     if result is None:
         return None, success

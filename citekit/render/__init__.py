@@ -5,33 +5,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from citeproc import Citation, CitationItem, Locator
-
-from citekit.errors import UnknownKeyError
+from citekit.csl.processor import CiteRef, Cluster
+from citekit.errors import CitekitError, UnknownKeyError
 from citekit.model import Item
-from citekit.render import formats
-from citekit.render.citations import collapse_numbers
-from citekit.render.engine import (
-    RenderedEntry,
-    _bibliography,
-    _render_with,
-    entry_text,
-    load_style,
-    render_entries,
-    style_citation_options,
-)
+from citekit.render.engine import RenderedEntry, entry_text, processor, render_entries
 from citekit.styles import DEFAULT_STYLE
 
+FORMATS = ("text", "html", "markdown", "latex")
+
 __all__ = ["format_bibliography", "format_citation", "render_document", "RenderedEntry", "render_entries",
-           "robust_links"]
+           "robust_links", "FORMATS"]
 
 
 def format_bibliography(items: Sequence[Item], style: str | Path = DEFAULT_STYLE, fmt: str = "text",
                         *, sort: bool = True) -> list[str]:
     """One formatted string per entry (numeric styles: ``[n] entry`` in text output)."""
-    if fmt not in formats.FORMATS:
+    if fmt not in FORMATS:
         raise ValueError(f"unknown output format {fmt!r}")
-    return [entry_text(e, fmt) for e in render_entries(list(items), style, sort=sort)]
+    return [entry_text(e, fmt) for e in render_entries(list(items), style, sort=sort, fmt=fmt)]
 
 
 def render_document(entries: list[RenderedEntry], fmt: str = "text",
@@ -45,11 +36,10 @@ def render_document(entries: list[RenderedEntry], fmt: str = "text",
     if fmt == "html":
         rows = []
         for e in entries:
-            body = formats.finish(e.body, "html")
+            label, body = e.rendered("html")
             if robust_links and e.key in robust_links:
                 body = _robust(body, *robust_links[e.key])
-            if e.label:
-                label = formats.finish(e.label, "html")
+            if label:
                 rows.append(f'  <div class="csl-entry" id="ref-{_html_id(e.key)}"><div class="csl-left-margin">'
                             f'{label}</div><div class="csl-right-inline">{body}</div></div>')
             else:
@@ -58,8 +48,9 @@ def render_document(entries: list[RenderedEntry], fmt: str = "text",
     if fmt == "latex":
         rows = [r"\begin{thebibliography}{" + str(max(len(entries), 1)) + "}"]
         for e in entries:
-            label = "[{" + formats.finish(e.label, "latex") + "}]" if e.label else ""
-            rows.append(rf"\bibitem{label}{{{e.key}}} {formats.finish(e.body, 'latex')}")
+            label, body = e.rendered("latex")
+            label = "[{" + label + "}]" if label else ""
+            rows.append(rf"\bibitem{label}{{{e.key}}} {body}")
         rows.append(r"\end{thebibliography}")
         return "\n".join(rows) + "\n"
     if fmt == "markdown":
@@ -86,9 +77,15 @@ def _robust(body: str, original: str, version: str, date: str) -> str:
     attrs = (f' data-originalurl="{html.escape(original)}" data-versionurl="{html.escape(version)}"'
              + (f' data-versiondate="{html.escape(date)}"' if date else ""))
     for url in {original, version}:
-        anchor = f'<a href="{html.escape(url)}">'
-        body = body.replace(anchor, anchor[:-1] + attrs + ">")
+        # the engine's HTML escapes as citeproc-js does (&#38;), html.escape as &amp;
+        for escaped in {html.escape(url), _numeric_escape(url)}:
+            anchor = f'<a href="{escaped}">'
+            body = body.replace(anchor, anchor[:-1] + attrs + ">")
     return body
+
+
+def _numeric_escape(text: str) -> str:
+    return text.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;").replace('"', "&#34;")
 
 
 def _html_id(key: str) -> str:
@@ -97,63 +94,20 @@ def _html_id(key: str) -> str:
 
 def format_citation(bibliography: Sequence[Item], cites: Sequence[tuple[str, str | None]],
                     style: str | Path = DEFAULT_STYLE, fmt: str = "text") -> str:
-    """The in-text citation of ``cites`` (key, locator) against a bibliography in cited order.
+    """The in-text citation of ``cites`` (key, page locator), numbered by the bibliography's order.
 
-    Numeric styles: numbers collapsed by citekit (``[2-3]``; ``citekit:collapse-min="2"`` joins even
-    two, as GB/T 7714 does), with the locator after the bracket when the style says
-    ``citekit:locator="after"`` (``[5]12``). Other styles, and numeric cites with locators the style
-    places itself, go through citeproc-py, one layout per entry language.
+    One cluster through the engine's document API: collapsing (``[2-3]``; ``citekit:collapse-min``),
+    disambiguation and the ``citekit:locator="after"`` placement (``[5]12``) come from the style.
     """
-    loaded = load_style(style)
-    keys = [str(i.get("id", "")) for i in bibliography]
-    lower = {k.lower(): n for n, k in enumerate(keys, 1)}
-    for key, _ in cites:
-        if key.lower() not in lower:
+    proc = processor(bibliography, style, fmt)
+    if proc.style.citation is None:
+        raise CitekitError("the style has no <citation>", proc.style.path)
+    by_lower = {k.lower(): k for k in proc.items}
+    refs = []
+    for key, locator in cites:
+        found = key if key in proc.items else by_lower.get(key.lower())
+        if found is None:
             raise UnknownKeyError(f"unknown citation key {key!r}")
-    locators = [loc for _, loc in cites if loc]
-    if loaded.numeric and (not locators or _locator_outside(loaded)):
-        opts = style_citation_options(loaded)
-        min_run = opts["collapse_min"]
-        if not opts["collapse"]:
-            min_run = len(cites) + 1  # the style asks for no collapsing: every number is listed
-        numbers = collapse_numbers([lower[k.lower()] for k, _ in cites], delimiter=opts["delimiter"],
-                                   range_delimiter=opts["range_delimiter"], min_run=min_run)
-        text = f"{opts['prefix']}{numbers}{opts['suffix']}"
-        if locators:
-            text += ",".join(locators)
-        if opts["sup"]:
-            a, b = "\ue006", "\ue007"
-            text = f"{a}{text}{b}"
-        return formats.finish(text, fmt)
-    bib, _ = _bibliography(list(bibliography), loaded, sort=True)
-    citation_items = []
-    for key, loc in cites:
-        kwargs = {"locator": Locator("page", loc)} if loc and not _locator_outside(loaded) else {}
-        citation_items.append(CitationItem(key.lower(), **kwargs))
-    citation = Citation(citation_items)
-    citation.bibliography = bib
-    # Each cite is rendered with the layout of its entry's language (CSL-M), then the cluster is
-    # joined and wrapped by the default layout, as citeproc-js does.
-    default = next((lay for locs, lay in loaded.cit_layouts if not locs), loaded.cit_layouts[0][1])
-    default.getparent().cites = []
-    parts = []
-    for ci in citation_items:
-        text = _render_with(loaded, loaded.cit_layouts, ci, lambda layout, ci=ci: layout.render_children(ci))
-        if text:
-            parts.append(str(text))
-            default.getparent().cites.append(ci)
-    text = str(default.format(default.wrap(default.join(parts)))) if parts else ""
-    if locators and _locator_outside(loaded):
-        text += "\ue006" + ",".join(locators) + "\ue007"
-    return formats.finish(text, fmt)
-
-
-def _locator_outside(loaded) -> bool:
-    """citekit:locator="after" on cs:citation: the cited page follows the citation, superscript.
-
-    GB/T 7714 (10.1.3, 10.2.4): ``[2]260``, ``(CRANE, 1972)<sup>12</sup>``.
-    """
-    from citekit.render.patches import CITEKIT_NS
-
-    citation = loaded.cit_layouts[0][1].getparent()
-    return citation.get(f"{{{CITEKIT_NS}}}locator") == "after"
+        refs.append(CiteRef(found, locator=locator, label="page" if locator else None))
+    proc.register(list(proc.items))  # numbers follow the bibliography's order
+    return proc.process([Cluster(refs)])[0]

@@ -21,10 +21,11 @@ from pathlib import Path
 
 from citekit.bibtex.mapping import entry_to_csl
 from citekit.bibtex.reader import bib_files, parse_bib
+from citekit.csl.style import Style
 from citekit.fileio import read_text
 from citekit.model import BibFile, Problem
 from citekit.render import robust_links
-from citekit.render.engine import LoadedStyle, RenderedEntry, _bibliography, _entry, load_style
+from citekit.render.engine import RenderedEntry, _rendered, _splittable, is_numeric, load_style, processor
 
 MIN_BYTES = 400_000  # below this (≈ 1,500 entries) forking costs more than it saves
 _BLOCK_START = re.compile(r"^[ \t]*@", re.M)
@@ -71,7 +72,7 @@ def _shift(bib: BibFile, piece: _Piece) -> BibFile:
     return bib
 
 
-def _worker(pieces: list[_Piece], loaded: LoadedStyle, conn: Connection) -> None:
+def _worker(pieces: list[_Piece], style: Style, fmt: str, conn: Connection) -> None:
     gc.disable()  # a short-lived process that frees by reference counting (see citekit.perf)
     try:
         items, problems = [], []
@@ -84,17 +85,15 @@ def _worker(pieces: list[_Piece], loaded: LoadedStyle, conn: Connection) -> None
         offset = conn.recv()
         if offset is None:
             return
-        bib_, _ = _bibliography(items, loaded, sort=False)
-        bib_.__dict__["_number_offset"] = offset
-        originals = {str(i["id"]).lower(): str(i["id"]) for i in items}
-        rendered = [(originals.get(e.key, e.key), e.label, e.body) for e in (_entry(loaded, ci) for ci in bib_.items)]
-        conn.send((rendered, robust_links(items)))
+        proc = processor(items, style, fmt)
+        entries = proc.bibliography_entries([str(i["id"]) for i in items], sort=False, first_number=offset + 1)
+        conn.send((_rendered(proc, entries, fmt), robust_links(items)))
     finally:
         conn.close()
 
 
-def render_files(paths: Sequence[str | Path] | None, style: str | Path,
-                 workers: int | None = None
+def render_files(paths: Sequence[str | Path] | None, style: str | Path, workers: int | None = None,
+                 fmt: str = "text",
                  ) -> tuple[list[RenderedEntry], list[Problem], dict[str, tuple[str, str, str]]] | None:
     """Every entry of the files, rendered in file order with ``workers`` processes; None: not applicable.
 
@@ -103,7 +102,7 @@ def render_files(paths: Sequence[str | Path] | None, style: str | Path,
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     loaded = load_style(style)
-    if loaded.has_sort or not loaded.numeric:
+    if not _splittable(loaded) or not is_numeric(loaded):
         return None
     texts = [(str(p), read_text(p)[0]) for p in bib_files(paths)]
     size = sum(len(t) for _, t in texts)
@@ -123,7 +122,7 @@ def render_files(paths: Sequence[str | Path] | None, style: str | Path,
     conns, procs = [], []
     for group in groups:
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker, args=(group, loaded, child), daemon=True)
+        proc = ctx.Process(target=_worker, args=(group, loaded, fmt, child), daemon=True)
         proc.start()
         child.close()
         conns.append(parent)
@@ -140,7 +139,7 @@ def render_files(paths: Sequence[str | Path] | None, style: str | Path,
             c.send(offset)
             offset += len(ks)
         results = [c.recv() for c in conns]
-        entries = [RenderedEntry(k, label, body) for rendered, _ in results for k, label, body in rendered]
+        entries = [e for rendered, _ in results for e in rendered]
         robust = {k: v for _, links in results for k, v in links.items()}
     except EOFError:  # a worker died: let the caller render serially
         return None

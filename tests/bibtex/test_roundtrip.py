@@ -36,5 +36,5 @@ def test_one_field_changed_touches_only_that_entry(tmp_path: Path) -> None:
 def test_public_api() -> None:
     items = citekit.read_library().items(["molnar2025china"])
     line = citekit.format_bibliography(items, style="gb-t-7714-2015-numeric", fmt="text")[0]
-    assert line.startswith("[1] MOLNAR M, ROGERS K, GAYLE F, et al. China's Manufacturing Innovation Centers")
+    assert line.startswith("[1] MOLNAR M, ROGERS K, GAYLE F, et al. China’s Manufacturing Innovation Centers")
     assert citekit.format_citation(items, [("molnar2025china", None)]) == "[1]"

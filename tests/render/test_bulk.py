@@ -30,7 +30,7 @@ def test_bulk_html_keeps_robust_links(tmp_path: Path, always_bulk: None) -> None
                            " archivedate = {2021-07-16}}\n")
     path = tmp_path / "big.bib"
     path.write_text(text, encoding="utf-8")
-    entries, _, robust = bulk.render_files([path], "gb-t-7714-2015-numeric", workers=2)
+    entries, _, robust = bulk.render_files([path], "gb-t-7714-2015-numeric", workers=2, fmt="html")
     html = render_document(entries, "html", robust_links=robust)
     lib = read_library([path])
     from citekit.render import robust_links
