@@ -33,42 +33,54 @@ _FORMAT_KEYS = {
     "font-variant": "font_variant", "font-weight": "font_weight", "text-decoration": "text_decoration",
     "vertical-align": "vertical_align", "text-case": "text_case", "display": "display",
 }
-_FORMATS: dict[int, Formatting] = {}
+# Per-element caches keyed by id(); the element itself is kept in the entry, so an id is never
+# reused while its entry lives.
+_FORMATS: dict[int, tuple[El, Formatting]] = {}
+_WRAPS: dict[int, tuple[El, Formatting, bool, Formatting, bool]] = {}
 
 
 def formatting(el: El) -> Formatting:
     """The Formatting an element's attributes ask for (cached: elements live as long as their style)."""
-    key = id(el)
-    fmt = _FORMATS.get(key)
-    if fmt is None:
-        fmt = Formatting()
-        for attr, slot in _FORMAT_KEYS.items():
-            value = el.attrs.get(attr)
-            if value is not None:
-                setattr(fmt, slot, value)
-        fmt.quotes = el.attrs.get("quotes") == "true"
-        fmt.strip_periods = el.attrs.get("strip-periods") == "true"
-        _FORMATS[key] = fmt
-        _KEEP.append(el)
+    found = _FORMATS.get(id(el))
+    if found is not None:
+        return found[1]
+    fmt = Formatting()
+    for attr, slot in _FORMAT_KEYS.items():
+        value = el.attrs.get(attr)
+        if value is not None:
+            setattr(fmt, slot, value)
+    fmt.quotes = el.attrs.get("quotes") == "true"
+    fmt.strip_periods = el.attrs.get("strip-periods") == "true"
+    _FORMATS[id(el)] = (el, fmt)
     return fmt
 
 
-_KEEP: list[El] = []  # id() keys stay valid only while the element lives
+def _wrap_formats(el: El) -> tuple[El, Formatting, bool, Formatting, bool]:
+    """(el, formatting, plain?, formatting without its delimiter, plain?) of an element."""
+    found = _WRAPS.get(id(el))
+    if found is None:
+        fmt = formatting(el)
+        bare = _copy(fmt, delimiter=None) if fmt.delimiter is not None else fmt
+        found = _WRAPS[id(el)] = (el, fmt, fmt.is_plain(), bare, bare.is_plain())
+    return found
 
 
 def wrap(ctx: Context, el: El, children: list[Node], *, delimiter: bool = False) -> Node | None:
-    """Children in a Span with the element's formatting (None when nothing was rendered)."""
-    children = [c for c in children if not is_empty(c)]
-    if not children:
+    """Children in a Span with the element's formatting (None when nothing was rendered).
+
+    ``delimiter``: the element's delimiter joins the children (cs:group); elsewhere it is ignored.
+    """
+    kept = [c for c in children if (c.text if type(c) is Text else not is_empty(c))]
+    if not kept:
         return None
-    fmt = formatting(el)
+    _, with_delim, plain_delim, bare, plain_bare = _wrap_formats(el)
+    fmt, plain = (with_delim, plain_delim) if delimiter else (bare, plain_bare)
     if fmt.text_case == "title" and not _english(ctx):
         fmt = _copy(fmt, text_case=None)
-    if not delimiter and fmt.delimiter is not None:
-        fmt = _copy(fmt, delimiter=None)
-    if fmt.is_plain() and len(children) == 1:
-        return children[0]
-    return Span(children, fmt)
+        plain = fmt.is_plain()
+    if plain and len(kept) == 1:
+        return kept[0]
+    return Span(kept, fmt)
 
 
 def _copy(fmt: Formatting, **changes: Any) -> Formatting:
@@ -314,23 +326,22 @@ _HANDLERS = {"text": _text, "group": _group, "choose": _choose, "names": _names,
 # -- conditions -------------------------------------------------------------------------------------
 
 
-_TESTS: dict[int, tuple[str, list[tuple[Any, str]]]] = {}
+_TESTS: dict[int, tuple[El, str, list[tuple[Any, str]]]] = {}
 
 
-def _compiled(branch: El) -> tuple[str, list[tuple[Any, str]]]:
-    """A branch's tests as (match, [(check, value), …]), built once per element."""
+def _compiled(branch: El) -> tuple[El, str, list[tuple[Any, str]]]:
+    """A branch's tests as (branch, match, [(check, value), …]), built once per element."""
     key = id(branch)
     found = _TESTS.get(key)
     if found is None:
         tests = [(check, value) for attr, values in branch.attrs.items()
                  if (check := _CONDITIONS.get(attr)) is not None for value in values.split()]
-        found = _TESTS[key] = (branch.attrs.get("match", "all"), tests)
-        _KEEP.append(branch)
+        found = _TESTS[key] = (branch, branch.attrs.get("match", "all"), tests)
     return found
 
 
 def _test(ctx: Context, branch: El) -> bool:
-    match, tests = _compiled(branch)
+    _, match, tests = _compiled(branch)
     if not tests:
         return False
     if match == "all":

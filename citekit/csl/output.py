@@ -67,6 +67,7 @@ _CITE_KEEP_LEFT = _KEEP_LEFT | {(",", ";")}
 _INTO_QUOTES = frozenset(".,!?")
 _OUT_OF_QUOTES = frozenset(":,;")
 _SPACE_BEFORE = re.compile(" ([:;?!\u00bb])")
+_SPACED = (" :", " ;", " ?", " !", " \u00bb", "\u00ab ")
 _PREFIX_TAGS = re.compile(r"<[^>]+>")
 _PREFIX_TRAILING = re.compile("[\"'\u201d\u2019\u00bb\u202f\u00a0 ]+$")
 _STRIP_PERIODS = re.compile(r"\.([^a-z]|$)")
@@ -126,7 +127,13 @@ def _first_str(items: list[Item]) -> tuple[list[Item], int] | None:
 
 
 def _has_text(items: list[Item]) -> bool:
-    return any(_has_text(i.items) if isinstance(i, _Box) else i for i in items)
+    for item in items:  # a loop, not any(): this runs for every node
+        if type(item) is str:
+            if item:
+                return True
+        elif _has_text(item.items):  # type: ignore[union-attr]
+            return True
+    return False
 
 
 def _last_char(items: list[Item]) -> str:
@@ -188,8 +195,10 @@ class _Builder:
         self.straight = False  # citekit:apostrophes="straight": the house style prints ' not ’
 
     def build(self, node: Node) -> list[Item]:
-        if isinstance(node, Text):
-            text = _SPACE_BEFORE.sub("\u202f\\1", node.text).replace("\u00ab ", "\u00ab\u202f")
+        if type(node) is Text:
+            text = node.text
+            if " " in text and any(pair in text for pair in _SPACED):
+                text = _SPACE_BEFORE.sub("\u202f\\1", text).replace("\u00ab ", "\u00ab\u202f")
             if self.straight:
                 text = text.replace("\u2019", "'")
             self.rendered = self.rendered or bool(text)
