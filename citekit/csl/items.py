@@ -30,6 +30,10 @@ def normalize_item(raw: Any, index: int = 0) -> dict[str, Any]:
 
     if not isinstance(raw, dict):
         raise ItemError(f"item {index + 1} is not a JSON object")
+    if isinstance(raw.get("note"), str) and ":" in raw["note"]:
+        from citekit.csljson import apply_note_fields
+
+        raw = apply_note_fields(raw)  # "key: value" lines in note, as citeproc-js reads them
     item: dict[str, Any] = {}
     for key, value in raw.items():
         if value is None:

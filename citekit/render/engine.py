@@ -1,7 +1,7 @@
 """Formatting with citekit's CSL engine (``citekit.csl``): styles by name, input preparation, entries.
 
 The engine does all CSL evaluation; this layer adds what a bibliography of BibTeX entries needs
-around it: built-in style names, Zotero note lines, the entry language that picks a CSL-M layout,
+around it: built-in style names, the entry language that picks a CSL-M layout,
 and entries rendered once in the output format the caller asked for.
 """
 
@@ -19,7 +19,6 @@ from citekit.csl.output import render
 from citekit.csl.processor import Processor
 from citekit.csl.style import Style
 from citekit.csl.style import load_style as load_csl
-from citekit.csljson import apply_note_fields
 from citekit.errors import CitekitError
 from citekit.model import Item
 from citekit.perf import paused_gc
@@ -52,12 +51,11 @@ def is_numeric(style: Style) -> bool:
 
 
 def prepare(item: Item) -> dict[str, Any]:
-    """A CSL item as citekit hands it to the engine: note lines applied, a language set.
+    """A CSL item as citekit hands it to the engine: a language set (the engine reads note lines).
 
     The language picks the entry's CSL-M layout (GB/T: "等" for Chinese entries, "et al." for
     English ones); an item without one is taken as Chinese when its title or names are.
     """
-    item = apply_note_fields(item)
     out = {k: v for k, v in item.items() if v not in (None, "", [])}
     out["id"] = str(item.get("id", ""))
     out.setdefault("type", "document")
