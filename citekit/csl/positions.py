@@ -15,7 +15,9 @@ def assign_positions(cites: list[Cite], style: Style) -> None:
     distance = int(section.el.get("near-note-distance", "5")) if section is not None else 5
     first_note: dict[str, int] = {}
     last_note: dict[str, int] = {}
-    previous: Cite | None = None
+    # Citations in the running text (note number 0) and in footnotes are two sequences for ibid:
+    # an in-text cite after a footnote still follows the previous in-text cite (citeproc-js).
+    previous: dict[bool, Cite] = {}
     cluster_sizes: dict[int, int] = {}
     for cite in cites:
         cluster_sizes[cite.cluster] = cluster_sizes.get(cite.cluster, 0) + 1
@@ -27,8 +29,9 @@ def assign_positions(cites: list[Cite], style: Style) -> None:
             info.position = cite.ref.position
         elif item_id not in first_note:
             info.position = "first"
-        elif previous is not None and previous.item["id"] == item_id and _adjacent(previous, cite, cluster_sizes):
-            info.position = _ibid(previous, cite)
+        elif (before := previous.get(note == 0)) is not None and before.item["id"] == item_id and _adjacent(
+                before, cite, cluster_sizes):
+            info.position = _ibid(before, cite)
         else:
             info.position = "subsequent"
         if item_id in first_note:
@@ -37,7 +40,7 @@ def assign_positions(cites: list[Cite], style: Style) -> None:
         else:
             first_note[item_id] = note
         last_note[item_id] = note
-        previous = cite
+        previous[note == 0] = cite
 
 
 def _adjacent(previous: Cite, cite: Cite, sizes: dict[int, int]) -> bool:
