@@ -18,9 +18,10 @@ def assign_positions(cites: list[Cite], style: Style) -> None:
     # Citations in the running text (note number 0) and in footnotes are two sequences for ibid:
     # an in-text cite after a footnote still follows the previous in-text cite (citeproc-js).
     previous: dict[bool, Cite] = {}
-    cluster_sizes: dict[int, int] = {}
+    cluster_sizes: dict[tuple[str, int], int] = {}
     for cite in cites:
-        cluster_sizes[cite.cluster] = cluster_sizes.get(cite.cluster, 0) + 1
+        for key in (("cluster", cite.cluster), _unit(cite)):
+            cluster_sizes[key] = cluster_sizes.get(key, 0) + 1
     for cite in cites:
         info = cite.info
         item_id = cite.item["id"]
@@ -43,12 +44,22 @@ def assign_positions(cites: list[Cite], style: Style) -> None:
         previous[note == 0] = cite
 
 
-def _adjacent(previous: Cite, cite: Cite, sizes: dict[int, int]) -> bool:
+def _unit(cite: Cite) -> tuple[str, int]:
+    """What "the preceding citation" is for ibid: the footnote (two citations in one footnote
+    count as one), or the cluster for in-text citations."""
+    note = cite.info.note_number or 0
+    return ("note", note) if note else ("cluster", cite.cluster)
+
+
+def _adjacent(previous: Cite, cite: Cite, sizes: dict[tuple[str, int], int]) -> bool:
     # Within one cluster the previous cite is adjacent; across clusters, the spec allows ibid only
-    # when the preceding citation held that one cite alone.
+    # when the preceding citation held that one cite alone: the preceding cluster in the same
+    # footnote, else the whole preceding footnote (citeproc-js).
     if previous.cluster == cite.cluster:
         return True
-    return sizes.get(previous.cluster) == 1
+    if _unit(previous) == _unit(cite):
+        return sizes.get(("cluster", previous.cluster)) == 1
+    return sizes.get(_unit(previous)) == 1
 
 
 def _ibid(previous: Cite, cite: Cite) -> str:
