@@ -20,7 +20,7 @@ def assign_positions(cites: list[Cite], style: Style) -> None:
     previous: dict[bool, Cite] = {}
     cluster_sizes: dict[tuple[str, int], int] = {}
     for cite in cites:
-        for key in (("cluster", cite.cluster), _unit(cite)):
+        for key in {("cluster", cite.cluster), _unit(cite)}:
             cluster_sizes[key] = cluster_sizes.get(key, 0) + 1
     for cite in cites:
         info = cite.info
