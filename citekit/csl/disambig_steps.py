@@ -76,6 +76,7 @@ class GroupRun:
         self.kept = Settings()
         self.mode = 0
         self.settled: dict[str, Disamb] = {}
+        self.cache: dict[tuple[object, ...], str] = {}
 
     def run(self) -> dict[str, Disamb]:
         """Each settled member's settings (members left out keep their own)."""
@@ -132,11 +133,20 @@ class GroupRun:
 
     def scan(self, members: list[_Probe]) -> tuple[list[_Probe], list[_Probe]]:
         """The members that read like the first one (itself included), and the others."""
-        first = self.render(members[0], self.trial.applied(members[0]))
+        first = self.reading(members[0])
         partners, others = [members[0]], []
         for p in members[1:]:
-            (partners if self.render(p, self.trial.applied(p)) == first else others).append(p)
+            (partners if self.reading(p) == first else others).append(p)
         return partners, others
+
+    def reading(self, p: _Probe) -> str:
+        # a rescan tries nothing new: what was rendered under the same settings is not rendered again
+        t = self.trial
+        key = (p.item_id, t.extra, tuple(sorted(t.levels.items())), t.condition)
+        text = self.cache.get(key)
+        if text is None:
+            text = self.cache[key] = self.render(p, t.applied(p))
+        return text
 
     def keep_step(self, pos: int) -> None:
         # only what the last step changed is kept, with the names shown so far (citeproc-js's betterbase)

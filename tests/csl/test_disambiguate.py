@@ -263,3 +263,35 @@ def test_processor_add_names() -> None:
     proc = _processor(items)
     out = proc.process([Cluster([CiteRef("a")]), Cluster([CiteRef("b")])])
     assert out == ["(Smith, Brown, et al. 1980)", "(Smith, Beefheart, et al. 1980)"]
+
+
+# -- the group walk on its own ---------------------------------------------------------------------
+
+
+def test_group_walk_settles_first_member_and_rescans() -> None:
+    from citekit.csl.disambig_names import Nameset
+    from citekit.csl.disambig_steps import GroupRun
+    from citekit.csl.disambiguate import Options, _Probe
+
+    def person(family: str) -> dict[str, str]:
+        return {"family": family, "given": "A"}
+
+    # the three read "A et al." until a second name shows: B, C, C; then the third name tells the Cs apart
+    names = {"x": ["A", "B", "Q"], "y": ["A", "C", "D"], "z": ["A", "C", "E"]}
+    probes = []
+    for item_id, fams in names.items():
+        p = _Probe(item_id, None, Disamb())  # type: ignore[arg-type]
+        people = [person(f) for f in fams]
+        p.namesets = [Nameset(people, people[:1])]
+        probes.append(p)
+    renders: list[str] = []
+
+    def render(p: _Probe, d: Disamb) -> str:
+        renders.append(p.item_id)
+        shown = names[p.item_id][: 1 + d.add_names]
+        return " ".join(shown) + (" et al." if len(shown) < 3 else "")
+
+    run = GroupRun(probes, Options(add_names=True, year_suffix=True), render, lambda i: 0, 0)
+    settled = run.run()
+    assert {k: v.add_names for k, v in settled.items()} == {"x": 1, "y": 2, "z": 2}
+    assert all(v.year_suffix == 0 for v in settled.values())
