@@ -389,8 +389,10 @@ def _render_citations(fx: Fixture, engine: ModuleType, items: list[dict[str, Any
 
 def render_fixture(fx: Fixture, engine: ModuleType) -> str:
     """Run the fixture through ``engine`` (a module with Processor, Cluster, CiteRef)."""
-    items = prepare_items(fx)
-    all_ids = [it["id"] for it in items]
+    # citeproc-js's runner keys items by id: a repeated id is one item, the later data winning.
+    by_id = {it["id"]: it for it in prepare_items(fx)}
+    items = list(by_id.values())
+    all_ids = list(by_id)
     if fx.citations:
         text, proc, cited = _render_citations(fx, engine, items)
         if fx.base_mode == "citation":
