@@ -34,7 +34,7 @@ from citekit.csl.disambig_names import (
     name_key,
     rendered_namesets,
 )
-from citekit.csl.nodes import Node, text_of
+from citekit.csl.nodes import Node, Span, Tag, Text
 
 if TYPE_CHECKING:
     from citekit.csl.processor import Cite, Processor
@@ -149,7 +149,7 @@ class _Pass:
     def render(self, p: _Probe, disamb: Disamb) -> tuple[Node | None, str]:
         self.renders += 1
         node = self.proc.render_cite(p.cite, disamb=disamb)
-        return node, text_of(node)
+        return node, key_text(node)
 
     def refresh(self, p: _Probe) -> None:
         p.node, p.text = self.render(p, p.disamb)
@@ -252,6 +252,24 @@ class _Pass:
                 self.register_names(ns.names[: len(ns.shown) + extra])
         for p in active:
             self.global_levels(p)
+
+
+def key_text(node: Node | None) -> str:
+    """A cite's plain text as the ambiguity test reads it: the accessed date does not count
+    (citeproc-js: two cites differing only in when they were looked at are ambiguous)."""
+    if node is None:
+        return ""
+    if isinstance(node, Text):
+        return node.text
+    if isinstance(node, Tag) and node.kind == "date" and node.value == "accessed":
+        return ""
+    if isinstance(node, Span):
+        parts = [t for t in (key_text(c) for c in node.children) if t]
+        if not parts:
+            return ""
+        fmt = node.fmt
+        return (fmt.prefix or "") + (fmt.delimiter or "").join(parts) + (fmt.suffix or "")
+    return "".join(key_text(c) for c in getattr(node, "children", ()))
 
 
 def registered_ids(proc: Processor, cites: list[Cite]) -> list[str]:
