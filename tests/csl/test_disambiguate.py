@@ -211,6 +211,16 @@ def test_rendered_namesets_reads_tags() -> None:
     assert ns.names == [doe, roe] and ns.shown == [doe]
 
 
+def test_key_text_ignores_accessed_date() -> None:
+    from citekit.csl.disambiguate import key_text
+    from citekit.csl.nodes import Formatting
+
+    node = Span([Text("Doe"), Tag("date", "accessed", [Text("2001")]), Tag("date", "issued", [Text("1999")])],
+                Formatting(delimiter=", "))
+    assert key_text(node) == "Doe, 1999"
+    assert key_text(None) == ""
+
+
 def test_copy_disamb_shares_nothing() -> None:
     d = Disamb(givenname={"x": 1})
     c = copy_disamb(d, year_suffix=2)
