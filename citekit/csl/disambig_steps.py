@@ -196,24 +196,50 @@ class GroupRun:
         return False
 
     def condition_step(self, lists: list[list[_Probe]], partners: list[_Probe], others: list[_Probe]) -> None:
-        """Turn the disambiguate condition on (one more test at a time where the evaluator counts them)."""
+        """The disambiguate condition, as citeproc-js's results have it.
+
+        Before year-suffixes it stays on only if it tells the whole list apart (else the suffixes do
+        the work, without what the condition prints). Otherwise each member keeps the level (the
+        number of tests turned on, where the evaluator counts them) at which it came apart; after
+        name expansion, or when nothing tells them apart, the first level stays.
+        """
         members = lists[0]
-        for level in range(1, self.condition_levels + 1):
-            self.trial.condition = level
-            partners, others = self.scan(members)
-            if len(partners) == 1 and len(others) < 2:
-                break
-        if (len(partners) == 1 and len(others) < 2) or self.mode == len(self.modes) - 1:
-            # it tells them apart, or nothing else is left to try: the condition stays on
-            self.kept.condition = self.trial.condition
-            for p in members:
-                self.settle(p, self.kept)
-            lists[0] = []
+        lists[0] = []
+        last = self.mode == len(self.modes) - 1
+        self.trial.condition = 1
+        if not last:
+            if self.distinct(members):
+                for p in members:
+                    self.settle(p, self.with_condition(1))
+                return
+            self.trial.condition = 0
+            self.mode = len(self.modes) - 1
+            lists[0] = members
             return
-        # year-suffixes follow and do the work: citeproc-js prints the cites without what the
-        # condition adds
-        self.trial.condition = self.kept.condition = 0
-        self.mode = len(self.modes) - 1
+        levels = 1 if "names" in self.modes else max(1, self.condition_levels)
+        active = members
+        for level in range(1, levels + 1):
+            self.trial.condition = level
+            readings: dict[str, list[_Probe]] = {}
+            for p in active:
+                readings.setdefault(self.reading(p), []).append(p)
+            still = [p for group in readings.values() if len(group) > 1 for p in group]
+            for p in active:
+                if p not in still or level == levels:
+                    self.settle(p, self.with_condition(level))
+            active = still
+            if not active:
+                break
+        self.trial.condition = 0
+
+    def with_condition(self, level: int) -> Settings:
+        kept = self.kept.copy()
+        kept.condition = level
+        return kept
+
+    def distinct(self, members: list[_Probe]) -> bool:
+        readings = [self.reading(p) for p in members]
+        return len(set(readings)) == len(readings)
 
     def years_step(self, lists: list[list[_Probe]], clashes: tuple[int, int]) -> None:
         """Year-suffixes for a list whose first member still clashes, in bibliography order."""

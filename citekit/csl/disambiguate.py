@@ -130,6 +130,7 @@ class _Pass:
         self.probes: dict[str, _Probe] = {}
         self.renders = 0
         self.bib_order: dict[str, int] | None = None
+        self.first_notes: dict[str, int] = {}
         # family name -> initials -> given names, of the names rendered (global name disambiguation)
         self.registry: dict[str, dict[str, set[str]]] = {}
 
@@ -140,6 +141,9 @@ class _Pass:
 
         proc = self.proc
         info = CiteInfo(position="subsequent", near_note=True, citation_number=proc.citation_number(item_id))
+        if not self.opts.global_names:
+            # citeproc-js compares by-cite forms with the note a cite refers back to ("See note 1")
+            info.first_reference_note_number = self.first_notes.get(item_id)
         cite = Cite(CiteRef(item_id), proc.item(item_id), -1, info)
         p = _Probe(item_id, cite, Disamb())
         self.probes[item_id] = p
@@ -315,6 +319,9 @@ def disambiguate(proc: Processor, cites: list[Cite]) -> None:
     if not opts.active:
         return
     run = _Pass(proc, opts, registered_ids(proc, cites))
+    for cite in cites:
+        if cite.info.note_number is not None:
+            run.first_notes.setdefault(cite.item["id"], cite.info.note_number)
     run.run()
     try:
         if opts.global_names:
