@@ -9,6 +9,7 @@ double quotes is taken as it stands.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 # Letters of the scripts written with spaces between given and family names ("romanesque").
@@ -173,6 +174,7 @@ def _unwrap(word: str) -> tuple[str, str, str]:
     return m.group(1), m.group(2), m.group(3)
 
 
+@lru_cache(maxsize=8192)  # a pure function of its arguments, and given names repeat across a library
 def initialize(given: str, terminator: str | None, *, hyphen: bool = True, first_only: bool = False) -> str:
     """Initials of a given name ("John Jeeves", ". " → "J. J."); abbreviations like "Ph." stay whole."""
     if not given:
