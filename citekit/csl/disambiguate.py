@@ -1,9 +1,9 @@
 """Disambiguation (CSL 1.0.2 "Disambiguation"): the document-level pass that makes cites unique.
 
 Ambiguity is judged per item, as citeproc-js does: every registered item is rendered once as a
-*probe* (its cite in subsequent position, no locator, plain text); items whose probes read the
-same are ambiguous. Each ambiguous group then goes through the style's methods in citeproc-js's
-order, keeping at each step only what made some cites unique:
+*probe* (its cite in subsequent position, no locator, plain text, the accessed date left out);
+items whose probes read the same are ambiguous. Each ambiguous group then walks the style's
+methods in citeproc-js's order (``disambig_steps.py``):
 
 1. names — ``disambiguate-add-names`` (one more name at a time) and, with the ``by-cite`` rule,
    ``disambiguate-add-givenname`` (each shown name to initials, then to its full given name);
@@ -11,10 +11,11 @@ order, keeping at each step only what made some cites unique:
 3. ``disambiguate-add-year-suffix``, in bibliography order.
 
 With ``disambiguate-add-givenname`` and the ``all-names``/``primary-name`` rules (and their
-``-with-initials`` forms) names are first disambiguated across the whole document, ambiguous
-cites or not ("global name disambiguation").
+``-with-initials`` forms) names are disambiguated across the whole document, ambiguous cites or
+not ("global name disambiguation"); ``sort_disamb`` gives those expansions to sort keys.
 
 Cost: one probe render per item; only items whose probes collide are rendered again.
+Modules: ``disambig_names.py`` (name keys, rendered namesets), ``disambig_steps.py`` (a group's walk).
 """
 
 from __future__ import annotations
