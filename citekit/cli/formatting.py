@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from citekit.errors import CitekitError
 from citekit.render import format_citation, render_document, render_entries, robust_links
 from citekit.render.bulk import render_files
 from citekit.sources import select_items
@@ -50,8 +51,11 @@ def format_command(
     citations: Annotated[bool, typer.Option("--citations", help="Print the in-text citation for KEYS instead.")] = False,  # noqa: E501
     prefer_archive: Annotated[bool, typer.Option("--prefer-archive", help="Print archived URLs for links known to be dead.")] = False,  # noqa: E501
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,  # noqa: E501
+    standalone: Annotated[bool, typer.Option("--standalone", help="With --to html: a whole page (lang, title, inline style sheet), not a fragment.")] = False,  # noqa: E501
 ) -> None:
     """Print a reference list (default: the bundled library in GB/T 7714-2015 numeric)."""
+    if standalone and (to != OutputFormat.html or citations):
+        raise CitekitError("--standalone needs --to html (and a reference list, not --citations)")
     whole_library = not (keys or cited_from or citations or prefer_archive or to == OutputFormat.json)
     if whole_library and (input_file is None or input_file.suffix.lower() == ".bib"):
         # Large libraries are parsed and rendered on every core; None when that does not apply.
@@ -59,7 +63,8 @@ def format_command(
         if bulk is not None:
             entries, problems, robust = bulk
             _warn(problems)
-            _emit(render_document(entries, to.value, robust_links=robust), output)
+            text = render_document(entries, to.value, robust_links=robust)
+            _emit(_page(text, style, None) if standalone else text, output)
             return
     selection = select_items(keys or (), libraries=library or (), input_file=input_file, cited_from=cited_from)
     _warn(selection.problems)
@@ -76,7 +81,19 @@ def format_command(
     else:
         entries = render_entries(items, style, sort=order != Order.cited, fmt=to.value)
         text = render_document(entries, to.value, robust_links=robust_links(items))
+        if standalone:
+            text = _page(text, style, items)
     _emit(text, output)
+
+
+def _page(fragment: str, style: str, items: list | None) -> str:
+    """The HTML fragment as a whole page, its language from the style or the entries."""
+    from citekit.htmlpage import page_language, standalone_page
+    from citekit.render.engine import load_style, prepare
+
+    languages = {str(i.get("id")): prepare(i).get("language") for i in items or ()}
+    lang = page_language(load_style(style).default_locale, languages.values())
+    return standalone_page(fragment, lang=lang, entry_languages=languages)
 
 
 def _emit(text: str, output: Path | None) -> None:
