@@ -305,3 +305,24 @@ def test_group_walk_settles_first_member_and_rescans() -> None:
     settled = run.run()
     assert {k: v.add_names for k, v in settled.items()} == {"x": 1, "y": 2, "z": 2}
     assert all(v.year_suffix == 0 for v in settled.values())
+
+
+def test_group_walk_condition_levels() -> None:
+    from citekit.csl.disambig_steps import GroupRun
+    from citekit.csl.disambiguate import Options, _Probe
+
+    # level 1 prints the title, level 2 the edition too: One/Two part at 1, the two Works need 2
+    data = {"a": ("One", "3"), "b": ("Two", "4"), "c": ("Works", "5"), "d": ("Works", "6")}
+    probes = [_Probe(i, None, Disamb()) for i in data]  # type: ignore[arg-type]
+
+    def render(p: _Probe, d: Disamb) -> str:
+        title, edition = data[p.item_id]
+        level = int(d.condition)
+        return "Smith" + (f", {title}" if level >= 1 else "") + (f", ed. {edition}" if level >= 2 else "")
+
+    settled = GroupRun(probes, Options(condition=2), render, lambda i: 0, 2).run()
+    assert {k: int(v.condition) for k, v in settled.items()} == {"a": 1, "b": 1, "c": 2, "d": 2}
+    # before year-suffixes a condition that leaves some alike gives way to the suffixes
+    settled = GroupRun(probes, Options(condition=1, year_suffix=True), render, "abcd".index, 1).run()
+    assert {k: (int(v.condition), v.year_suffix) for k, v in settled.items()} == {
+        "a": (0, 1), "b": (0, 2), "c": (0, 3), "d": (0, 4)}
