@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DateValue", "date_sort_key", "js_int", "parse_date", "parse_raw", "render_date", "date_parts_for",
-    "style_renders_year_suffix", "suffix_letters", "has_date", "is_uncertain_date",
+    "style_renders_year_suffix", "suffix_letters", "has_date", "is_uncertain_date", "last_built_date",
 ]
 
 _DEFAULT_RANGE_DELIMITER = "–"
@@ -124,6 +124,58 @@ def style_renders_year_suffix(style: Style) -> bool:
         _RENDERS_SUFFIX.clear()
     _RENDERS_SUFFIX[id(style)] = (style, found)
     return found
+
+
+# -- the delimiter of a range's end ----------------------------------------------------------------
+
+_LAST_DATE: dict[int, tuple[Style, El | None]] = {}
+
+
+def last_built_date(style: Style) -> El | None:
+    """The cs:date citeproc-js builds last: walking the citation, then the bibliography, in
+    document order, a macro counting at its first call only (citeproc-js builds a macro once and
+    reuses it) except in sort keys, which it builds afresh at every call.
+
+    citeproc-js joins the end parts of every date range with that element's delimiter, whichever
+    date the range belongs to (its date-part queue is opened while the style is built), so
+    Vancouver prints "2004 Nov 15–2005Dec20" when its last date has no delimiter.
+    """
+    hit = _LAST_DATE.get(id(style))
+    if hit is not None and hit[0] is style:
+        return hit[1]
+    found: El | None = None
+    built: set[str] = set()
+
+    def walk(el: El, in_sort: bool) -> None:
+        nonlocal found
+        for child in el.children:
+            macro = child.get("macro") if child.name in ("text", "key") else None
+            if child.name == "date":
+                found = child
+            elif macro in style.macros:
+                sort_key = in_sort or child.name == "key"
+                if sort_key or macro not in built:
+                    if not sort_key:
+                        built.add(macro or "")
+                    walk(style.macros[macro or ""], sort_key)
+            else:
+                walk(child, in_sort or child.name == "sort")
+
+    for section in (style.citation, style.bibliography):
+        if section is not None:
+            walk(section.el, False)
+    if len(_LAST_DATE) >= _CACHE_SIZE:
+        _LAST_DATE.clear()
+    _LAST_DATE[id(style)] = (style, found)
+    return found
+
+
+def _end_delimiter(ctx: Context, own: str | None) -> str | None:
+    last = last_built_date(ctx.style)
+    if last is None:
+        return own
+    outer, _ = date_parts_for(ctx, last)
+    return _fmt(outer).delimiter
 
 
 def suffix_letters(n: int) -> str:
@@ -258,6 +310,7 @@ def _collapse_parts(date: DateValue, names: list[str]) -> list[str]:
 
 
 def _render_parts(ctx: Context, date: DateValue, parts: list[El], delimiter: str | None) -> list[Node]:
+    end_delimiter = _end_delimiter(ctx, delimiter) if date.end is not None else delimiter
     names = [p.get("name") or "" for p in parts]
     collapse = _collapse_parts(date, names)
     done: set[str] = set()
@@ -294,7 +347,7 @@ def _render_parts(ctx: Context, date: DateValue, parts: list[El], delimiter: str
                     range_delim = ctx.locale.term("year-range-delimiter") or _DEFAULT_RANGE_DELIMITER
                 group.append(_node(text, _with(fmt, suffix=False)))
                 group.append(Text(range_delim))
-                group.append(_plain(list(pending_end), delimiter))
+                group.append(_plain(list(pending_end), end_delimiter))
                 collapse = []
             else:
                 group.append(_node(text, _with(fmt)))

@@ -17,6 +17,7 @@ from citekit.csl.dates import (
     date_sort_key,
     has_date,
     is_uncertain_date,
+    last_built_date,
     parse_date,
     parse_raw,
     render_date,
@@ -410,3 +411,20 @@ def test_condition_helpers() -> None:
     assert not has_date({"date-parts": [[]], "season": 2})  # a season alone is not a date to citeproc-js
     assert is_uncertain_date({"date-parts": [[2005]], "circa": 1}) and is_uncertain_date({"raw": "1998?"})
     assert is_uncertain_date({"raw": "2004-06~"}) and not is_uncertain_date({"date-parts": [[2005]]})
+
+
+def test_range_end_joined_by_the_last_built_date_delimiter() -> None:
+    # citeproc-js: the end parts of any range take the delimiter of the last cs:date it built,
+    # a macro counting at its first call only (so Vancouver prints "2004 Nov 15–2005Dec20").
+    style = load_style(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0" class="in-text">'
+        '<macro name="acc"><date variable="accessed" delimiter="~"><date-part name="year"/></date></macro>'
+        '<citation><layout><date variable="issued" delimiter=" "><date-part name="year"/>'
+        '<date-part name="month" form="short"/></date><text macro="acc"/>'
+        '<date variable="issued" delimiter="/"><date-part name="year"/></date><text macro="acc"/></layout>'
+        '</citation></style>')
+    assert style.citation is not None
+    last = style.citation.layout.children[2]
+    assert last_built_date(style) is last
+    ctx = ctx_for(style, {"issued": {"date-parts": [[2004, 11], [2005, 1]]}})
+    assert text_of(render_date(ctx, style.citation.layout.children[0])) == "2004 Nov.–2005/Jan."
