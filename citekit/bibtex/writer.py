@@ -189,7 +189,16 @@ def _insertion(
     last = fields[kept[-1]]
     if last.comma_end is not None and not trailing_cut:
         body = "".join(f"{sep}{p}," for p in pieces)
-        return (last.comma_end, last.comma_end, body)
+        at = last.comma_end
+        if on_own_lines:
+            # blanks after the last comma stay on its line, so that removing the new field
+            # again gives back the original bytes
+            j = at
+            while j < len(text) and text[j] in " \t":
+                j += 1
+            if text.startswith(("\n", "\r\n"), j):
+                at = j
+        return (at, at, body)
     body = "".join(f",{sep}{p}" for p in pieces)
     return (last.value_end, last.value_end, body)
 
