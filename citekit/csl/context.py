@@ -19,15 +19,15 @@ class Disamb:
     ``givenname``: per-name expansion level keyed by ``names.name_key(name)``: 1 = initials
     (or given name when initialize is false), 2 = full given name; ``givenname_all``: the same
     level applied to every name (add-givenname as a whole-list rule);
-    ``year_suffix``: 1-based suffix number (a, b, ...) or 0; ``condition``: the value of the
-    ``disambiguate="true"`` test.
+    ``year_suffix``: 1-based suffix number (a, b, ...) or 0; ``condition``: how many of the
+    style's ``disambiguate="true"`` tests are true (True: the first).
     """
 
     add_names: int = 0
     givenname: dict[str, int] = field(default_factory=dict)
     givenname_all: int = 0
     year_suffix: int = 0
-    condition: bool = False
+    condition: int | bool = False
 
 
 @dataclass(slots=True)
@@ -76,6 +76,7 @@ class Context:
     # ``captured``, "replace" puts ``captured`` in its place.
     author_mode: str | None = None
     captured: Node | None = None
+    disamb_tests: int = 0  # disambiguate="true" tests met so far (see evaluate._cond_disambiguate)
     year_suffix_done: bool = False  # the implicit year-suffix goes after the first rendered year only
     macro_depth: int = 0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from citekit.csl.context import Context
-from citekit.csl.dates import render_date
+from citekit.csl.dates import has_date, is_uncertain_date, render_date
 from citekit.csl.names import render_names
 from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, is_empty
 from citekit.csl.numbers import TEXT_NUMBER_VARIABLES, is_numeric, number_text, render_label, render_number
@@ -294,7 +294,9 @@ def _choose(ctx: Context, el: El) -> Node | None:
 
 def _names(ctx: Context, el: El) -> Node | None:
     node = render_names(ctx, el)
-    mode = ctx.author_mode
+    # suppress-author drops the outer cs:names, whatever its substitute renders; the
+    # subsequent-author-substitute comparison looks at the names a substitute found
+    mode = None if ctx.in_substitute and ctx.author_mode == "suppress" else ctx.author_mode
     if mode and node is not None and not is_empty(node):
         # Only the first cs:names output of a cite is "the author" (suppress-author, author-only,
         # subsequent-author-substitute).
@@ -364,6 +366,8 @@ def _cond_variable(ctx: Context, value: str) -> bool:
         return bool(ctx.cite.locator) and ctx.mode == "citation"
     if value in NAME_VARIABLES:
         return bool(ctx.item.get(value)) and value not in ctx.suppressed
+    if value in DATE_VARIABLES:
+        return value not in ctx.suppressed and has_date(ctx.item.get(value))
     return variable_value(ctx, value) is not None
 
 
@@ -373,11 +377,7 @@ def _cond_numeric(ctx: Context, value: str) -> bool:
 
 
 def _cond_uncertain(ctx: Context, value: str) -> bool:
-    date = ctx.item.get(value)
-    if not isinstance(date, dict):
-        return False
-    circa = date.get("circa")
-    return bool(circa) and circa not in ("false", "0")
+    return value not in ctx.suppressed and is_uncertain_date(ctx.item.get(value))
 
 
 def _cond_locator(ctx: Context, value: str) -> bool:
@@ -405,7 +405,12 @@ def _cond_position(ctx: Context, value: str) -> bool:
 
 
 def _cond_disambiguate(ctx: Context, value: str) -> bool:
-    return ctx.disamb.condition == (value == "true")
+    if value != "true":
+        return not ctx.disamb.condition
+    # citeproc-js turns a style's disambiguate="true" tests on one at a time, in document order
+    # of the layout, until the cites differ: the pass sets how many are on.
+    ctx.disamb_tests += 1
+    return ctx.disamb_tests <= int(ctx.disamb.condition)
 
 
 _CONDITIONS = {

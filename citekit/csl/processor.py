@@ -158,8 +158,6 @@ class Processor:
     def process_nodes(self, clusters: Sequence[Cluster]) -> list[Node | None]:
         self.register([ref.id for cl in clusters for ref in cl.items])
         cites = self._cites(clusters)
-        self._disambiguate(cites)
-        self._disambiguated = True
         grouped: list[list[Cite]] = [[] for _ in clusters]
         for cite in cites:
             grouped[cite.cluster].append(cite)
@@ -168,13 +166,17 @@ class Processor:
     def _cites(self, clusters: Sequence[Cluster]) -> list[Cite]:
         from citekit.csl.positions import assign_positions
 
-        cites: list[Cite] = []
+        groups: list[list[Cite]] = []
         for ci, cluster in enumerate(clusters):
             note = cluster.note_number if cluster.note_number is not None else ci + 1
-            group = [Cite(ref, self.item(ref.id), ci, CiteInfo(
+            groups.append([Cite(ref, self.item(ref.id), ci, CiteInfo(
                 locator=ref.locator, label=ref.label, citation_number=self.citation_number(ref.id),
-                note_number=note)) for ref in cluster.items]
-            cites.extend(self._sort_cluster(group))
+                note_number=note)) for ref in cluster.items])
+        # Disambiguation judges items, not places, so it comes first: the cluster sort then sees
+        # the names it expanded, and positions follow the sorted order (citeproc-js's sequence).
+        self._disambiguate([c for g in groups for c in g])
+        self._disambiguated = True
+        cites = [c for g in groups for c in self._sort_cluster(g)]
         assign_positions(cites, self.style)
         return cites
 
@@ -190,8 +192,11 @@ class Processor:
             marker = dict(cite.item)
             by_id[id(marker)] = cite
             wrapped.append(marker)
+        from citekit.csl.disambiguate import sort_disamb
+
         ordered = sort_items(wrapped, section, lambda it: self.context(
-            it, "sort", CiteInfo(citation_number=by_id[id(it)].info.citation_number)))
+            it, "sort", CiteInfo(citation_number=by_id[id(it)].info.citation_number),
+            sort_disamb(self, it["id"]), section="citation"))
         return [by_id[id(it)] for it in ordered]
 
     def _disambiguate(self, cites: list[Cite]) -> None:
