@@ -191,24 +191,11 @@ def _group(proc: Processor, section: Section, entries: list[_Cite], collapse: st
     return [e for _, e in keyed]
 
 
-_STYLE_FLAGS: dict[int, tuple[object, bool]] = {}
-
-
 def _uses_positions_or_numbers(proc: Processor) -> bool:
-    """Whether the style tests positions or prints citation numbers (cached per style)."""
-    style = proc.style
-    cached = _STYLE_FLAGS.get(id(style))
-    if cached is not None and cached[0] is style:
-        return cached[1]
-    found = False
-    stack = [style.root]
-    while stack and not found:
-        el = stack.pop()
-        found = "position" in el.attrs and el.name in ("if", "else-if") or (
-            el.name in ("text", "number") and el.attrs.get("variable") == "citation-number")
-        stack.extend(el.children)
-    _STYLE_FLAGS[id(style)] = (style, found)
-    return found
+    """Whether the style tests positions or prints citation numbers."""
+    return proc.style.contains("positions-or-numbers", lambda el: (
+        "position" in el.attrs and el.name in ("if", "else-if")) or (
+        el.name in ("text", "number") and el.attrs.get("variable") == "citation-number"))
 
 
 def _collapse_names(proc: Processor, section: Section, cites: list[Cite], collapse: str | None) -> list[Node] | None:

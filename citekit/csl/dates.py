@@ -106,24 +106,9 @@ def date_parts_for(ctx: Context, el: El) -> tuple[El, list[El]]:
 
 # -- the implicit year-suffix -----------------------------------------------------------------------
 
-_RENDERS_SUFFIX: dict[int, tuple[Style, bool]] = {}
-
-
 def style_renders_year_suffix(style: Style) -> bool:
     """Whether the style prints ``year-suffix`` itself (``<text variable="year-suffix"/>``)."""
-    hit = _RENDERS_SUFFIX.get(id(style))
-    if hit is not None and hit[0] is style:
-        return hit[1]
-    found = False
-    stack = [style.root]
-    while stack and not found:
-        node = stack.pop()
-        found = node.name == "text" and node.get("variable") == "year-suffix"
-        stack.extend(node.children)
-    if len(_RENDERS_SUFFIX) >= _CACHE_SIZE:
-        _RENDERS_SUFFIX.clear()
-    _RENDERS_SUFFIX[id(style)] = (style, found)
-    return found
+    return style.contains("year-suffix", lambda el: el.name == "text" and el.get("variable") == "year-suffix")
 
 
 # -- the delimiter of a range's end ----------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from citekit.csl.context import Context
-from citekit.csl.dates import has_date, is_uncertain_date, render_date
+from citekit.csl.dates import has_date, is_uncertain_date, render_date, suffix_letters
 from citekit.csl.names import render_names
 from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, is_empty
 from citekit.csl.numbers import TEXT_NUMBER_VARIABLES, is_numeric, number_text, render_label, render_number
@@ -111,14 +111,14 @@ def variable_value(ctx: Context, name: str, form: str = "long") -> Any:
     if name == "first-reference-note-number":
         return cite.first_reference_note_number if ctx.mode == "citation" else None
     if name == "year-suffix":
-        return _suffix_letters(ctx.disamb.year_suffix) if ctx.disamb.year_suffix else None
+        return suffix_letters(ctx.disamb.year_suffix) if ctx.disamb.year_suffix else None
     if name == "citation-label":
         from citekit.csl.namekeys import citation_label
 
         label = ctx.item.get("citation-label") or citation_label(ctx)
         if label and ctx.disamb.year_suffix and not ctx.year_suffix_done:
             ctx.year_suffix_done = True  # the label carries the suffix ("Asth00a")
-            label += _suffix_letters(ctx.disamb.year_suffix)
+            label += suffix_letters(ctx.disamb.year_suffix)
         return label or None
     item = ctx.item
     if form == "short":
@@ -153,14 +153,6 @@ def _link(ctx: Context, el: El, name: str, text: str) -> Node | None:
             return node
     href = text if text.startswith(("http://", "https://")) else "https://doi.org/" + text
     return wrap(ctx, el, [Tag("link", href, [Text(text)])])
-
-
-def _suffix_letters(n: int) -> str:
-    letters = ""
-    while n > 0:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(ord("a") + rem) + letters
-    return letters
 
 
 def _text_variable(ctx: Context, el: El, name: str) -> Node | None:

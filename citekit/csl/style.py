@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,6 +122,20 @@ class Style:
     citation: Section | None
     bibliography: Section | None
     locales: list[El]
+    _found: dict[str, bool] = field(default_factory=dict)
+
+    def contains(self, key: str, test: Callable[[El], bool]) -> bool:
+        """Whether any element satisfies ``test`` (answered once per style and ``key``)."""
+        found = self._found.get(key)
+        if found is None:
+            found = False
+            stack = [self.root]
+            while stack and not found:
+                el = stack.pop()
+                found = test(el)
+                stack.extend(el.children)
+            self._found[key] = found
+        return found
 
     @property
     def attrs(self) -> dict[str, str]:

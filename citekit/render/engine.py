@@ -41,13 +41,7 @@ def is_numeric(style: Style) -> bool:
     section = style.citation
     if section is None:
         return False
-    stack = [section.el]
-    while stack:
-        el = stack.pop()
-        if el.name == "text" and el.get("variable") == "citation-number":
-            return True
-        stack.extend(el.children)
-    return False
+    return style.contains("citation-number", lambda el: el.name == "text" and el.get("variable") == "citation-number")
 
 
 def prepare(item: Item) -> dict[str, Any]:
