@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from citekit.csl.processor import CiteRef, Cluster
 from tests.csl import suite
 
 _PATHS = suite.fixture_paths()
@@ -38,23 +39,8 @@ def test_expected_failures_name_real_fixtures() -> None:
 
 # --- the runner itself, on a fake engine ------------------------------------------------------
 
-@dataclass
-class _Ref:
-    id: str
-    locator: str | None = None
-    label: str | None = None
-    prefix: str | None = None
-    suffix: str | None = None
-    suppress_author: bool = False
-    author_only: bool = False
-    position: str | None = None
-
-
-@dataclass
-class _Cluster:
-    items: list[_Ref]
-    note_number: int | None = None
-    id: str | None = None
+_Ref = CiteRef  # the fake engine takes the real engine's cites and clusters
+_Cluster = Cluster
 
 
 @dataclass
