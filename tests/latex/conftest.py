@@ -1,0 +1,55 @@
+"""Helpers for the ``citekit latex`` tests: the real TeX programs, skipped cleanly when absent."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LIBRARY = ROOT / "library" / "us-manufacturing.bib"
+CITEKIT_LATEX = [sys.executable, "-m", "citekit.latex"]
+
+
+def citekit_latex(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([*CITEKIT_LATEX, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def need(*programs: str) -> None:
+    for program in programs:
+        if shutil.which(program) is None:
+            pytest.skip(f"{program} is not installed")
+
+
+def need_tex_file(name: str) -> None:
+    need("kpsewhich")
+    found = subprocess.run(["kpsewhich", name], capture_output=True, text=True, timeout=60).stdout.strip()
+    if not found:
+        pytest.skip(f"{name} is not installed (kpsewhich)")
+
+
+def tex(engine: str, cwd: Path, name: str = "paper") -> subprocess.CompletedProcess:
+    return subprocess.run([engine, "-interaction=nonstopmode", "-halt-on-error", name], capture_output=True,
+                          text=True, errors="replace", cwd=cwd, timeout=600)
+
+
+def build(tmp_path: Path, source: str, engine: str = "pdflatex", *, expect_rc: int = 0) -> tuple[str, str]:
+    """Run the loop ``engine; citekit latex; engine; engine`` on ``source`` with the bundled library
+    as ``refs.bib``; return the PDF's text (whitespace collapsed) and citekit's stderr."""
+    need(engine, "pdftotext")
+    need_tex_file("natbib.sty")
+    (tmp_path / "paper.tex").write_text(source, encoding="utf-8")
+    shutil.copy(LIBRARY, tmp_path / "refs.bib")
+    first = tex(engine, tmp_path)
+    assert first.returncode == 0, first.stdout[-2000:]
+    ck = citekit_latex("paper", cwd=tmp_path)
+    assert ck.returncode == expect_rc, ck.stderr
+    for _ in range(2):
+        again = tex(engine, tmp_path)
+        assert again.returncode == 0, again.stdout[-2000:]
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", "paper.pdf", "-"], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120).stdout
+    return " ".join(text.split()), ck.stderr
