@@ -121,13 +121,41 @@ def cite_command(
     sys.stdout.write(format_citation(selection.items, cites, style, fmt) + "\n")
 
 
-def styles_command() -> None:
+styles_app = typer.Typer(help="The built-in styles: 'citekit styles' lists them; 'export' writes one as CSL 1.0.2.",
+                         no_args_is_help=False, add_completion=False)
+
+
+@styles_app.callback(invoke_without_command=True)
+def styles_main(ctx: typer.Context) -> None:
+    """List the built-in styles (the same as 'citekit styles list')."""
+    if ctx.invoked_subcommand is None:
+        styles_list()
+
+
+@styles_app.command("list")
+def styles_list() -> None:
     """List the built-in styles."""
     for info in builtin_styles():
         print(f"{info.name:32} {info.summary or info.title}")
 
 
+@styles_app.command("export")
+def styles_export(
+    name: Annotated[str, typer.Argument(help="A built-in style name (or a .csl file).")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this .csl file instead of stdout.")] = None,  # noqa: E501
+    lang: Annotated[Optional[str], typer.Option("--lang", help="Keep the layout for entries in this language (e.g. en); default: the style's main layout.")] = None,  # noqa: E501
+) -> None:
+    """Write a style as plain CSL 1.0.2 (pandoc, Zotero, citeproc-js); what it cannot express goes to stderr."""
+    from citekit.styleexport import write_export
+
+    exported = write_export(name, output, lang=lang)
+    for line in exported.lost:
+        print(f"citekit: not in CSL 1.0.2: {line}", file=sys.stderr)
+    if output is None:
+        sys.stdout.write(exported.xml)
+
+
 def register(app: typer.Typer) -> None:
     app.command("format")(format_command)
     app.command("cite")(cite_command)
-    app.command("styles")(styles_command)
+    app.add_typer(styles_app, name="styles")
