@@ -163,3 +163,25 @@ def test_not_json_is_one_line() -> None:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("citekit-pandoc: <stdin>: ")
+
+
+# --- a paper citing the bundled library -------------------------------------------------------
+
+PAPER_KEYS = ["congress2014revitalize", "eop2013network", "gatech2014incubator", "crs2019mep", "nist2020mep",
+              "nstc2018strategy", "sun2021development"]
+
+
+@pytest.mark.parametrize(("style", "text"), [
+    ("gb-t-7714-2015-numeric", "The act [1] created the network [2-4]. MEP [5]¹² and [4]³⁻⁵ describe it; "
+                               "see also [5-6] and [7]."),
+    ("nist", "The act [1] created the network [2–4]. MEP [5] and [4] describe it; see also [5, 6] and [7]."),
+])
+def test_paper_entries_match_citekit_format(style: str, text: str) -> None:
+    from citekit import format_bibliography, read_library
+
+    out, err = ok("paper.md", "plain", "-M", f"csl={style}")
+    assert err == ""
+    body, refs = out.split("\n参考文献\n")
+    assert body.strip() == text
+    items = read_library([HERE.parent.parent / "library"]).items(PAPER_KEYS)
+    assert refs.strip().split("\n\n") == format_bibliography(items, style, "text")
