@@ -206,6 +206,13 @@ class Processor:
             return
         disambiguate(self, cites)
 
+    def author_only(self, item_id: str, note_number: int | None = None) -> Node | None:
+        """An item's author as an in-text citation shows it (the "Doe" of "Doe (2020)"), with the
+        document's disambiguation once ``process`` has run; it does not count as a cite."""
+        info = CiteInfo(note_number=note_number, citation_number=self.citation_number(item_id))
+        ref = CiteRef(item_id, author_only=True)
+        return self.render_cite(Cite(ref, self.item(item_id), -1, info, self.bib_disamb(item_id)))
+
     def render_cite(self, cite: Cite, *, disamb: Disamb | None = None) -> Node | None:
         """One cite's layout output, without its cluster affixes."""
         section = self.style.citation

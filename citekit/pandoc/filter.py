@@ -95,7 +95,7 @@ def read_items(paths: Sequence[str], warn: Warn) -> list[dict[str, Any]]:
     return items
 
 
-def make_processor(s: Settings, items: list[dict[str, Any]]) -> tuple[Processor, list[dict[str, Any]]]:
+def make_processor(s: Settings, items: list[dict[str, Any]]) -> Processor:
     """The engine over the items, and the items as it was given them."""
     from citekit.render.engine import load_style, prepare
     from citekit.styles import DEFAULT_STYLE
@@ -108,8 +108,7 @@ def make_processor(s: Settings, items: list[dict[str, Any]]) -> tuple[Processor,
             style = load_style(name + ".csl")
         else:
             raise
-    prepared = [prepare(i) for i in items]
-    return Processor(style, prepared, lang=s.lang, fmt="html", links=s.link_bibliography), prepared
+    return Processor(style, [prepare(i) for i in items], lang=s.lang, fmt="html", links=s.link_bibliography)
 
 
 # --- citations --------------------------------------------------------------------------------
@@ -129,7 +128,6 @@ class Site:
     prefix: list[Inline] = field(default_factory=list)  # an in-text cite's prefix, before the author
     unknown: list[str] = field(default_factory=list)
     cluster: int | None = None
-    author_cluster: int | None = None
 
 
 def collect(doc: dict[str, Any]) -> list[Site]:
@@ -224,19 +222,6 @@ def _linked(node: Node | None) -> Node | None:
     return type(node)(children) if isinstance(node, (NoCase, NoDecor)) else node
 
 
-def _item_part(node: Node | None) -> Node | None:
-    """The first cite's own output in a cluster (without the layout's affixes)."""
-    if node is None or isinstance(node, Text):
-        return None
-    if isinstance(node, Tag) and node.kind == "item":
-        return node
-    for child in node.children:
-        found = _item_part(child)
-        if found is not None:
-            return found
-    return None
-
-
 def _printed(node: Node | None) -> bool:
     if node is None:
         return False
@@ -245,27 +230,20 @@ def _printed(node: Node | None) -> bool:
     return any(_printed(c) for c in node.children)
 
 
-def render_sites(sites: list[Site], proc: Processor, s: Settings, nocite: list[str],
-                 prepared: list[dict[str, Any]]) -> None:
+def render_sites(sites: list[Site], proc: Processor, s: Settings, nocite: list[str]) -> None:
     """One engine run for the whole document; each Cite's text replaced by its citation."""
     clusters: list[Cluster] = []
-    authors: list[Cluster] = []
     for site in sites:
         if site.refs:
             site.cluster = len(clusters)
             clusters.append(Cluster(site.refs, note_number=site.note_number))
-        if site.authors:
-            site.author_cluster = len(authors)
-            authors.append(Cluster(site.authors, note_number=site.note_number))
     order = list(dict.fromkeys([r.id for c in clusters for r in c.items] + nocite))
     proc.register(order)  # nocite items are numbered with the rest before any citation renders
     nodes = proc.process_nodes(clusters)
-    author_nodes: list[Node | None] = []
-    if authors:
-        # A second engine over the same style: author-only renderings must not count as cites
-        # for positions (ibid) or collapsing in the document's run.
-        other = Processor(proc.style, prepared, lang=s.lang, fmt="html", links=proc.links)
-        author_nodes = [_item_part(n) for n in other.process_nodes(authors)]
+    # the author in the text ("Doe (2020)") is not a cite of its own: it counts for no position
+    # or collapse, and shows the names as the document's disambiguation left them
+    author_nodes: dict[int, Node | None] = {
+        i: proc.author_only(site.authors[0].id, site.note_number) for i, site in enumerate(sites) if site.authors}
     note_style = proc.style.style_class == "note"
 
     def inlines(node: Node | None) -> list[Inline]:
@@ -275,11 +253,11 @@ def render_sites(sites: list[Site], proc: Processor, s: Settings, nocite: list[s
             node = _linked(node)
         return from_html(render(node, "html", proc.locale))
 
-    for site in sites:
+    for index, site in enumerate(sites):
         main = inlines(nodes[site.cluster]) if site.cluster is not None else []
         if site.unknown:
             main = [*main, *([ast.space()] if main else []), ast.el("Strong", [ast.str_("???")])]
-        author = inlines(author_nodes[site.author_cluster]) if site.author_cluster is not None else []
+        author = inlines(author_nodes.get(index))
         if author and site.prefix:
             author = [*site.prefix, ast.space(), *author]
         if not note_style:
@@ -363,13 +341,13 @@ def process_document(doc: dict[str, Any], warn: Warn) -> dict[str, Any]:
         if sites or s.nocite:
             warn("[WARNING] citekit-pandoc: no bibliography in the metadata; citations are left as written")
         return doc
-    proc, prepared = make_processor(s, read_items(s.bibliography, warn))
+    proc = make_processor(s, read_items(s.bibliography, warn))
     build_refs(sites, proc, warn)
     nocite = list(proc.items) if "*" in s.nocite else [k for k in s.nocite if k in proc.items]
     for key in s.nocite:
         if key != "*" and key not in proc.items:
             warn(f"[WARNING] citekit-pandoc: citation {key} not found (nocite)")
-    render_sites(sites, proc, s, nocite, prepared)
+    render_sites(sites, proc, s, nocite)
     if proc.style.style_class == "note":
         for inlines in list(ast.inline_lists(doc["blocks"])):
             move_punctuation(inlines)
