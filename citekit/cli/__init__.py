@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from citekit.cli import care, formatting, links, zotero
+from citekit.cli import care, formatting, latex, links, zotero
 from citekit.errors import CitekitError
 
 app = typer.Typer(
@@ -21,7 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (formatting, links, zotero, care):
+for _module in (formatting, latex, links, zotero, care):
     _module.register(app)
 
 
