@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from citekit.bibtex.dates import DateError, parse_date
-from citekit.csl.items import ItemError, normalize_item
 from citekit.errors import CitekitError
 from citekit.fileio import read_text
 from citekit.model import Item
@@ -115,6 +114,8 @@ def read_csl_json(path: str | Path) -> list[Item]:
     for n, raw in enumerate(data, 1):
         if not isinstance(raw, dict) or "id" not in raw:
             raise CitekitError(f"item {n} is not a CSL-JSON object with an 'id'", path, _line_of_item(text, n))
+        from citekit.csl.items import ItemError, normalize_item  # the engine loads only when needed
+
         try:
             normalize_item(raw, n - 1)  # the engine's checks, reported here with the file and line
         except ItemError as exc:
