@@ -1,0 +1,207 @@
+"""Writing built items in one format: HTML as citeproc-js writes it, plain text, Markdown, LaTeX.
+
+``output.render`` builds a tree of strings and boxes (everything that depends on neighbouring
+characters is settled there); this module writes it, deciding the flip-flops (italic inside
+italic is roman) and the quote marks from context, and escaping for the format.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+
+
+@dataclass(slots=True)
+class Box:
+    """Formatting around items; ``kind`` is a CSL attribute name or quote/fieldquote/nodecor/display/link."""
+
+    kind: str
+    value: str | None
+    items: list[Item]
+
+
+Item = str | Box
+
+
+# --- emitting -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True, frozen=True)
+class Ctx:
+    """Formatting in force where items are written (for flip-flops and quote alternation)."""
+
+    italic: bool = False
+    bold: bool = False
+    small_caps: bool = False
+    underline: bool = False
+    quote: str = ""  # "", "outer" or "inner": the quotation the items are in
+
+
+# What each box turns into, per format: (open, close) around the content.
+_HTML = {
+    "italic": ("<i>", "</i>"),
+    "oblique": ("<em>", "</em>"),
+    "no-italic": ('<span style="font-style:normal;">', "</span>"),
+    "bold": ("<b>", "</b>"),
+    "no-bold": ('<span style="font-weight:normal;">', "</span>"),
+    "small-caps": ('<span style="font-variant:small-caps;">', "</span>"),
+    "no-small-caps": ('<span style="font-variant:normal;">', "</span>"),
+    "underline": ('<span style="text-decoration:underline;">', "</span>"),
+    "no-underline": ('<span style="text-decoration:none;">', "</span>"),
+    "sup": ("<sup>", "</sup>"),
+    "sub": ("<sub>", "</sub>"),
+    "baseline": ('<span style="baseline">', "</span>"),
+    "block": ('\n\n    <div class="csl-block">', "</div>\n"),
+    "left-margin": ('\n    <div class="csl-left-margin">', "</div>"),
+    "right-inline": ('<div class="csl-right-inline">', "</div>\n  "),
+    "indent": ('<div class="csl-indent">', "</div>\n  "),
+}
+_TEXT = {"block": ("\n", ""), "left-margin": ("", " "), "indent": ("\n    ", "")}
+_MARKDOWN = {
+    "italic": ("*", "*"), "oblique": ("*", "*"), "bold": ("**", "**"),
+    "sup": ("<sup>", "</sup>"), "sub": ("<sub>", "</sub>"),
+    "block": ("\n\n", "\n\n"), "indent": ("\n\n    ", "\n\n"),
+}
+_LATEX = {
+    "italic": ("\\textit{", "}"), "oblique": ("\\textsl{", "}"), "no-italic": ("\\textup{", "}"),
+    "bold": ("\\textbf{", "}"), "no-bold": ("\\textmd{", "}"),
+    "small-caps": ("\\textsc{", "}"), "no-small-caps": ("\\textup{", "}"),
+    "underline": ("\\underline{", "}"), "sup": ("\\textsuperscript{", "}"), "sub": ("\\textsubscript{", "}"),
+    "block": ("\n\n", "\n\n"), "indent": ("\n\n", "\n\n"),
+}
+_TABLES = {"html": _HTML, "text": _TEXT, "markdown": _MARKDOWN, "latex": _LATEX}
+
+_LATEX_ESCAPES = {
+    "\\": "\\textbackslash{}", "{": "\\{", "}": "\\}", "$": "\\$", "&": "\\&", "#": "\\#",
+    "^": "\\textasciicircum{}", "_": "\\_", "%": "\\%", "~": "\\textasciitilde{}",
+}
+_LATEX_RE = re.compile("[" + re.escape("".join(_LATEX_ESCAPES)) + "]")
+_MARKDOWN_RE = re.compile(r"([\\`*_\[\]<>])")
+_DOUBLE_SPACE = re.compile(r"\s\s")
+
+
+def _superscripts() -> dict[str, str]:
+    """Unicode superscript characters → their plain letter (citeproc-js writes them as <sup>)."""
+    # Modifier letters without a <super> decomposition that citeproc-js still lists.
+    table = {"\u02c0": "\u0294", "\u02c1": "\u0295", "\u06e5": "\u0648", "\u06e6": "\u064a"}
+    points = [0xAA, 0xB2, 0xB3, 0xB9, 0xBA, 0x2120, 0x2122, *range(0x2B0, 0x2E5), *range(0x1D2C, 0x1DC0),
+              *range(0x2070, 0x2080), *range(0x3192, 0x31A0)]
+    for cp in points:
+        decomposition = unicodedata.decomposition(chr(cp))
+        if decomposition.startswith("<super>"):
+            table[chr(cp)] = "".join(chr(int(h, 16)) for h in decomposition.split()[1:])
+    return table
+
+
+_SUPERSCRIPTS = _superscripts()
+_SUPERSCRIPT_RE = re.compile("[" + "".join(_SUPERSCRIPTS) + "]")
+
+
+def _escape_html(text: str) -> str:
+    text = text.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;")
+    text = _DOUBLE_SPACE.sub("\u00a0 ", text)
+    return _SUPERSCRIPT_RE.sub(lambda m: f"<sup>{_SUPERSCRIPTS[m.group(0)]}</sup>", text)
+
+
+class Emitter:
+    """Items → a string in one format."""
+
+    def __init__(self, fmt: str, quotes: tuple[str, ...]) -> None:
+        self.fmt = fmt
+        self.table = _TABLES[fmt]
+        self.quotes = quotes
+
+    def escape(self, text: str) -> str:
+        if self.fmt == "html":
+            return _escape_html(text)
+        if self.fmt == "latex":
+            return _LATEX_RE.sub(lambda m: _LATEX_ESCAPES[m.group(0)], text)
+        if self.fmt == "markdown":
+            return _MARKDOWN_RE.sub(r"\\\1", text)
+        return text
+
+    def emit(self, items: list[Item], ctx: Ctx) -> str:
+        return "".join(self.escape(i) if isinstance(i, str) else self._box(i, ctx) for i in items)
+
+    def wrap(self, name: str, body: str) -> str:
+        open_, close = self.table.get(name, ("", ""))
+        return open_ + body + close
+
+    def _box(self, box: Box, ctx: Ctx) -> str:
+        kind, value = box.kind, box.value
+        if kind in ("quote", "fieldquote"):
+            return self._quote(box, ctx)
+        if kind == "font-style":
+            return self._flip(box, ctx, "italic", value if value == "oblique" else "italic", value == "normal")
+        if kind == "font-weight":
+            if value == "light":
+                return self.emit(box.items, ctx)
+            return self._flip(box, ctx, "bold", "bold", value == "normal")
+        if kind == "font-variant":
+            return self._flip(box, ctx, "small_caps", "small-caps", value == "normal")
+        if kind == "text-decoration":
+            if value == "underline":
+                return self.wrap("underline", self.emit(box.items, replace(ctx, underline=True)))
+            if ctx.underline:
+                return self.wrap("no-underline", self.emit(box.items, replace(ctx, underline=False)))
+            return self.emit(box.items, ctx)
+        if kind == "vertical-align":
+            return self.wrap(value or "", self.emit(box.items, ctx))
+        if kind == "nodecor":
+            return self._nodecor(box, ctx)
+        if kind == "display":
+            return self.wrap(value or "", self.emit(box.items, ctx))
+        if kind == "link":
+            return self._link(value or "", self.emit(box.items, ctx))
+        return self.emit(box.items, ctx)
+
+    def _quote(self, box: Box, ctx: Ctx) -> str:
+        """A style's quotes are always the outer ones (citeproc-js does not alternate them); a
+        quotation in a field alternates with the one around it, or keeps the writer's form."""
+        if box.kind == "quote":
+            form = "outer"
+        elif ctx.quote:
+            form = "inner" if ctx.quote == "outer" else "outer"
+        elif box.value in ("outer", "inner"):
+            form = box.value
+        elif box.value == self.quotes[2].strip():
+            form = "inner"
+        elif box.value == self.quotes[0].strip():
+            form = "outer"
+        else:
+            form = "inner" if box.value == "\u2018" else "outer"
+        open_, close = self.quotes[:2] if form == "outer" else self.quotes[2:]
+        return self.escape(open_) + self.emit(box.items, replace(ctx, quote=form)) + self.escape(close)
+
+    def _flip(self, box: Box, ctx: Ctx, flag: str, name: str, normal: bool) -> str:
+        """Italic inside italic is roman (and so on); "normal" only shows inside its opposite."""
+        on = getattr(ctx, flag)
+        if normal and not on:
+            return self.emit(box.items, ctx)
+        if on:
+            return self.wrap("no-" + name if name != "oblique" else "no-italic",
+                             self.emit(box.items, replace(ctx, **{flag: False})))
+        return self.wrap(name, self.emit(box.items, replace(ctx, **{flag: True})))
+
+    def _nodecor(self, box: Box, ctx: Ctx) -> str:
+        plain = replace(ctx, italic=False, bold=False, small_caps=False)
+        body = self.emit(box.items, plain)
+        for flag, name in (("bold", "no-bold"), ("small_caps", "no-small-caps"), ("italic", "no-italic")):
+            if getattr(ctx, flag):
+                body = self.wrap(name, body)
+        return body
+
+    def _link(self, url: str, body: str) -> str:
+        if self.fmt == "html":
+            return f'<a href="{_escape_html(url).replace(chr(34), "&#34;")}">{body}</a>'
+        # A link that shows its own address is an autolink (\url breaks long URLs across lines).
+        if self.fmt == "markdown":
+            safe = url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
+            return f"<{safe}>" if body == self.escape(url) else f"[{body}]({safe.replace(')', '%29')})"
+        if self.fmt == "latex":
+            safe = url.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
+            if body == self.escape(url):
+                return "\\url{" + safe + "}"
+            return "\\href{" + safe.replace("%", "\\%").replace("#", "\\#") + "}{" + body + "}"
+        return body
