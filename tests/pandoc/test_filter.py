@@ -3,50 +3,102 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 HERE = Path(__file__).resolve().parent
 WRAPPER = HERE / "citekit-pandoc.sh"
 
-
-def pandoc(doc: str, to: str, *args: str, text: str | None = None) -> subprocess.CompletedProcess[str]:
-    """pandoc DOC --filter citekit-pandoc -t TO, in this folder (bibliography paths are relative);
-    DOC "-" reads ``text``."""
-    if shutil.which("pandoc") is None:
-        pytest.skip("pandoc is not installed")
-    env = {**os.environ, "CITEKIT_PYTHON": sys.executable}
-    return subprocess.run(["pandoc", doc, "--filter", str(WRAPPER), "-t", to, "--wrap=none", *args],
-                          cwd=HERE, env=env, input=text, capture_output=True, text=True, timeout=120)
+PANDOC3_CACHE = Path.home() / ".cache" / "citekit-bench" / "pandoc3" / "pandoc"
 
 
-def ok(doc: str, to: str, *args: str, text: str | None = None) -> tuple[str, str]:
-    result = pandoc(doc, to, *args, text=text)
-    assert result.returncode == 0, result.stderr
-    return result.stdout, result.stderr
+def _version(binary: str) -> tuple[int, int] | None:
+    """(major, minor) from ``BINARY --version``; None when it does not run."""
+    try:
+        first = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.match(r"pandoc(?:\.exe)? (\d+)\.(\d+)", first)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def _candidates() -> list[Any]:
+    """Every pandoc to run the tests with: the system one, and a pandoc 3.x from ``$CITEKIT_PANDOC3`` or
+    ``~/.cache/citekit-bench/pandoc3/pandoc`` (benchmarks/get_pandoc3.py puts one there). Issue 9 asks
+    for both JSON API 1.22 (pandoc 2.17, Debian 12) and 1.23 (pandoc 3.x); a missing one skips."""
+    params = []
+    seen: set[str] = set()
+    pandoc3 = os.environ.get("CITEKIT_PANDOC3") or (str(PANDOC3_CACHE) if PANDOC3_CACHE.exists() else None)
+    for label, binary in (("system", shutil.which("pandoc")), ("pandoc-3.x", pandoc3)):
+        found = _version(binary) if binary else None
+        if binary is None or found is None:
+            why = ("pandoc is not installed" if label == "system" else
+                   "no pandoc 3.x (set CITEKIT_PANDOC3, or run benchmarks/get_pandoc3.py)")
+            if binary is not None:
+                why = f"{binary} does not run"
+            missing = "pandoc-missing" if label == "system" else "pandoc-3.x-missing"
+            params.append(pytest.param(None, id=missing, marks=pytest.mark.skip(reason=why)))
+            continue
+        real = os.path.realpath(binary)
+        major, minor = found
+        if label != "system" and (major < 3 or real in seen):
+            why = f"{binary} is pandoc {major}.{minor}" + (", the system one" if real in seen else ", not 3.x")
+            params.append(pytest.param(None, id="pandoc-3.x-missing", marks=pytest.mark.skip(reason=why)))
+            continue
+        seen.add(real)
+        params.append(pytest.param((binary, found), id=f"pandoc-{major}.{minor}" if major < 3 else f"pandoc-{major}.x"))
+    return params
+
+
+class Pandoc:
+    """One pandoc binary running the filter, in this folder (bibliography paths are relative)."""
+
+    def __init__(self, binary: str, version: tuple[int, int]) -> None:
+        self.binary = binary
+        self.version = version
+
+    def run(self, doc: str, to: str, *args: str, text: str | None = None) -> subprocess.CompletedProcess[str]:
+        """pandoc DOC --filter citekit-pandoc -t TO; DOC "-" reads ``text``."""
+        env = {**os.environ, "CITEKIT_PYTHON": sys.executable}
+        return subprocess.run([self.binary, doc, "--filter", str(WRAPPER), "-t", to, "--wrap=none", *args],
+                              cwd=HERE, env=env, input=text, capture_output=True, text=True, timeout=120)
+
+    def ok(self, doc: str, to: str, *args: str, text: str | None = None) -> tuple[str, str]:
+        """As ``run``, asserting success: (stdout, stderr)."""
+        result = self.run(doc, to, *args, text=text)
+        assert result.returncode == 0, result.stderr
+        return result.stdout, result.stderr
+
+
+@pytest.fixture(params=_candidates(), scope="module")
+def pd(request: pytest.FixtureRequest) -> Pandoc:
+    """Each available pandoc in turn (ids from ``pandoc --version``: pandoc-2.17, pandoc-3.x)."""
+    return Pandoc(*request.param)
 
 
 # --- numeric: GB/T 7714-2015 -------------------------------------------------------------------
 
 
-def test_numeric_combined_ranged_and_locator() -> None:
-    out, err = ok("numeric.md", "plain")
+def test_numeric_combined_ranged_and_locator(pd: Pandoc) -> None:
+    out, err = pd.ok("numeric.md", "plain")
     assert "Combined [1-3]." in out
     assert "Two consecutive [2-3]." in out  # GB/T 10.1.2: two numbers already form a range
     assert "Again [1]." in out
     assert err == ""
-    html, _ = ok("numeric.md", "html")
+    html, _ = pd.ok("numeric.md", "html")
     # GB/T's "[1]33": the pages after the brackets, superscript
     assert 'role="doc-biblioref">1</a>]<sup>33</sup></span>.' in html
     assert 'role="doc-biblioref">4</a>]<sup>3-5</sup></span> agrees' in html
 
 
-def test_numeric_bibliography_under_its_title() -> None:
-    out, _ = ok("numeric.md", "plain")
+def test_numeric_bibliography_under_its_title(pd: Pandoc) -> None:
+    out, _ = pd.ok("numeric.md", "plain")
     body, refs = out.split("参考文献")
     assert "[1] ROSS R, MCEVILLEY M, OREN J C. Systems Security Engineering" in refs
     assert "[3] 孙毅, 罗穆雄. 美国智能制造的发展及启示[J]. 中国科学院院刊, 2021, 36(11): 1316-1325." in refs
@@ -54,8 +106,8 @@ def test_numeric_bibliography_under_its_title() -> None:
     assert "DOE" not in body
 
 
-def test_numeric_links_to_entries() -> None:
-    html, _ = ok("numeric.md", "html")
+def test_numeric_links_to_entries(pd: Pandoc) -> None:
+    html, _ = pd.ok("numeric.md", "html")
     assert '<h1 class="unnumbered" id="bibliography">参考文献</h1>' in html
     assert 'id="ref-ross2016" class="csl-entry"' in html
     assert '[<a href="#ref-ross2016" role="doc-biblioref">1</a>-<a href="#ref-sun2021"' in html
@@ -63,30 +115,45 @@ def test_numeric_links_to_entries() -> None:
     assert '<div class="csl-left-margin">[1] </div>' in html
 
 
-def test_numeric_latex() -> None:
-    tex, _ = ok("numeric.md", "latex")
-    assert r"\protect\hyperlink{ref-ross2016}{1}{]}\textsuperscript{33}" in tex
+def test_numeric_latex(pd: Pandoc) -> None:
+    tex, _ = pd.ok("numeric.md", "latex")
+    # the filter writes the same Link to #ref-KEY for both; pandoc 3's LaTeX writer turns it into its own
+    # \citeproc macro (defined by its template, resolved over two LaTeX runs), as it does for --citeproc
+    link = r"\citeproc{ref-ross2016}{1}" if pd.version >= (3, 0) else r"\protect\hyperlink{ref-ross2016}{1}"
+    assert link + r"{]}\textsuperscript{33}" in tex
 
 
-def test_in_text_cite_in_a_numeric_style_is_the_number() -> None:
-    out, _ = ok("numeric.md", "plain")
+def test_figure_caption_is_cited_once(pd: Pandoc) -> None:
+    # API 1.23 (pandoc 3) has a Figure block whose caption repeats in the image's alt text; 1.22 has only
+    # the alt of an Image titled "fig:". Either way the citation is one cite, numbered once.
+    doc = "---\nbibliography: refs.bib\ncsl: nist\n---\n\n![Setup, after [@ross2016]](x.png)\n\nSee [@doe2020].\n"
+    html, err = pd.ok("-", "html", text=doc)
+    assert err == ""
+    assert '<img src="x.png" alt="Setup, after [1]" />' in html
+    assert 'Setup, after <span class="citation" data-cites="ross2016">[1]</span></figcaption>' in html
+    assert '<p>See <span class="citation" data-cites="doe2020">[2]</span>.</p>' in html
+    assert "@ross2016" not in html
+
+
+def test_in_text_cite_in_a_numeric_style_is_the_number(pd: Pandoc) -> None:
+    out, _ = pd.ok("numeric.md", "plain")
     assert "As [2] shows" in out  # as pandoc's citeproc: a numeric style prints no author
 
 
 # --- author-date: GB/T 7714-2015 著者-出版年制 ---------------------------------------------------
 
 
-def test_author_date_in_text_and_suppress_author() -> None:
-    out, err = ok("author-date.md", "plain")
-    html, _ = ok("author-date.md", "html")
+def test_author_date_in_text_and_suppress_author(pd: Pandoc) -> None:
+    out, err = pd.ok("author-date.md", "plain")
+    html, _ = pd.ok("author-date.md", "html")
     assert 'data-cites="doe2020">DOE (2020)<sup>12</sup></span> shows it' in html  # @doe2020 [p. 12]
     assert "and (2020)." in out  # [-@doe2020]
     assert "(SMITH, 2019b; SMITH, 2019a)" in out  # year suffixes across a CSL-JSON file
     assert "(see 孙毅 等, 2021, emphasis added)" in out
 
 
-def test_author_date_refs_div_nocite_and_unknown_key() -> None:
-    result = pandoc("author-date.md", "plain")
+def test_author_date_refs_div_nocite_and_unknown_key(pd: Pandoc) -> None:
+    result = pd.run("author-date.md", "plain")
     assert result.returncode == 0
     out = result.stdout
     # the bibliography fills the #refs Div, before the appendix
@@ -98,15 +165,15 @@ def test_author_date_refs_div_nocite_and_unknown_key() -> None:
                         "(citation 5, '[@missing; @ross2016]', in section 'Introduction')"]
 
 
-def test_suppress_bibliography() -> None:
-    out, _ = ok("author-date.md", "plain", "-M", "suppress-bibliography=true")
+def test_suppress_bibliography(pd: Pandoc) -> None:
+    out, _ = pd.ok("author-date.md", "plain", "-M", "suppress-bibliography=true")
     assert "A Book about Manufacturing" not in out
     assert "DOE (2020)" in out
 
 
-def test_nocite_everything() -> None:
+def test_nocite_everything(pd: Pandoc) -> None:
     doc = "---\nbibliography: [refs.bib, refs.json]\nnocite: '@*'\n---\n\nOnly [@sun2021].\n"
-    out, _ = ok("-", "plain", text=doc)
+    out, _ = pd.ok("-", "plain", text=doc)
     assert out.startswith("Only [1].")  # cited items are numbered first
     refs = out.split("\n\n")[1:]
     assert [r[:3] for r in refs] == ["[1]", "[2]", "[3]", "[4]", "[5]", "[6]"]
@@ -116,8 +183,8 @@ def test_nocite_everything() -> None:
 # --- a note style: footnotes, ibid ------------------------------------------------------------
 
 
-def test_note_style_footnotes_and_ibid() -> None:
-    out, _ = ok("note.md", "plain")
+def test_note_style_footnotes_and_ibid(pd: Pandoc) -> None:
+    out, _ = pd.ok("note.md", "plain")
     assert out.startswith("First.[1] Again.[2] Same,[3] and other.[4]")
     assert "[1] John Doe, A Book about Manufacturing, (Example Press 2020), p. 3." in out
     assert "[2] Ibid., p. 5." in out
@@ -125,12 +192,12 @@ def test_note_style_footnotes_and_ibid() -> None:
     assert "[5] Doe, A Book about Manufacturing." in out  # subsequent: the short form
 
 
-def test_note_style_citations_inside_footnotes() -> None:
-    out, _ = ok("note.md", "plain")
+def test_note_style_citations_inside_footnotes(pd: Pandoc) -> None:
+    out, _ = pd.ok("note.md", "plain")
     # the author's own footnote keeps its number; its citations are not nested notes
     assert "[7] As John Doe, A Book about Manufacturing argues, see also (Ross, McEvilley, and Oren, " \
            "Systems Security Engineering, chap. 2)." in out
-    md, _ = ok("note.md", "markdown-citations")
+    md, _ = pd.ok("note.md", "markdown-citations")
     assert "then Ron Ross, Michael McEvilley, and Janet Carrier Oren[^6] says so.[^7]" in md
     assert "[^2]: Ibid., p. 5." in md
 
@@ -145,17 +212,17 @@ def _one_error(result: subprocess.CompletedProcess[str], text: str) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_missing_bibliography_stops_pandoc() -> None:
-    _one_error(pandoc("numeric.md", "plain", "-M", "bibliography=nosuch.bib"),
+def test_missing_bibliography_stops_pandoc(pd: Pandoc) -> None:
+    _one_error(pd.run("numeric.md", "plain", "-M", "bibliography=nosuch.bib"),
                "citekit-pandoc: nosuch.bib: bibliography file not found")
 
 
-def test_bad_style_stops_pandoc(tmp_path: Path) -> None:
-    _one_error(pandoc("numeric.md", "plain", "-M", "csl=no-such-style"), "unknown style 'no-such-style'")
+def test_bad_style_stops_pandoc(pd: Pandoc, tmp_path: Path) -> None:
+    _one_error(pd.run("numeric.md", "plain", "-M", "csl=no-such-style"), "unknown style 'no-such-style'")
     bad = tmp_path / "bad.csl"
     bad.write_text('<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text">\n'
                    '<citation><layout><text macro="nope"/></layout></citation></style>\n', encoding="utf-8")
-    _one_error(pandoc("numeric.md", "plain", "-M", f"csl={bad}"), f"{bad}:2:")
+    _one_error(pd.run("numeric.md", "plain", "-M", f"csl={bad}"), f"{bad}:2:")
 
 
 def test_not_json_is_one_line() -> None:
@@ -176,10 +243,10 @@ PAPER_KEYS = ["congress2014revitalize", "eop2013network", "gatech2014incubator",
                                "see also [5-6] and [7]."),
     ("nist", "The act [1] created the network [2–4]. MEP [5] and [4] describe it; see also [5, 6] and [7]."),
 ])
-def test_paper_entries_match_citekit_format(style: str, text: str) -> None:
+def test_paper_entries_match_citekit_format(pd: Pandoc, style: str, text: str) -> None:
     from citekit import format_bibliography, read_library
 
-    out, err = ok("paper.md", "plain", "-M", f"csl={style}")
+    out, err = pd.ok("paper.md", "plain", "-M", f"csl={style}")
     assert err == ""
     body, refs = out.split("\n参考文献\n")
     assert body.strip() == text
