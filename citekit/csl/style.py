@@ -210,7 +210,9 @@ def parse_xml(source: str | Path | bytes, what: str = "style") -> El:
 
 
 def load_style(source: str | Path, *, label: str | None = None) -> Style:
-    """Read and check a style from a path or from its XML text."""
+    """Read and check a style from a path (a Path, or a string naming a file) or its XML text."""
+    if isinstance(source, str) and "<" not in source and source.strip():
+        source = Path(source)  # XML text always holds a "<"; anything else names a file
     path = label or (str(source) if isinstance(source, Path) else "<style>")
     root = parse_xml(source)
     if root.name != "style":
