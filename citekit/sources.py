@@ -221,32 +221,6 @@ def latex_citations(text: str) -> list[Citation]:
     return out
 
 
-_AUX = re.compile(r"\\citation\{([^{}]*)\}|\\abx@aux@cite(?:\{\d+\})?\{([^{}]*)\}|\\@input\{([^{}]*)\}")
-
-
-def aux_citations(path: Path, _seen: set[Path] | None = None) -> list[Citation]:
-    """Citations recorded in a ``.aux`` file: BibTeX's ``\\citation{a,b}`` and biblatex's
-    ``\\abx@aux@cite{refsection}{key}`` (or ``{key}`` in older biblatex), following ``\\@input``
-    of the ``.aux`` files that ``\\include`` writes.
-
-    The fallback when ``citekit.latex.aux`` (the reader ``citekit latex`` uses) is not installed."""
-    seen = _seen if _seen is not None else set()
-    seen.add(path.resolve())
-    text, _ = read_text(path)
-    out: list[Citation] = []
-    for m in _AUX.finditer(text):
-        if m.group(3) is not None:
-            child = path.parent / m.group(3)
-            if child.is_file() and child.resolve() not in seen:
-                out += aux_citations(child, seen)
-            continue
-        line = text.count("\n", 0, m.start()) + 1
-        keys = m.group(1) if m.group(1) is not None else m.group(2)
-        out += [Citation(k.strip(), line, path) for k in keys.split(",")
-                if k.strip() and k.strip() != "biblatex-control"]  # biblatex's own entry
-    return out
-
-
 # ---------------------------------------------------------------- any manuscript
 
 
@@ -269,11 +243,9 @@ def citations_in(path: str | Path, *, use_pandoc: bool | None = None) -> list[Ci
 
 
 def _read_aux(path: Path) -> list[Citation]:
-    """``.aux`` citations through ``citekit.latex.aux`` (shared with ``citekit latex``) when present."""
-    try:
-        from citekit.latex.aux import read_aux
-    except ImportError:
-        return aux_citations(path)
+    """``.aux`` citations (BibTeX's and biblatex's) through the reader ``citekit latex`` uses."""
+    from citekit.latex.aux import read_aux
+
     aux = read_aux(path)
     out = [Citation(r.value, r.line, r.path) for r in aux.citations]
     if aux.nocite_all is not None:

@@ -98,6 +98,11 @@ _SUPERSCRIPTS = _superscripts()
 _SUPERSCRIPT_RE = re.compile("[" + "".join(_SUPERSCRIPTS) + "]")
 
 
+def escape_attr(text: str) -> str:
+    """Text inside a double-quoted HTML attribute, escaped as the engine's HTML escapes text."""
+    return text.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;").replace('"', "&#34;")
+
+
 def _escape_html(text: str) -> str:
     text = text.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;")
     text = _DOUBLE_SPACE.sub("\u00a0 ", text)
@@ -194,7 +199,7 @@ class Emitter:
 
     def _link(self, url: str, body: str) -> str:
         if self.fmt == "html":
-            return f'<a href="{_escape_html(url).replace(chr(34), "&#34;")}">{body}</a>'
+            return f'<a href="{escape_attr(url)}">{body}</a>'
         # A link that shows its own address is an autolink (\url breaks long URLs across lines).
         if self.fmt == "markdown":
             safe = url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")

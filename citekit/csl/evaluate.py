@@ -7,10 +7,12 @@ implicit conditional, and conditions.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from citekit.csl.context import Context
 from citekit.csl.dates import has_date, is_uncertain_date, render_date, suffix_letters
+from citekit.csl.items import DATE_VARIABLES, NAME_VARIABLES
 from citekit.csl.names import render_names
 from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, is_empty
 from citekit.csl.numbers import TEXT_NUMBER_VARIABLES, is_numeric, number_text, render_label, render_number
@@ -18,13 +20,6 @@ from citekit.csl.output import CAPITALIZE_IF_FIRST
 from citekit.csl.rich import parse_rich
 from citekit.csl.style import El
 
-NAME_VARIABLES = frozenset({
-    "author", "chair", "collection-editor", "compiler", "composer", "container-author", "contributor", "curator",
-    "director", "editor", "editorial-director", "editor-translator", "executive-producer", "guest", "host",
-    "illustrator", "interviewer", "narrator", "organizer", "original-author", "performer", "producer", "recipient",
-    "reviewed-author", "script-writer", "series-creator", "translator",
-})
-DATE_VARIABLES = frozenset({"accessed", "available-date", "event-date", "issued", "original-date", "submitted"})
 # Variables whose text is an identifier: no rich-text parsing, no typographic apostrophes.
 _VERBATIM = frozenset({"URL", "DOI", "ISBN", "ISSN", "PMID", "PMCID", "call-number"})
 _SHORT = {"title": "title-short", "container-title": "container-title-short"}
@@ -60,7 +55,7 @@ def _wrap_formats(el: El) -> tuple[El, Formatting, bool, Formatting, bool]:
     found = _WRAPS.get(id(el))
     if found is None:
         fmt = formatting(el)
-        bare = _copy(fmt, delimiter=None) if fmt.delimiter is not None else fmt
+        bare = replace(fmt, delimiter=None) if fmt.delimiter is not None else fmt
         found = _WRAPS[id(el)] = (el, fmt, fmt.is_plain(), bare, bare.is_plain())
     return found
 
@@ -76,18 +71,11 @@ def wrap(ctx: Context, el: El, children: list[Node], *, delimiter: bool = False)
     _, with_delim, plain_delim, bare, plain_bare = _wrap_formats(el)
     fmt, plain = (with_delim, plain_delim) if delimiter else (bare, plain_bare)
     if fmt.text_case == "title" and not _english(ctx):
-        fmt = _copy(fmt, text_case=None)
+        fmt = replace(fmt, text_case=None)
         plain = fmt.is_plain()
     if plain and len(kept) == 1:
         return kept[0]
     return Span(kept, fmt)
-
-
-def _copy(fmt: Formatting, **changes: Any) -> Formatting:
-    new = Formatting(**{s: getattr(fmt, s) for s in Formatting.__slots__})
-    for k, v in changes.items():
-        setattr(new, k, v)
-    return new
 
 
 def _english(ctx: Context) -> bool:
@@ -149,7 +137,7 @@ def _link(ctx: Context, el: El, name: str, text: str) -> Node | None:
     for resolver in _DOI_PREFIXES:
         if prefix.endswith(resolver):
             href = resolver + text
-            node = Span([Tag("link", href, [Text(href)])], _copy(fmt, prefix=prefix[: -len(resolver)] or None))
+            node = Span([Tag("link", href, [Text(href)])], replace(fmt, prefix=prefix[: -len(resolver)] or None))
             return node
     href = text if text.startswith(("http://", "https://")) else "https://doi.org/" + text
     return wrap(ctx, el, [Tag("link", href, [Text(text)])])

@@ -8,16 +8,27 @@ a date as text) are taken as citeproc-js takes them.
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import citeproc
 
+from citekit.bibtex.names import is_cjk
 from citekit.errors import CitekitError
 
 
 class ItemError(CitekitError):
     """A CSL-JSON item the engine cannot use (names the item)."""
+
+
+# CSL's name variables in citeproc-js's order (the first an item has gives a citation-label its names).
+NAME_VARIABLES_IN_ORDER = (
+    "author", "chair", "collection-editor", "compiler", "composer", "container-author", "contributor", "curator",
+    "director", "editor", "editor-translator", "editorial-director", "executive-producer", "guest", "host",
+    "illustrator", "interviewer", "narrator", "organizer", "original-author", "performer", "producer", "recipient",
+    "reviewed-author", "script-writer", "series-creator", "translator", "commenter",
+)
+NAME_VARIABLES = frozenset(NAME_VARIABLES_IN_ORDER)
+DATE_VARIABLES = frozenset({"accessed", "available-date", "event-date", "issued", "original-date", "submitted"})
 
 
 _ALIASES = {"shortTitle": "title-short", "journalAbbreviation": "container-title-short",
@@ -26,8 +37,6 @@ _ALIASES = {"shortTitle": "title-short", "journalAbbreviation": "container-title
 
 def normalize_item(raw: Any, index: int = 0) -> dict[str, Any]:
     """A CSL-JSON item as the renderers expect it (aliases resolved, names as lists of dicts)."""
-    from citekit.csl.evaluate import DATE_VARIABLES, NAME_VARIABLES
-
     if not isinstance(raw, dict):
         raise ItemError(f"item {index + 1} is not a JSON object")
     if isinstance(raw.get("note"), str) and ":" in raw["note"]:
@@ -111,18 +120,13 @@ def _date_value(raw: dict, key: str, value: Any) -> Any:
     return value
 
 
-_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
-
-
 def whole_cjk_names(item: dict[str, Any]) -> None:
     """citekit:whole-cjk-names: a CJK personal name becomes one family name (陈晋镳, not 陈), so
     that short forms and sort keys keep the whole name, as GB/T 7714 prints Chinese authors."""
-    from citekit.csl.evaluate import NAME_VARIABLES
-
     for var in NAME_VARIABLES.intersection(item):
         for name in item[var]:
             family, given = str(name.get("family", "")), str(name.get("given", ""))
-            if family and given and _CJK.search(family + given):
+            if family and given and is_cjk(family + given):
                 name["family"] = family + given
                 del name["given"]
 

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from citekit.csl.context import Context
+from citekit.csl.items import NAME_VARIABLES_IN_ORDER
 from citekit.csl.nameparts import ROMANESQUE, normalize_name
 from citekit.csl.nodes import Node, Span, Tag, Text
 
@@ -111,13 +112,6 @@ def substitute_author(node: Node | None, replacement: str, previous: list[str],
 
 # -- citation-label ---------------------------------------------------------------------------------
 
-# citeproc-js's CSL.NAME_VARIABLES order: the first one an item has gives the label's names.
-_LABEL_VARIABLES = (
-    "author", "chair", "collection-editor", "compiler", "composer", "container-author", "contributor", "curator",
-    "director", "editor", "editor-translator", "editorial-director", "executive-producer", "guest", "host",
-    "illustrator", "interviewer", "narrator", "organizer", "original-author", "performer", "producer", "recipient",
-    "reviewed-author", "script-writer", "series-creator", "translator", "commenter",
-)
 # Letters per name for 1, 2, 3 and 4+ names, then two year digits (citeproc-js's default
 # trigraph "Aaaa00:AaAa00:AaAA00:AAAA00").
 _TRIGRAPH = ((4,), (2, 2), (2, 1, 1), (1, 1, 1, 1))
@@ -141,7 +135,7 @@ def citation_label(ctx: Context) -> str:
     year-suffix is the caller's to add."""
     item = ctx.item
     label = ""
-    for var in _LABEL_VARIABLES:
+    for var in NAME_VARIABLES_IN_ORDER:
         raws = [n for n in (item.get(var) or []) if isinstance(n, dict)] if isinstance(item.get(var), list) else []
         if not raws:
             continue

@@ -175,7 +175,6 @@ class Processor:
         # Disambiguation judges items, not places, so it comes first: the cluster sort then sees
         # the names it expanded, and positions follow the sorted order (citeproc-js's sequence).
         self._disambiguate([c for g in groups for c in g])
-        self._disambiguated = True
         cites = [c for g in groups for c in self._sort_cluster(g)]
         assign_positions(cites, self.style)
         return cites
@@ -200,11 +199,16 @@ class Processor:
         return [by_id[id(it)] for it in ordered]
 
     def _disambiguate(self, cites: list[Cite]) -> None:
-        try:
-            from citekit.csl.disambiguate import disambiguate
-        except ImportError:  # the pass is optional while it is being built
-            return
+        from citekit.csl.disambiguate import disambiguate
+
         disambiguate(self, cites)
+        self._disambiguated = True
+
+    def disambiguate_registered(self) -> None:
+        """Disambiguate the registered items as if each were cited once (citeproc-js's registry),
+        unless a document's citations have been processed already."""
+        if not self._disambiguated:
+            self._disambiguate([])
 
     def author_only(self, item_id: str, note_number: int | None = None) -> Node | None:
         """An item's author as an in-text citation shows it (the "Doe" of "Doe (2020)"), with the
@@ -295,10 +299,7 @@ class Processor:
             return []
         if ids is not None:
             self.register(ids)
-        if not self._disambiguated:
-            # Nothing cited yet: each item is disambiguated as if cited once (citeproc-js's registry).
-            self._disambiguate([])
-            self._disambiguated = True
+        self.disambiguate_registered()
         order = self.bibliography_order(ids) if sort else list(ids if ids is not None else self.registered)
         if not sort:
             self._numbers = {item_id: i + first_number for i, item_id in enumerate(order)}
@@ -390,8 +391,7 @@ def _entry(ctx: Context, section: Section, layout: El) -> tuple[Node | None, Nod
 def _layout_format(layout: El) -> Formatting:
     from citekit.csl.evaluate import formatting
 
-    fmt = formatting(layout)
-    return Formatting(**{s: getattr(fmt, s) for s in Formatting.__slots__ if s != "delimiter"})
+    return replace(formatting(layout), delimiter=None)  # the layout's delimiter joins cites, not entries
 
 
 def _lang(ctx: Context, node: Node | None) -> Node | None:
@@ -407,16 +407,13 @@ def _lang(ctx: Context, node: Node | None) -> Node | None:
     return Tag("lang", str(lang), [node]) if lang else node
 
 
-_AFFIXES = ("prefix", "suffix", "delimiter")
-
-
 def layout_span(section: Section, parts: list[Node]) -> Node:
     """A cluster's cites joined by the layout's delimiter, inside its affixes and formatting."""
     from citekit.csl.evaluate import formatting
 
     fmt = formatting(section.layout)
     inner = Span(parts, Formatting(prefix=fmt.prefix, suffix=fmt.suffix, delimiter=fmt.delimiter))
-    outer = Formatting(**{s: getattr(fmt, s) for s in Formatting.__slots__ if s not in _AFFIXES})
+    outer = replace(fmt, prefix=None, suffix=None, delimiter=None)
     # citeproc-js: the layout's fonts enclose its affixes
     return inner if outer.is_plain() else Span([inner], outer)
 

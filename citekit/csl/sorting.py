@@ -120,7 +120,8 @@ def _lang(ctx: Context) -> str | None:
 
 def variable_key(ctx: Context, key_el: El) -> Key:
     """A ``<key variable="…">``: names in sort order, dates as sortable strings, numbers as integers."""
-    from citekit.csl.evaluate import DATE_VARIABLES, NAME_VARIABLES, variable_value
+    from citekit.csl.evaluate import variable_value
+    from citekit.csl.items import DATE_VARIABLES, NAME_VARIABLES
 
     name = key_el.get("variable") or ""
     if name in NAME_VARIABLES:
@@ -163,7 +164,7 @@ def macro_key(ctx: Context, key_el: El) -> Key:
 
 
 def _is_date_key(key_el: El) -> bool:
-    from citekit.csl.evaluate import DATE_VARIABLES
+    from citekit.csl.items import DATE_VARIABLES
 
     return key_el.get("variable") in DATE_VARIABLES
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from citekit.csl.emit import escape_attr
 from citekit.csl.processor import CiteRef, Cluster
 from citekit.errors import CitekitError, UnknownKeyError
 from citekit.model import Item
@@ -77,15 +78,9 @@ def _robust(body: str, original: str, version: str, date: str) -> str:
     attrs = (f' data-originalurl="{html.escape(original)}" data-versionurl="{html.escape(version)}"'
              + (f' data-versiondate="{html.escape(date)}"' if date else ""))
     for url in {original, version}:
-        # the engine's HTML escapes as citeproc-js does (&#38;), html.escape as &amp;
-        for escaped in {html.escape(url), _numeric_escape(url)}:
-            anchor = f'<a href="{escaped}">'
-            body = body.replace(anchor, anchor[:-1] + attrs + ">")
+        anchor = f'<a href="{escape_attr(url)}">'  # as the engine writes its links
+        body = body.replace(anchor, anchor[:-1] + attrs + ">")
     return body
-
-
-def _numeric_escape(text: str) -> str:
-    return text.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;").replace('"', "&#34;")
 
 
 def _html_id(key: str) -> str:

@@ -154,6 +154,7 @@ def _render_parallel(proc: Processor, ids: list[str], workers: int, fmt: str) ->
     step = -(-n // workers)
     bounds = [(i, min(i + step, n)) for i in range(0, n, step)]
     proc.register(ids)
+    proc.disambiguate_registered()  # once, before the fork: every worker inherits the result
     _FORK_STATE = (proc, ids, fmt)
     try:
         with multiprocessing.get_context("fork").Pool(len(bounds)) as pool:
