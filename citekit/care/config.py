@@ -1,4 +1,4 @@
-"""Per-project settings for lint and tidy, from ``[tool.citekit]`` in pyproject.toml or citekit.toml.
+"""Per-project settings for lint and tidy (the file is found by :mod:`citekit.config`).
 
 pyproject.toml::
 
@@ -19,11 +19,11 @@ pyproject.toml in the same directory.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from citekit.config import project_settings
 from citekit.errors import CitekitError
 
 
@@ -68,28 +68,9 @@ def _from_tables(lint: dict[str, Any], tidy: dict[str, Any], path: Path) -> Care
     return cfg
 
 
-def _load(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise CitekitError(f"invalid TOML: {exc}", path) from None
-    except OSError as exc:
-        raise CitekitError(f"cannot read: {exc.strerror}", path) from None
-
-
 def load_config(start: str | Path | None = None) -> CareConfig:
     """Settings from the nearest citekit.toml or pyproject.toml (with ``[tool.citekit]``)."""
-    here = Path(start or Path.cwd()).resolve()
-    if here.is_file():
-        here = here.parent
-    for directory in (here, *here.parents):
-        own = directory / "citekit.toml"
-        if own.is_file():
-            data = _load(own)
-            return _from_tables(data.get("lint", {}), data.get("tidy", {}), own)
-        project = directory / "pyproject.toml"
-        if project.is_file():
-            tool = _load(project).get("tool", {}).get("citekit")
-            if isinstance(tool, dict):
-                return _from_tables(tool.get("lint", {}), tool.get("tidy", {}), project)
-    return CareConfig()
+    settings = project_settings(start)
+    if settings.path is None:
+        return CareConfig()
+    return _from_tables(settings.data.get("lint", {}), settings.data.get("tidy", {}), settings.path)
