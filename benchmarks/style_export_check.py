@@ -2,6 +2,7 @@
 
     python benchmarks/style_export_check.py              # every built-in style
     python benchmarks/style_export_check.py -s nist --diff
+    python benchmarks/style_export_check.py --pandoc ~/.cache/citekit-bench/pandoc3/pandoc
 
 Each built-in style is exported (``citekit styles export``); the bundled library is rendered as a
 bibliography and as one citation per entry by citeproc-js (npm ``citeproc``, installed into
@@ -77,12 +78,12 @@ def _text(fragment: str) -> str:
     return norm(html.unescape(re.sub(r"<[^>]+>", "", fragment)))
 
 
-def pandoc_rendering(csl: Path, items: list[dict[str, Any]], work: Path) -> Rendering | str:
+def pandoc_rendering(csl: Path, items: list[dict[str, Any]], work: Path, binary: str = "pandoc") -> Rendering | str:
     bib = work / "items.json"
     bib.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
     doc = work / "doc.md"
     doc.write_text("\n\n".join(f"[@{i['id']}]" for i in items) + "\n\n# References\n", encoding="utf-8")
-    proc = subprocess.run(["pandoc", str(doc), "--citeproc", "--csl", str(csl), "--bibliography", str(bib),
+    proc = subprocess.run([binary, str(doc), "--citeproc", "--csl", str(csl), "--bibliography", str(bib),
                            "-t", "html", "--wrap=none"], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         return proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}"
@@ -117,11 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-s", "--style", help="only built-in styles whose name contains this")
     ap.add_argument("--diff", action="store_true", help="print entries that differ for unlisted reasons")
+    ap.add_argument("--pandoc", default="pandoc", help="the pandoc binary (e.g. a pandoc 3.x from get_pandoc3.py)")
     ap.add_argument("--lang", help="export the layout for this entry language (styles export --lang)")
     args = ap.parse_args(argv)
     names = [s.name for s in builtin_styles() if not args.style or args.style in s.name]
     items = library_items()
-    have_pandoc = shutil.which("pandoc") is not None
+    have_pandoc = shutil.which(args.pandoc) is not None
     unexplained = 0
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -138,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             mine = citekit_rendering(exported[name], items)
             print(f"{name}  ({len(lost[name])} listed as not expressible)")
             engines = [("citeproc-js", js.get(name, "node is not installed")),
-                       ("pandoc", pandoc_rendering(exported[name], items, work) if have_pandoc
+                       ("pandoc", pandoc_rendering(exported[name], items, work, args.pandoc) if have_pandoc
                         else "pandoc is not installed")]
             for engine, theirs in engines:
                 if isinstance(theirs, str):

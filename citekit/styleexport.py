@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -103,6 +104,74 @@ def _locator_after(citation: etree._Element, lost: list[str]) -> None:
                 "(CRANE, 1972: 12)), not superscript after it ([5]12): CSL has no place after the layout's suffix")
 
 
+_ET_AL_OPTIONS = ("et-al-min", "et-al-use-first", "et-al-subsequent-min", "et-al-subsequent-use-first",
+                  "et-al-use-last", "delimiter-precedes-et-al", "name-as-sort-order")
+
+
+def _contexts(root: etree._Element) -> dict[str, set[str]]:
+    """For each macro, the sections whose layouts call it (``sort`` when a sort key reaches it)."""
+    macros = {m.get("name"): m for m in root.iter(_C + "macro")}
+    found: dict[str, set[str]] = {}
+    for section in (c for c in root if _local(c) in ("citation", "bibliography")):
+        for part in section:
+            context = "sort" if _local(part) == "sort" else _local(section)
+            todo = [part]
+            while todo:
+                el = todo.pop()
+                for call in el.iter(_C + "text", _C + "key"):
+                    name = call.get("macro")
+                    if name in macros and context not in found.setdefault(name, set()):
+                        found[name].add(context)
+                        todo.append(macros[name])
+    return found
+
+
+def _shows_one_name(name: etree._Element, section: etree._Element, root: etree._Element) -> bool:
+    """Whether a cs:name in ``section`` prints at most one name before et-al, whatever the cite."""
+    def opt(key: str) -> str | None:
+        return next((v for v in (name.get(key), section.get(key), root.get(key)) if v is not None), None)
+
+    if opt("et-al-use-last") == "true" or section.get("disambiguate-add-names") == "true":
+        return False
+    first, least = opt("et-al-use-first"), opt("et-al-min")
+    pairs = [(first, least), (opt("et-al-subsequent-use-first") or first, opt("et-al-subsequent-min") or least)]
+    return all(f == "1" and m is not None and m.isdigit() and int(m) <= 2 for f, m in pairs)
+
+
+def _no_space_before_cjk_et_al(root: etree._Element, style: Any) -> None:
+    """One name, then an et-al term in a script without spaces (孙毅等): pandoc's citeproc puts a
+    space before the term where citekit and citeproc-js put none (孙毅 等). Where the list can
+    only ever show one name, the delimiter between names is never printed, so it can be the empty
+    one that precedes et-al: every engine then joins name and term as citekit does."""
+    from citekit.csl.locale import load_locale
+    from citekit.csl.nameparts import STARTS_ROMANESQUE
+
+    locale = load_locale(style, root.get("default-locale"))
+    contexts = _contexts(root)
+    sections = {_local(c): c for c in root if _local(c) in ("citation", "bibliography")}
+    for name in root.iter(_C + "name"):
+        names = name.getparent()
+        etal = names.find(_C + "et-al")
+        term = locale.term(etal.get("term", "et-al") if etal is not None else "et-al") or ""
+        if not term or STARTS_ROMANESQUE.match(term):
+            continue
+        macro = next((a for a in name.iterancestors(_C + "macro")), None)
+        where = contexts.get(macro.get("name"), set()) if macro is not None else {
+            _local(a) for a in name.iterancestors(_C + "citation", _C + "bibliography")}
+        if not where or "sort" in where:  # sort keys print every name
+            continue
+        if not all(_shows_one_name(name, sections[w], root) for w in where):
+            continue
+        rule = next((v for v in (name.get("delimiter-precedes-et-al"), *(sections[w].get(
+            "delimiter-precedes-et-al") for w in where), root.get("delimiter-precedes-et-al")) if v), "contextual")
+        inverted = any(v for v in (name.get("name-as-sort-order"), *(sections[w].get("name-as-sort-order")
+                                                                    for w in where), root.get("name-as-sort-order")))
+        if rule == "always" or (rule == "after-inverted-name" and inverted):
+            continue  # the delimiter precedes the term in every engine
+        name.set("delimiter", "")
+        name.set("delimiter-precedes-et-al", "always")
+
+
 def export_style(style: str | Path, *, lang: str | None = None) -> ExportedStyle:
     """``style`` (a built-in name or a ``.csl`` file) as plain CSL 1.0.2.
 
@@ -157,6 +226,8 @@ def export_style(style: str | Path, *, lang: str | None = None) -> ExportedStyle
             parent.remove(term)
             if not len(parent) and parent.getparent() is not None:  # an empty cs:terms is invalid
                 parent.getparent().remove(parent)
+
+    _no_space_before_cjk_et_al(root, load_style(path))
 
     lost = list(dict.fromkeys(lost))
     _mark_exported(root, path, lost)

@@ -79,6 +79,39 @@ def test_lang_keeps_the_english_layout() -> None:
     assert "et al." in _render(exported.xml, items) and "等" in _render(default.xml, items)
 
 
+def _etal_style(tmp_path: Path, citation_opts: str) -> str:
+    """A minimal zh-CN author-date style whose cite is the first author, then 等."""
+    path = tmp_path / "etal.csl"
+    path.write_text(f"""<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="zh-CN">
+  <info><title>t</title><id>t</id><updated>2026-01-01T00:00:00+00:00</updated></info>
+  <macro name="who"><names variable="author"><name form="short" delimiter="，"/></names></macro>
+  <citation {citation_opts}><layout><text macro="who"/></layout></citation>
+</style>
+""", encoding="utf-8")
+    return export_style(path).xml
+
+
+def test_one_name_then_cjk_et_al_has_no_space_in_any_engine(tmp_path: Path) -> None:
+    # pandoc's citeproc joins "孙毅" and "等" with a space; with one name shown, the (never printed)
+    # delimiter between names can be the empty one that precedes et-al
+    xml = _etal_style(tmp_path, 'et-al-min="2" et-al-use-first="1"')
+    assert '<name form="short" delimiter="" delimiter-precedes-et-al="always"/>' in xml
+    # two names can show: the delimiter between them must stay
+    for opts in ('et-al-min="3" et-al-use-first="1"', 'et-al-min="2" et-al-use-first="2"',
+                 'et-al-min="2" et-al-use-first="1" disambiguate-add-names="true"'):
+        assert '<name form="short" delimiter="，"/>' in _etal_style(tmp_path, opts), opts
+    if shutil.which("pandoc") is None:
+        return
+    bench = _bench()
+    items = bench.library_items()
+    csl = tmp_path / "export.csl"
+    csl.write_text(_etal_style(tmp_path, 'et-al-min="2" et-al-use-first="1"'), encoding="utf-8")
+    theirs = bench.pandoc_rendering(csl, items, tmp_path)
+    assert isinstance(theirs, dict), theirs
+    assert theirs["citations"]["sun2021development"] == "孙毅等"
+
+
 def _render(xml: str, items: list) -> str:
     import tempfile
 
@@ -109,7 +142,8 @@ def _bench():
     return style_export_check
 
 
-@pytest.mark.parametrize("name", ["nist", "gb-t-7714-2015-numeric", "gb-t-7714-2025-numeric", "bulletin-cas"])
+@pytest.mark.parametrize("name", ["nist", "gb-t-7714-2015-numeric", "gb-t-7714-2025-numeric", "bulletin-cas",
+                                  "gb-t-7714-2015-author-date", "gb-t-7714-2025-author-date"])
 def test_pandoc_renders_the_export_as_citekit_apart_from_what_is_listed(name: str, tmp_path: Path) -> None:
     if shutil.which("pandoc") is None:
         pytest.skip("pandoc is not installed")
