@@ -6,7 +6,13 @@ each entry with the expected text after normalising ’ vs ' and whitespace. Pri
 matches and every mismatch with a short reason. Reference: citeproc-js with the official CSL
 reaches 83/117 on the numeric set, stock citeproc-py 13/117.
 
-    python benchmarks/bench_gbt7714_oracles.py [--shared PATH] [--json]
+Then the BibTeX path: the example libraries of gbt7714-bibtex-style (2015 and 2025 editions)
+are read by citekit's .bib reader with ``title-case = "sentence"``, rendered with the numeric
+style of that edition, and compared with that implementation's recorded output (its .tlg files)
+entry by entry, after folding full-width and half-width punctuation and removing whitespace.
+The sections that show one element alone (2015 §8, 2025 §7) are left out.
+
+    python benchmarks/bench_gbt7714_oracles.py [--shared PATH] [--json] [--bib-only]
 
 Exits 0 (with a message) when the reference material is absent.
 """
@@ -18,6 +24,7 @@ import json
 import re
 import sys
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -196,23 +203,123 @@ def report(result: Result) -> str:
 
 SETS = [("numeric", "gb-t-7714-2015-numeric"), ("author-date", "gb-t-7714-2015-author-date")]
 
+# --- the BibTeX path against gbt7714-bibtex-style ----------------------------------------------
+
+BIBTEX_DIR = Path("gbt7714") / "gbt7714-bibtex-style"
+# (edition, library, recorded output, style, key prefix of the single-element section left out)
+BIB_SETS = [
+    ("2015", "tests/support/gbt7714-2015-examples.bib", "tests/testfiles/2015-numeric.tlg",
+     "gb-t-7714-2015-numeric", "gbt7714.8."),
+    ("2025", "gbt7714-examples.bib", "tests/testfiles/2025-numeric.tlg", "gb-t-7714-2025-numeric", "gbt7714.7."),
+]
+_BIBITEM = re.compile(r"\\bibitem(?:\[(?:[^\[\]]|\[[^\]]*\])*\])?\{([^}]*)\}")
+_VERBATIM_ARG = re.compile(r"\\(?:url|doi|cstr|nolinkurl)\{([^{}]*)\}")
+
+
+def read_tlg(path: Path) -> dict[str, str]:
+    """Key → the LaTeX text of each ``\\bibitem`` in a recorded .bbl (.tlg)."""
+    out: dict[str, str] = {}
+    for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")):
+        m = _BIBITEM.search(block)
+        if m:
+            out[m.group(1)] = block[m.end():].replace("\\end{thebibliography}", "")
+    return out
+
+
+def tlg_text(latex: str) -> str:
+    """What the .bbl text prints: commands, braces and TeX ligatures resolved; URLs verbatim."""
+    urls: list[str] = []
+
+    def keep(m: re.Match[str]) -> str:
+        urls.append(m.group(1))
+        return f"\x00{len(urls) - 1}\x00"
+
+    text = re.sub(r"\\href\{[^{}]*\}\{\\nolinkurl\{([^{}]*)\}\}", lambda m: keep(m), latex)
+    text = _VERBATIM_ARG.sub(keep, text)
+    text = re.sub(r"\\(?:newblock|allowbreak|quad|em)\b", " ", text)
+    for tex, char in (("\\times", "×"), ("\\&", "&"), ("\\%", "%"), ("\\_", "_"), ("\\#", "#"),
+                      ("\\ ", " "), ("~", " "), ("---", "\u2014"), ("--", "\u2013"), ("``", "\u201c"),
+                      ("''", "\u201d"), ("$", ""), ("{", ""), ("}", "")):
+        text = text.replace(tex, char)
+    return re.sub("\x00(\\d+)\x00", lambda m: urls[int(m.group(1))], text)
+
+
+def fold(text: str) -> str:
+    """Full-width punctuation as half-width, curly apostrophes straight, no whitespace."""
+    text = "".join(unicodedata.normalize("NFKC", c) if "\uff01" <= c <= "\uff5e" else c for c in text)
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u3000", " ")
+    return re.sub(r"\s+", "", text)
+
+
+@dataclass
+class BibResult:
+    name: str
+    total: int = 0
+    exact: int = 0
+    mismatches: list[dict[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def run_bib(root: Path, edition: str, library: str, tlg: str, style: str, skip: str) -> BibResult:
+    """One edition's example library through the .bib path, compared with the recorded output."""
+    from citekit.bibtex.reader import read_library
+    from citekit.bibtex.titlecase import use_title_case
+    from citekit.render import format_bibliography
+
+    expected = read_tlg(root / tlg)
+    started = time.perf_counter()
+    use_title_case("sentence")  # as `citekit format --title-case sentence` does
+    try:
+        items = read_library([root / library]).items()
+    finally:
+        use_title_case(None)
+    got = format_bibliography(items, style, "text", sort=False)
+    result = BibResult(name=f"{edition} BibTeX / {style}", seconds=time.perf_counter() - started)
+    for item, line in zip(items, got, strict=True):
+        key = str(item["id"])
+        if key.startswith(skip) or key not in expected:
+            continue
+        result.total += 1
+        g, e = fold(_LABEL.sub("", line)), fold(tlg_text(expected[key]))
+        if g == e:
+            result.exact += 1
+        else:
+            result.mismatches.append({"id": key, "why": _first_difference(g, e), "got": g, "expected": e})
+    return result
+
+
+def report_bib(result: BibResult) -> str:
+    share = 100 * result.exact / result.total if result.total else 0.0
+    lines = [f"{result.name}: {result.exact}/{result.total} full entries identical ({share:.1f}%), "
+             f"{result.seconds:.2f} s"]
+    lines += [f"  {m['id']}: {m['why']}" for m in result.mismatches]
+    return "\n".join(lines)
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="the ../shared reference folder")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--bib-only", action="store_true", help="only the BibTeX path")
     args = parser.parse_args(argv)
     oracle = args.shared / ORACLE_DIR
+    bibtex = args.shared / BIBTEX_DIR
     if not (oracle / "standard-numeric.txt").is_file():
         print(f"skipped: GB/T 7714 oracles not found under {oracle}")
         return 0
     sys.path.insert(0, str(ROOT))
-    results = [run(oracle, kind, style) for kind, style in SETS]
+    results = [] if args.bib_only else [run(oracle, kind, style) for kind, style in SETS]
+    bib_results = [run_bib(bibtex, *s) for s in BIB_SETS] if (bibtex / BIB_SETS[0][2]).is_file() else []
     if args.json:
-        print(json.dumps([r.__dict__ for r in results], ensure_ascii=False, indent=1))
-    else:
+        print(json.dumps([r.__dict__ for r in results + bib_results], ensure_ascii=False, indent=1))
+        return 0
+    if results:
         print("\n\n".join(report(r) for r in results))
-        print("\nnote examples: citekit ships no GB/T note style, so standard-note.txt is not compared")
+        print("\nnote examples: citekit ships no GB/T note style, so standard-note.txt is not compared\n")
+    if bib_results:
+        print("\n\n".join(report_bib(r) for r in bib_results))
+    else:
+        print(f"skipped: gbt7714-bibtex-style examples not found under {bibtex}")
     return 0
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from citekit.bibtex import dates, latex, names
+from citekit.bibtex import dates, latex, names, titlecase
+from citekit.bibtex.titlecase import TitleCase
 from citekit.model import Entry, Item
 
 # Entry type → CSL type. Bills and statutes share ``@legislation``; see _legislation_type.
@@ -23,13 +24,24 @@ ENTRY_TYPES: dict[str, str] = {
     "reference": "book", "mvreference": "book", "inreference": "entry-encyclopedia", "report": "report",
     "techreport": "report", "thesis": "thesis", "mastersthesis": "thesis", "phdthesis": "thesis",
     "unpublished": "manuscript", "dataset": "dataset", "software": "software", "standard": "standard",
-    "legislation": "bill", "legal": "legislation", "jurisdiction": "legal_case", "hearing": "hearing",
+    "legislation": "bill", "legal": "legislation", "newspaper": "article-newspaper",
+    "archive": "collection", "jurisdiction": "legal_case", "hearing": "hearing",
     "letter": "personal_communication", "review": "review", "artwork": "graphic", "image": "graphic",
     "audio": "song", "music": "song", "video": "motion_picture", "movie": "motion_picture",
     "performance": "performance", "map": "map", "newsarticle": "article-newspaper", "preprint": "article",
     "set": "document", "xdata": "document", "commentary": "review", "regulation": "regulation",
 }
 _THESIS_GENRE = {"mastersthesis": "Master's thesis", "phdthesis": "PhD thesis"}
+# biblatex's entrysubtype of an @article (biblatex-chicago's convention).
+_ARTICLE_SUBTYPES = {"newspaper": "article-newspaper", "magazine": "article-magazine"}
+# BibTeX entry types CSL folds into "book" whose kind GB/T 7714 still codes (Appendix B: [C]
+# 会议录, [G] 汇编). CSL has no variable for them, so the item carries a citekit flag a style can test.
+BOOK_KINDS = {"proceedings": "citekit-proceedings", "mvproceedings": "citekit-proceedings",
+              "collection": "citekit-compilation", "mvcollection": "citekit-compilation"}
+# English ordinal words in ``edition`` (classic BibTeX's "Second") → the edition number.
+_EDITION_WORDS = {w: n for n, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+    "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split(), 1)}
 
 # Fields whose value is a name list.
 NAME_FIELDS = {
@@ -51,10 +63,11 @@ TEXT_FIELDS = {
     "pubstate": "status", "isbn": "ISBN", "issn": "ISSN", "url": "URL", "doi": "DOI", "eprint": "number",
     "howpublished": "medium", "addendum": "note", "titleaddon": "title", "code": "container-title",
     "section": "section", "archive": "archive", "library": "call-number", "pmid": "PMID", "pmcid": "PMCID",
+    "scale": "scale", "dimensions": "dimensions", "eid": "page", "cstr": "CSTR",
 }
 # Text fields that feed a variable only through the type-dependent rules below (tidy still groups
 # them with that variable, so they stay in TEXT_FIELDS).
-_SPECIAL_TEXT = {"titleaddon", "addendum", "eprint", "code"}
+_SPECIAL_TEXT = {"titleaddon", "addendum", "eprint", "code", "eid", "edition", "version"}
 DATE_FIELDS = {"date": "issued", "urldate": "accessed", "eventdate": "event-date", "origdate": "original-date"}
 # Fields citekit understands that have no CSL variable of their own (kept, never "unknown").
 EXTRA_FIELDS = {
@@ -62,12 +75,13 @@ EXTRA_FIELDS = {
     "archiveurl", "archivedate", "urlstatus", "ids", "crossref", "xref", "entryset", "file", "eprinttype",
     "eprintclass", "primaryclass", "archiveprefix", "urlaccessdate", "lastchecked", "options",
     "keywords", "shortjournal", "journalsubtitle", "booksubtitle", "mainsubtitle", "origlanguage",
+    "entrysubtype",
 }
 KNOWN_FIELDS: frozenset[str] = frozenset(
     set(NAME_FIELDS) | set(TEXT_FIELDS) | set(DATE_FIELDS) | EXTRA_FIELDS
 )
 # Fields never passed through the LaTeX decoder: ``%`` and ``_`` in them are data.
-VERBATIM_FIELDS = {"url", "doi", "eprint", "file", "archiveurl", "isbn", "issn", "pmid", "pmcid"}
+VERBATIM_FIELDS = {"url", "doi", "eprint", "file", "archiveurl", "isbn", "issn", "pmid", "pmcid", "cstr"}
 
 LANGIDS = {
     "english": "en", "american": "en-US", "british": "en-GB", "usenglish": "en-US", "ukenglish": "en-GB",
@@ -146,8 +160,13 @@ def _legislation_type(fields: dict[str, str]) -> str:
     return "legislation"
 
 
-def entry_to_csl(entry: Entry, strings: dict[str, str] | None = None) -> Item:
-    """One BibTeX entry → a CSL-JSON item (``id`` and ``citation-key`` = the entry key)."""
+def entry_to_csl(entry: Entry, strings: dict[str, str] | None = None, *,
+                 title_case: TitleCase | None = None) -> Item:
+    """One BibTeX entry → a CSL-JSON item (``id`` and ``citation-key`` = the entry key).
+
+    ``title_case="sentence"`` puts English titles in sentence case (:mod:`citekit.bibtex.titlecase`);
+    None takes the project's ``[tool.citekit.format] title-case`` (default ``as-is``).
+    """
     strings = strings or {}
     raw = {name: _value(entry, name, strings) or "" for name in entry.fields}
     item: Item = {"id": entry.key, "citation-key": entry.key}
@@ -155,7 +174,13 @@ def entry_to_csl(entry: Entry, strings: dict[str, str] | None = None) -> Item:
     csl_type = ENTRY_TYPES.get(etype, "document")
     if etype == "legislation":
         csl_type = _legislation_type(raw)
+    elif etype == "article":
+        csl_type = _ARTICLE_SUBTYPES.get(raw.get("entrysubtype", "").strip().lower(), csl_type)
     item["type"] = csl_type
+    if (title_case or titlecase.default_title_case()) == "sentence" and titlecase.is_english(
+            raw.get("langid") or raw.get("language"), raw.get("title", "")):
+        for name in titlecase.TITLE_FIELDS.intersection(raw):
+            raw[name] = titlecase.sentence_case(raw[name], keep_first=not name.endswith(("subtitle", "addon")))
 
     def text(name: str) -> str:
         v = raw[name]
@@ -191,6 +216,7 @@ def entry_to_csl(entry: Entry, strings: dict[str, str] | None = None) -> Item:
         item["genre"] = text("type")
     elif etype in _THESIS_GENRE:
         item["genre"] = _THESIS_GENRE[etype]
+    _type_specific(item, raw, etype, text)
     if raw.get("subtitle", "").strip():
         item["title"] = f"{item.get('title', '')}: {text('subtitle')}"
     if raw.get("titleaddon", "").strip():
@@ -202,7 +228,7 @@ def entry_to_csl(entry: Entry, strings: dict[str, str] | None = None) -> Item:
         if raw.get("code", "").strip() or raw.get("journaltitle", "").strip():
             item["container-title"] = text("code") if raw.get("code", "").strip() else text("journaltitle")
         if raw.get("congress", "").strip():
-            item["chapter-number"] = _ordinal_congress(raw["congress"].strip())
+            item["chapter-number"] = _ordinal_congress(text("congress"))
         if raw.get("chamber", "").strip():
             item["authority"] = text("chamber")
     if "issued" not in item:
@@ -212,7 +238,7 @@ def entry_to_csl(entry: Entry, strings: dict[str, str] | None = None) -> Item:
     lang = raw.get("langid") or raw.get("language")
     if lang and lang.strip():
         item["language"] = LANGIDS.get(lang.strip().lower(), lang.strip())
-    if raw.get("doi"):
+    if item.get("DOI"):
         item["DOI"] = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", item["DOI"], flags=re.I)
     archive = {k: raw[k].strip() for k in ("archiveurl", "archivedate", "urlstatus") if raw.get(k, "").strip()}
     if archive:
@@ -224,11 +250,43 @@ def entry_to_csl(entry: Entry, strings: dict[str, str] | None = None) -> Item:
 
 
 def _ordinal_congress(value: str) -> str:
-    if value.isdigit():
-        n = int(value)
-        suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-        return f"{n}{suffix} Congress"
+    if value.isascii() and value.isdigit():
+        # from the last two digits, not int(): a 5,000-digit number is text, not a conversion error
+        tens = int(value[-2:])
+        suffix = "th" if 10 <= tens <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(tens % 10, "th")
+        return f"{value.lstrip('0') or '0'}{suffix} Congress"
     return value
+
+
+_VERSION_NUMBER = re.compile(r"[vV](?=\d+(?:\.\d+)*$)")
+
+
+def _type_specific(item: Item, raw: dict[str, str], etype: str, text) -> None:  # noqa: ANN001 (the caller's decoder)
+    """Fields whose CSL variable depends on the entry type, or that need normalising."""
+    def has(name: str) -> bool:
+        return bool(raw.get(name, "").strip())
+
+    if has("edition"):
+        edition = text("edition")
+        item["edition"] = str(_EDITION_WORDS.get(edition.lower().removesuffix(" edition").strip(), edition))
+    if has("version"):
+        # "V1.0" and "1.0" are the same version number; styles add their own "V" or "Version"
+        item["version"] = _VERSION_NUMBER.sub("", text("version"))
+    if has("eid") and "page" not in item:
+        item["page"] = text("eid")  # an article number stands where the pages would
+    if etype == "patent" and has("holder"):
+        # GB/T 7714 4.5 (and biblatex's holder): the patentee leads; the inventors become contributors
+        item["author"] = names.parse_names(raw["holder"])
+        inventors = names.parse_names(raw["author"]) if has("author") else []
+        if inventors and inventors != item["author"]:
+            item["contributor"] = inventors
+    flag = BOOK_KINDS.get(etype)
+    if flag:
+        item[flag] = "true"
+    if item["type"] == "article" and "publisher" not in item:
+        server = raw.get("archiveprefix", "").strip() or raw.get("eprinttype", "").strip()
+        if server:
+            item["publisher"] = "arXiv" if server.lower() == "arxiv" else server  # the preprint server
 
 
 # --- CSL → BibTeX -----------------------------------------------------------------------------
