@@ -25,7 +25,7 @@ from bibtexparser.model import String as BPString
 from citekit.errors import CitekitError
 from citekit.fileio import read_text
 from citekit.model import BibFile, Entry, Field, Library, Problem
-from citekit.paths import LIBRARY_DIR
+from citekit.paths import library_paths
 from citekit.perf import paused_gc
 
 # bibtexparser logs every failed block as a warning; citekit reports them itself, once.
@@ -170,10 +170,13 @@ def read_bib(path: str | Path) -> BibFile:
 
 
 def bib_files(paths: Iterable[str | Path] | None = None) -> list[Path]:
-    """Expand files and directories (``*.bib`` inside, sorted) into a file list."""
+    """Expand files and directories (``*.bib`` inside, sorted) into a file list.
+
+    ``None`` is the project's library (:func:`citekit.paths.default_library`); ``bundled`` names
+    the library that ships with citekit.
+    """
     found: list[Path] = []
-    for p in [LIBRARY_DIR] if paths is None else paths:
-        p = Path(p)
+    for p in library_paths(paths):
         if p.is_dir():
             found.extend(sorted(p.rglob("*.bib")))
         elif p.exists():
@@ -184,6 +187,6 @@ def bib_files(paths: Iterable[str | Path] | None = None) -> list[Path]:
 
 
 def read_library(paths: Iterable[str | Path] | None = None) -> Library:
-    """Read ``.bib`` files and directories (default: the bundled ``library/``)."""
+    """Read ``.bib`` files and directories (default: the project's library, see :func:`bib_files`)."""
     with paused_gc():
         return Library(files=[read_bib(p) for p in bib_files(paths)])

@@ -259,9 +259,9 @@ def _to_newlines(new: str, nl: str) -> str:
     return new.replace("\r\n", "\n").replace("\n", nl) if nl != "\n" else new.replace("\r\n", "\n")
 
 
-def _write(path: Path, text: str, bom: str, original: str) -> None:
+def _write(path: Path, text: str, bom: str, original: str, force: bool) -> None:
     if text != original:
-        atomic_write(path, bom + text)
+        atomic_write(path, bom + text, force=force)
 
 
 def splice_entries(text: str, bib: BibFile, replacements: Mapping[str, str | None]) -> str:
@@ -309,7 +309,7 @@ def update_entries(
                 _check_entry_text(new, path, key)
                 replacements[key] = new
         if replacements:
-            _write(path, splice_entries(text, bib, replacements), bom, text)
+            _write(path, splice_entries(text, bib, replacements), bom, text, force)
         return list(replacements)
 
 
@@ -344,7 +344,7 @@ def edit_entries(
                 _check_entry_text(new, path, key)
                 todo[key] = new
         if todo:
-            _write(path, splice_entries(text, bib, todo), bom, text)
+            _write(path, splice_entries(text, bib, todo), bom, text, force)
         return list(todo)
 
 
@@ -384,5 +384,5 @@ def append_entries(path: str | Path, texts: Sequence[str], *, force: bool = Fals
         if out.strip():
             out += nl
         out += (nl + nl).join(pieces) + nl
-        atomic_write(path, bom + out)
+        atomic_write(path, bom + out, force=force)
         return keys

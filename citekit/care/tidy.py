@@ -199,7 +199,7 @@ def tidy_file(path: str | Path, config: CareConfig | None = None, *, check: bool
             check_writable(bib, force)
             new = _tidy_text(bib, text, config, result)
         if new != text:
-            atomic_write(path, bom + new)
+            atomic_write(path, bom + new, force=force)
             result.written = True
     return result
 

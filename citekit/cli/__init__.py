@@ -1,33 +1,122 @@
 """The ``citekit`` command: a thin typer layer over the library API.
 
 Each command group lives in its own module with a ``register(app)`` function; this module only
-assembles them and turns :class:`~citekit.errors.CitekitError` into one line and exit code 2.
+assembles them and turns failures into one line: bad input (:class:`~citekit.errors.CitekitError`,
+a usage error) exits 2, an internal error exits 3 asking for a bug report (the traceback with
+``--debug`` or ``CITEKIT_DEBUG=1``). Command modules import their heavy modules inside the
+commands, so ``citekit --help`` starts fast.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from citekit.cli import care, formatting, latex, links, zotero
 from citekit.errors import CitekitError
+from citekit.secrets import RedactingStream, secret_values
+
+DEBUG_ENV = "CITEKIT_DEBUG"
+_state = {"debug": False}
+
+
+def _debug() -> bool:
+    return _state["debug"] or os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _say(message: str) -> None:
+    print(f"citekit: error: {message}", file=sys.stderr)
+
+
+class CitekitGroup(TyperGroup):
+    """The top-level group: every way a command can fail ends in one line and a known exit code."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        from typer import _click as click  # typer vendors click
+
+        _state["debug"] = False
+        secrets = secret_values()
+        saved = sys.stdout, sys.stderr
+        if secrets:  # every message and log line passes the redactor before it is printed
+            sys.stdout, sys.stderr = RedactingStream(sys.stdout, secrets), RedactingStream(sys.stderr, secrets)
+        for stream in (sys.stdout, sys.stderr):
+            if hasattr(stream, "reconfigure"):  # an unpaired surrogate is printed as U+FFFD, not a crash
+                stream.reconfigure(errors="replace")
+        code: Any = 0
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Abort:
+            _say("interrupted")
+            code = 130
+        except click.ClickException as exc:
+            hint = f" (see '{exc.ctx.command_path} --help')" if getattr(exc, "ctx", None) else ""
+            _say(" ".join(exc.format_message().split()) + hint)
+            code = exc.exit_code
+        except CitekitError as exc:
+            if _debug():
+                raise
+            _say(" ".join(str(exc).splitlines()))
+            code = 2
+        except KeyboardInterrupt:
+            code = 130
+        except BrokenPipeError:
+            code = 1
+        except Exception as exc:  # noqa: BLE001 - an internal error: one line, unless debugging
+            if _debug():
+                raise
+            _say(f"internal error ({type(exc).__name__}); this is a bug, please report it with the "
+                 f"command you ran (run again with --debug or {DEBUG_ENV}=1 for the traceback)")
+            code = 3
+        finally:
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except (OSError, ValueError):
+                    pass
+            sys.stdout, sys.stderr = saved
+        code = code if isinstance(code, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
 
 app = typer.Typer(
     name="citekit",
+    cls=CitekitGroup,
     help="Reference lists, link checks and Zotero export for a curated BibTeX library.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: rich costs 0.1 s of start-up for every command
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from citekit import __version__
+
+        print(f"citekit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print citekit's version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help=f"Show the traceback of an internal error (also {DEBUG_ENV}=1).")] = False,  # noqa: E501
+) -> None:
+    """Reference lists, link checks and Zotero export for a curated BibTeX library."""
+    _state["debug"] = debug
+
 
 for _module in (formatting, latex, links, zotero, care):
     _module.register(app)
 
 
 def main() -> None:
-    try:
-        app()
-    except CitekitError as exc:
-        print(f"citekit: error: {exc}", file=sys.stderr)
-        sys.exit(2)
+    app()

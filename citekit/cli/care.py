@@ -13,12 +13,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from citekit.cli.common import fail
-from citekit.errors import CitekitError
-from citekit.fileio import LockTimeout
+from citekit.cli.common import fail, renamed
 
-Paths = Annotated[Optional[list[Path]], typer.Argument(help=".bib files or folders (default: the bundled library/).")]
-ForceOpt = Annotated[bool, typer.Option("--force", help="Rewrite files even if a block failed to parse.")]
+Paths = Annotated[Optional[list[Path]], typer.Argument(help=".bib files or folders, or 'bundled' (read only); default: [tool.citekit] library, else the .bib files here.")]  # noqa: E501
+ForceOpt = Annotated[bool, typer.Option("--force", help="Rewrite files even if a block failed to parse, or the file is read-only.")]  # noqa: E501
 
 
 class LintFormat(StrEnum):
@@ -40,10 +38,7 @@ def lint(
     """Check entries: syntax, duplicates, required fields, field names, dates, URLs, DOIs, macros, Unicode."""
     from citekit.care.lint import format_diagnostics, has_errors, lint_paths
 
-    try:
-        diagnostics = lint_paths(paths, _config(paths))
-    except CitekitError as exc:
-        fail(str(exc))
+    diagnostics = lint_paths(paths, _config(paths))
     out = format_diagnostics(diagnostics, fmt.value)
     if out:
         print(out)
@@ -60,10 +55,7 @@ def tidy(
     """Rewrite entries in the canonical layout (only entries that differ; idempotent)."""
     from citekit.care.tidy import tidy_paths
 
-    try:
-        results = tidy_paths(paths, _config(paths), check=check, force=force)
-    except (CitekitError, LockTimeout) as exc:
-        fail(str(exc))
+    results = tidy_paths(paths, _config(paths), check=check, force=force)
     pending = 0
     for r in results:
         for key, line, why in r.skipped:
@@ -82,7 +74,8 @@ def tidy(
 
 def add(
     identifiers: Annotated[list[str], typer.Argument(help="DOIs, NIST ids (NIST SP 800-53), bills (H.R. 2996 (113th)), URLs.")],
-    to: Annotated[Optional[Path], typer.Option("--to", help="The .bib file to append to (default: the library's only file).")] = None,
+    library: Annotated[Optional[Path], typer.Option("--library", "-l", help="The .bib file to append to (default: the project library's only file).")] = None,  # noqa: E501
+    to: Annotated[Optional[Path], typer.Option("--to", hidden=True)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the entries; write nothing.")] = False,
     force: ForceOpt = False,
 ) -> None:
@@ -91,28 +84,32 @@ def add(
 
     from citekit.bibtex.reader import bib_files, read_library
     from citekit.care.add import add_to_file, new_entries
+    from citekit.fileio import check_target
 
-    try:
-        target = to
-        if target is None:
-            files = bib_files(None)
-            if len(files) != 1:
-                fail("the library has several .bib files: say which one with --to")
-            target = files[0]
-        # keys must be unique across the library folder the target lives in
-        taken = set(read_library([target.parent]).keys()) if target.parent.is_dir() else set()
-        with requests.Session() as session:
-            session.headers["User-Agent"] = "citekit/0.1 (library care; +https://github.com/)"
-            entries = new_entries(identifiers, session, taken, config=_config([target]))
-        for e in entries:
-            for note in e.notes:
-                print(f"{e.identifier}: {note}", file=sys.stderr)
-        if dry_run:
-            print("\n\n".join(e.text for e in entries))
-            return
-        keys = add_to_file(target, entries, force=force)
-    except (CitekitError, LockTimeout) as exc:
-        fail(str(exc))
+    if to is not None:
+        renamed("add --to FILE", "add --library FILE")
+    target = library or to
+    if target is None:
+        files = bib_files(None)
+        if len(files) != 1:
+            fail("the library has several .bib files: say which one with --library")
+        target = files[0]
+    elif str(target) == "bundled":
+        fail("the bundled library is read only: name your own .bib file with --library")
+    if not dry_run:
+        check_target(target, force=force)  # before any network request: an unwritable file fails now
+    # keys must be unique across the library folder the target lives in
+    taken = set(read_library([target.parent]).keys()) if target.parent.is_dir() else set()
+    with requests.Session() as session:
+        session.headers["User-Agent"] = "citekit/0.1 (library care; +https://github.com/)"
+        entries = new_entries(identifiers, session, taken, config=_config([target]))
+    for e in entries:
+        for note in e.notes:
+            print(f"{e.identifier}: {note}", file=sys.stderr)
+    if dry_run:
+        print("\n\n".join(e.text for e in entries))
+        return
+    keys = add_to_file(target, entries, force=force)
     for key in keys:
         print(f"added {key} to {target}")
 
@@ -126,18 +123,15 @@ def dedupe(
     from citekit.bibtex.reader import read_library
     from citekit.care import dedupe as dd
 
-    try:
-        if merge:
-            plans = dd.merge(paths, force=force)
-            for p in plans:
-                dropped = ", ".join(e.key for e in p.drop)
-                print(f"merged {dropped} into {p.keep.key} ({p.keep.path}:{p.keep.line})")
-            if not plans:
-                print("no duplicate works")
-            return
-        groups = dd.find_groups(read_library(paths))
-    except (CitekitError, LockTimeout) as exc:
-        fail(str(exc))
+    if merge:
+        plans = dd.merge(paths, force=force)
+        for p in plans:
+            dropped = ", ".join(e.key for e in p.drop)
+            print(f"merged {dropped} into {p.keep.key} ({p.keep.path}:{p.keep.line})")
+        if not plans:
+            print("no duplicate works")
+        return
+    groups = dd.find_groups(read_library(paths))
     for g in groups:
         head = g.entries[0]
         print(f"{head.key} ({head.path}:{head.line})")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import Enum
 from pathlib import Path
@@ -11,10 +10,10 @@ from typing import Annotated, Optional
 import typer
 
 from citekit.errors import CitekitError
-from citekit.render import format_citation, render_document, render_entries, robust_links
-from citekit.render.bulk import render_files
-from citekit.sources import select_items
-from citekit.styles import DEFAULT_STYLE, builtin_styles
+from citekit.styles import DEFAULT_STYLE
+
+# The engine, the renderers and the readers are imported inside the commands: 'citekit --help'
+# and every other command must not pay for them.
 
 
 class OutputFormat(str, Enum):  # noqa: UP042 (typer needs str-valued enums)
@@ -35,7 +34,8 @@ def _warn(problems) -> None:
         print(f"citekit: warning: {p}", file=sys.stderr)
 
 
-LibraryOpt = Annotated[Optional[list[Path]], typer.Option("--library", "-l", help="A .bib file or folder (repeatable); default: the bundled library/.")]  # noqa: E501
+LibraryOpt = Annotated[Optional[list[Path]], typer.Option("--library", "-l", help="A .bib file or folder (repeatable), or 'bundled'; default: [tool.citekit] library, else the .bib files here.")]  # noqa: E501
+ForceOpt = Annotated[bool, typer.Option("--force", help="With --output: replace a read-only file.")]
 InputOpt = Annotated[Optional[Path], typer.Option("--input", "-i", help="Read items from this .bib or CSL-JSON file instead.")]  # noqa: E501
 StyleOpt = Annotated[str, typer.Option("--style", "-s", help="A built-in style name (see 'citekit styles') or a .csl file.")]  # noqa: E501
 
@@ -52,8 +52,15 @@ def format_command(
     prefer_archive: Annotated[bool, typer.Option("--prefer-archive", help="Print archived URLs for links known to be dead.")] = False,  # noqa: E501
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,  # noqa: E501
     standalone: Annotated[bool, typer.Option("--standalone", help="With --to html: a whole page (lang, title, inline style sheet), not a fragment.")] = False,  # noqa: E501
+    force: ForceOpt = False,
 ) -> None:
-    """Print a reference list (default: the bundled library in GB/T 7714-2015 numeric)."""
+    """Print a reference list (default: the project's library in GB/T 7714-2015 numeric)."""
+    import json
+
+    from citekit.render import format_citation, render_document, render_entries, robust_links
+    from citekit.render.bulk import render_files
+    from citekit.sources import select_items
+
     if standalone and (to != OutputFormat.html or citations):
         raise CitekitError("--standalone needs --to html (and a reference list, not --citations)")
     whole_library = not (keys or cited_from or citations or prefer_archive or to == OutputFormat.json)
@@ -64,7 +71,7 @@ def format_command(
             entries, problems, robust = bulk
             _warn(problems)
             text = render_document(entries, to.value, robust_links=robust)
-            _emit(_page(text, style, None) if standalone else text, output)
+            _emit(_page(text, style, None) if standalone else text, output, force)
             return
     selection = select_items(keys or (), libraries=library or (), input_file=input_file, cited_from=cited_from)
     _warn(selection.problems)
@@ -83,7 +90,7 @@ def format_command(
         text = render_document(entries, to.value, robust_links=robust_links(items))
         if standalone:
             text = _page(text, style, items)
-    _emit(text, output)
+    _emit(text, output, force)
 
 
 def _page(fragment: str, style: str, items: list | None) -> str:
@@ -96,11 +103,11 @@ def _page(fragment: str, style: str, items: list | None) -> str:
     return standalone_page(fragment, lang=lang, entry_languages=languages)
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _emit(text: str, output: Path | None, force: bool = False) -> None:
     if output:
         from citekit.fileio import atomic_write
 
-        atomic_write(output, text)
+        atomic_write(output, text, force=force)
     else:
         sys.stdout.write(text)
 
@@ -114,6 +121,9 @@ def cite_command(
     cited_from: Annotated[Optional[Path], typer.Option("--cited-from", help="Number entries by first citation in this manuscript.")] = None,  # noqa: E501
 ) -> None:
     """Print the in-text citation for KEYS (numbers follow the library or --cited-from order)."""
+    from citekit.render import format_citation
+    from citekit.sources import select_items
+
     cites = [(k.split("@", 1)[0], k.split("@", 1)[1] if "@" in k else None) for k in keys]
     selection = select_items(libraries=library or (), input_file=input_file, cited_from=cited_from)
     _warn(selection.problems)
@@ -135,6 +145,8 @@ def styles_main(ctx: typer.Context) -> None:
 @styles_app.command("list")
 def styles_list() -> None:
     """List the built-in styles."""
+    from citekit.styles import builtin_styles
+
     for info in builtin_styles():
         print(f"{info.name:32} {info.summary or info.title}")
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from citekit.cli.common import fail
-from citekit.errors import CitekitError
-from citekit.export import FORMATS, export
-from citekit.paths import LIBRARY_DIR
+from citekit.cli.common import fail, renamed, warn
+
+# The export formats, spelled here so that 'citekit --help' need not import the exporters
+# (tests/zotero checks this list against citekit.export.FORMATS).
+FORMATS = ("csljson", "ris", "biblatex", "bibtex", "zotero-json", "zotero-rdf")
 
 API_URL_ENV = "CITEKIT_ZOTERO_API_URL"  # a self-hosted or emulated Web API (tests, benchmarks)
 
@@ -33,7 +35,15 @@ def _state(state: Path | None, bib: list[Path] | None, out: Path | None = None):
     if state is not None:
         return SyncState.load(state)
     paths = bib or ([out] if out is not None else None)
-    return SyncState.load(state_path_for(paths, LIBRARY_DIR))
+    if paths is None:
+        from citekit.errors import CitekitError
+        from citekit.paths import default_library
+
+        try:
+            paths = default_library()
+        except CitekitError:  # no project library: the state goes in the working folder
+            paths = None
+    return SyncState.load(state_path_for(paths, Path.cwd()))
 
 
 def _client(library: str, api_url: str | None):
@@ -46,14 +56,41 @@ def _client(library: str, api_url: str | None):
     url = api_url or os.environ.get(API_URL_ENV) or API_URL
     import requests  # only commands that talk to Zotero pay for importing requests
 
-    return ZoteroClient(requests.Session(), library, key, base_url=url)
+    return ZoteroClient(requests.Session(), library, key, base_url=url, notify=warn)
+
+
+_ZOTERO_LIBRARY = re.compile(r"\s*(user|group)s?[:/]\d+\s*")
+
+
+def _libraries(zotero_library: str | None, library: list[Path] | None,
+               bib: list[Path] | None) -> tuple[str | None, list[Path] | None]:
+    """The Zotero library and the .bib paths, with last release's spellings still understood.
+
+    ``--library`` used to name the Zotero library in these commands; it now means the .bib
+    files, as everywhere else. A value shaped like ``user:ID`` is still taken the old way.
+    """
+    paths = list(library or [])
+    if paths and zotero_library is None and len(paths) == 1 and _ZOTERO_LIBRARY.fullmatch(str(paths[0])):
+        renamed("--library user:ID", "--zotero-library user:ID")
+        zotero_library, paths = str(paths[0]), []
+    if bib:
+        renamed("--bib", "--library")
+        paths += bib
+    return zotero_library, paths or None
+
+
+ZoteroLibraryOpt = Annotated[str | None, typer.Option(
+    "--zotero-library", "-z", help="Zotero library: user:ID or group:ID.")]
+LibraryOpt = Annotated[list[Path] | None, typer.Option(
+    "--library", "-l", help="A .bib file or folder (repeatable), or 'bundled'; default: the project's library.")]
+OldBibOpt = Annotated[list[Path] | None, typer.Option("--bib", hidden=True)]
 
 
 @zotero_app.command("push")
 def push_cmd(
     keys: Annotated[list[str] | None, typer.Argument(help="Citation keys (default: every entry).")] = None,
-    library: Annotated[str | None, typer.Option(
-        "--library", help="Zotero library: user:ID or group:ID.")] = None,
+    zotero_library: ZoteroLibraryOpt = None,
+    library: LibraryOpt = None,
     collection: Annotated[str | None, typer.Option(
         "--collection", help="Put the items in this collection (created if missing).")] = None,
     dry_run: Annotated[bool, typer.Option(
@@ -62,8 +99,7 @@ def push_cmd(
         "--local", help="Import into the running Zotero desktop instead.")] = False,
     force: Annotated[bool, typer.Option(
         "--force", help="Overwrite items edited in Zotero since the last push.")] = False,
-    bib: Annotated[list[Path] | None, typer.Option(
-        "--bib", help="BibTeX files or folders (default: library/).")] = None,
+    bib: OldBibOpt = None,
     state: Annotated[Path | None, typer.Option(
         "--state", help="Sync state file (default: .citekit-zotero.json next to the library).")] = None,
     api_url: Annotated[str | None, typer.Option(
@@ -73,16 +109,17 @@ def push_cmd(
     """Create or update the entries in a Zotero library, idempotently."""
     import requests  # lazily: most commands never touch the network
 
+    zotero_library, bib = _libraries(zotero_library, library, bib)
     try:
         items = _items(keys, bib)
         if local:
             _push_local(items, connector_url, dry_run)
             return
-        if not library:
-            fail("--library user:ID or group:ID is required (or --local for Zotero desktop)")
+        if not zotero_library:
+            fail("--zotero-library user:ID or group:ID is required (or --local for Zotero desktop)")
         from citekit.zotero.webapi import library_prefix, plan_push, push
 
-        prefix = library_prefix(library)
+        prefix = library_prefix(zotero_library)
         st = _state(state, bib)
         lib = st.library(prefix)
         if dry_run:
@@ -97,11 +134,9 @@ def push_cmd(
             creates = sum(op.kind == "create" for op in ops)
             print(f"dry run: {creates} to create, {len(ops) - creates} to update, {len(unchanged)} unchanged")
             return
-        client = _client(library, api_url)
+        client = _client(zotero_library, api_url)
         report = push(client, items, lib, st.save, collection=collection, force=force)
         st.save()
-    except CitekitError as exc:
-        fail(str(exc))
     except requests.RequestException as exc:
         fail(f"cannot reach the Zotero API ({type(exc).__name__}); run the push again: "
              "nothing already pushed is sent twice")
@@ -117,6 +152,7 @@ def push_cmd(
 def _push_local(items: list[dict], connector_url: str, dry_run: bool) -> None:
     import requests  # lazily: most commands never touch the network
 
+    from citekit.export import export
     from citekit.zotero.connector import import_text, ping
 
     session = requests.Session()
@@ -132,17 +168,19 @@ def _push_local(items: list[dict], connector_url: str, dry_run: bool) -> None:
 
 @zotero_app.command("pull")
 def pull_cmd(
-    library: Annotated[str, typer.Option("--library", help="Zotero library: user:ID or group:ID.")],
+    zotero_library: ZoteroLibraryOpt = None,
     output: Annotated[Path | None, typer.Option(
         "-o", "--output", help="Write or merge into this .bib (default: stdout).")] = None,
     since: Annotated[int | None, typer.Option(
         "--since", help="Library version to pull from (default: the last pull).")] = None,
     full: Annotated[bool, typer.Option("--full", help="Pull every item (same as --since 0).")] = False,
     dialect: Annotated[str, typer.Option("--dialect", help="biblatex or bibtex.")] = "biblatex",
-    bib: Annotated[list[Path] | None, typer.Option(
-        "--bib", help="Library whose sync state to use (default: library/).")] = None,
+    library: Annotated[list[Path] | None, typer.Option(
+        "--library", "-l", help="The .bib library whose sync state to use (default: the project's library).")] = None,
+    bib: OldBibOpt = None,
     state: Annotated[Path | None, typer.Option("--state", help="Sync state file.")] = None,
     api_url: Annotated[str | None, typer.Option("--api-url", help="Web API base URL.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="With --output: rewrite a read-only file.")] = False,
 ) -> None:
     """Fetch items changed in Zotero and write or merge them as BibTeX."""
     import requests  # lazily: most commands never touch the network
@@ -150,20 +188,21 @@ def pull_cmd(
     from citekit.export import bibtex_entry
     from citekit.zotero.webapi import library_prefix, pull
 
+    zotero_library, bib = _libraries(zotero_library, library, bib)
+    if not zotero_library:
+        fail("--zotero-library user:ID or group:ID is required")
     try:
-        prefix = library_prefix(library)
+        prefix = library_prefix(zotero_library)
         st = _state(state, bib, output)
         lib = st.library(prefix)
-        client = _client(library, api_url)
+        client = _client(zotero_library, api_url)
         result = pull(client, lib, since=0 if full else since)
         texts = {item["citation-key"]: bibtex_entry(item, dialect) for item in result.items}
         if output is None:
             sys.stdout.write("\n\n".join(texts.values()) + ("\n" if texts else ""))
         else:
-            _merge(output, texts)
+            _merge(output, texts, force)
         st.save()
-    except CitekitError as exc:
-        fail(str(exc))
     except requests.RequestException as exc:
         fail(f"cannot reach the Zotero API ({type(exc).__name__})")
     where = f" into {output}" if output else ""
@@ -171,7 +210,7 @@ def pull_cmd(
           f"{where}; {len(result.deleted)} deleted in Zotero", file=sys.stderr)
 
 
-def _merge(path: Path, texts: dict[str, str]) -> None:
+def _merge(path: Path, texts: dict[str, str], force: bool) -> None:
     """Replace entries already in ``path`` by key, append the others."""
     from citekit.bibtex.reader import read_bib
     from citekit.bibtex.writer import append_entries, replace_entries
@@ -179,10 +218,10 @@ def _merge(path: Path, texts: dict[str, str]) -> None:
     existing = {e.key for e in read_bib(path).entries} if path.exists() else set()
     replace = {k: t for k, t in texts.items() if k in existing}
     if replace:
-        replace_entries(path, replace)
+        replace_entries(path, replace, force=force)
     new = [t for k, t in texts.items() if k not in existing]
     if new:
-        append_entries(path, new)
+        append_entries(path, new, force=force)
 
 
 def register(app: typer.Typer) -> None:
@@ -195,21 +234,19 @@ def register(app: typer.Typer) -> None:
             help="Citation keys (default: every entry).")] = None,
         output: Annotated[Path | None, typer.Option(
             "-o", "--output", help="Write here (default: stdout).")] = None,
-        library: Annotated[list[Path] | None, typer.Option(
-            "--library", help="BibTeX files or folders (default: library/).")] = None,
+        library: LibraryOpt = None,
+        force: Annotated[bool, typer.Option("--force", help="With --output: replace a read-only file.")] = False,
     ) -> None:
         """Export entries as CSL-JSON, RIS, BibLaTeX, BibTeX, Zotero JSON or Zotero RDF."""
+        from citekit.export import export
         from citekit.fileio import atomic_write
 
         if to not in FORMATS:
             fail(f"unknown format {to!r}: choose from {', '.join(FORMATS)}")
-        try:
-            text = export(_items(keys, library), to)
-        except CitekitError as exc:
-            fail(str(exc))
+        text = export(_items(keys, library), to)
         if output is None:
             sys.stdout.write(text)
         else:
-            atomic_write(output, text)
+            atomic_write(output, text, force=force)
 
     app.add_typer(zotero_app, name="zotero")

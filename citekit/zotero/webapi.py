@@ -16,7 +16,10 @@ Guarantees, and how:
 * At most 50 objects per request (the API's limit).
 
 The API key is sent in the ``Zotero-API-Key`` header only; it is never part of a URL, a message
-or the state file.
+or the state file. Redirects are followed by hand: to the same host with the key, to another host
+without the key or any ``Authorization`` header, and only after saying so. Every answer is
+checked against the JSON shape expected (a list of items, a dict of results), with a one-line
+error otherwise.
 """
 
 from __future__ import annotations
@@ -34,17 +37,15 @@ import requests
 
 from citekit.errors import CitekitError
 from citekit.model import Item
+from citekit.secrets import redact
 from citekit.zotero.mapping import ZoteroItem, csl_to_zotero, zotero_to_csl
 from citekit.zotero.schema import ITEM_KEY_ALPHABET
 from citekit.zotero.state import ItemState, LibraryState
+from citekit.zotero.transport import ZoteroAPIError, as_int, checked_json, json_shape, send
 
 API_URL = "https://api.zotero.org"
 BATCH = 50
 _DROPPED = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
-
-
-class ZoteroAPIError(CitekitError):
-    """A request-level failure of the Web API, with a message fit for the user."""
 
 
 class ConflictError(ZoteroAPIError):
@@ -78,8 +79,10 @@ class ZoteroClient:
 
     def __init__(self, session: requests.Session, library: str, api_key: str | None, *,
                  base_url: str = API_URL, sleep: Callable[[float], None] = time.sleep,
-                 max_retries: int = 5, max_wait: float = 120.0, timeout: float = 30.0) -> None:
+                 max_retries: int = 5, max_wait: float = 120.0, timeout: float = 30.0,
+                 notify: Callable[[str], None] | None = None) -> None:
         self.session = session
+        self.notify = notify or (lambda _message: None)
         self.prefix = library_prefix(library)
         self.base_url = base_url.rstrip("/")
         self._key = api_key
@@ -119,8 +122,8 @@ class ZoteroClient:
             if data is not None:
                 hdrs["Content-Type"] = "application/json"
             try:
-                resp = self.session.request(method, url, params=params, data=data, headers=hdrs,
-                                            timeout=self.timeout)
+                resp = send(self.session, method, url, params=params, data=data, headers=hdrs,
+                            timeout=self.timeout, notify=self.notify)
             except _DROPPED:
                 if method != "GET" or attempt == self.max_retries:
                     raise  # a write may have been applied: the caller decides (write tokens)
@@ -142,11 +145,16 @@ class ZoteroClient:
             return resp
         raise AssertionError("unreachable")
 
-    def get_json(self, path: str, params: dict[str, Any] | None = None) -> tuple[Any, requests.Response]:
+    def error_text(self, resp: requests.Response) -> str:
+        """The start of an error answer, with the key (should the server echo it) redacted."""
+        return redact(" ".join(resp.text[:200].split()), [self._key] if self._key else [])
+
+    def get_json(self, path: str, params: dict[str, Any] | None = None,
+                 expected: type = list) -> tuple[Any, requests.Response]:
         resp = self.request("GET", path, params=params)
         if resp.status_code != 200:
-            raise ZoteroAPIError(f"GET {path}: HTTP {resp.status_code}: {resp.text[:200]}")
-        return resp.json(), resp
+            raise ZoteroAPIError(f"GET {path}: HTTP {resp.status_code}: {self.error_text(resp)}")
+        return checked_json(resp, expected, f"GET {path}"), resp
 
 
 def _seconds(value: str | None) -> float | None:
@@ -207,11 +215,14 @@ def ensure_collection(client: ZoteroClient, lib: LibraryState, name: str) -> str
     while True:
         data, resp = client.get_json("/collections", {"limit": 100, "start": start})
         for c in data:
-            if c["data"].get("name") == name and not c["data"].get("parentCollection"):
+            d = c.get("data") if isinstance(c, dict) else None
+            if not isinstance(d, dict) or not isinstance(c.get("key"), str):
+                raise ZoteroAPIError("GET /collections: a collection without data or key in the answer")
+            if d.get("name") == name and not d.get("parentCollection"):
                 lib.collections[name] = c["key"]
                 return c["key"]
         start += 100
-        if start >= int(resp.headers.get("Total-Results", len(data))) or not data:
+        if start >= as_int(resp.headers.get("Total-Results"), len(data)) or not data:
             break
     token = uuid.uuid4().hex
     for _attempt in range(client.max_retries + 1):
@@ -223,19 +234,22 @@ def ensure_collection(client: ZoteroClient, lib: LibraryState, name: str) -> str
         if resp.status_code == 412:  # token already used: it was created, the answer was lost
             lib.collections.pop(name, None)
             data, _ = client.get_json("/collections", {"limit": 100})
-            found = [c["key"] for c in data if c["data"].get("name") == name]
+            found = [c["key"] for c in data
+                     if isinstance(c, dict) and isinstance(c.get("data"), dict) and c["data"].get("name") == name]
             if found:
                 lib.collections[name] = found[0]
                 return found[0]
         break
     else:
         raise ZoteroAPIError(f"could not create collection {name!r}: the connection kept failing")
-    result = resp.json() if resp.status_code == 200 else {}
-    if "0" not in result.get("success", {}):
+    result = checked_json(resp, dict, "POST /collections") if resp.status_code == 200 else {}
+    success = result.get("success")
+    if not isinstance(success, dict) or not isinstance(success.get("0"), str):
+        detail = json.dumps(result.get("failed", {}))[:200] if result else client.error_text(resp)
         raise ZoteroAPIError(f"could not create collection {name!r}: HTTP {resp.status_code} "
-                             f"{json.dumps(result.get('failed', {}))[:200] if result else resp.text[:200]}")
-    lib.collections[name] = result["success"]["0"]
-    lib.library_version = int(resp.headers.get("Last-Modified-Version", lib.library_version))
+                             f"{redact(detail, [client._key] if client._key else [])}")
+    lib.collections[name] = success["0"]
+    lib.library_version = as_int(resp.headers.get("Last-Modified-Version"), lib.library_version)
     return lib.collections[name]
 
 
@@ -292,13 +306,15 @@ class Pusher:
             if resp.status_code == 412:
                 raise ConflictError(
                     f"Zotero library {self.client.prefix.strip('/')} was modified by someone else during "
-                    f"the push ({resp.text.strip()}); nothing of this batch was written — run the push "
+                    f"the push ({self.client.error_text(resp)}); nothing of this batch was written — run the push "
                     "again (entries already pushed are recorded)")
             if resp.status_code == 428:
-                raise ZoteroAPIError(f"Zotero API requires a version precondition (428): {resp.text.strip()}")
+                raise ZoteroAPIError("Zotero API requires a version precondition (428): "
+                                     f"{self.client.error_text(resp)}")
             if resp.status_code != 200:
-                raise ZoteroAPIError(f"POST /items: HTTP {resp.status_code}: {resp.text[:200]}")
-            self._record(ops, resp.json(), int(resp.headers.get("Last-Modified-Version", 0)), retry_conflicts)
+                raise ZoteroAPIError(f"POST /items: HTTP {resp.status_code}: {self.client.error_text(resp)}")
+            result = checked_json(resp, dict, "POST /items")
+            self._record(ops, result, as_int(resp.headers.get("Last-Modified-Version")), retry_conflicts)
             return
         raise ZoteroAPIError("Zotero API connection kept failing; run the push again "
                              "(nothing is duplicated on a re-run)")
@@ -309,25 +325,33 @@ class Pusher:
             self.lib.library_version = version
         conflicts: list[_Op] = []
         recreate: list[_Op] = []  # deleted in Zotero, pushed again with --force
+        groups = {name: result.get(name) for name in ("successful", "success", "unchanged", "failed")}
+        for name, group in groups.items():
+            if group is not None and not isinstance(group, dict):
+                raise ZoteroAPIError(f"POST /items: '{name}' in the answer is not a JSON object")
+        successful, success, unchanged, failed = (g or {} for g in groups.values())
         for i, op in enumerate(ops):
             idx = str(i)
-            if idx in result.get("successful", {}):
-                new_version = int(result["successful"][idx].get("version", version))
-                self._done(op, new_version)
-            elif idx in result.get("success", {}):
+            if idx in successful:
+                one = successful[idx]
+                self._done(op, as_int(one.get("version") if isinstance(one, dict) else None, version))
+            elif idx in success:
                 self._done(op, version)
-            elif idx in result.get("unchanged", {}):
+            elif idx in unchanged:
                 self.lib.items[op.citekey] = ItemState(op.obj["key"], int(op.obj["version"]), op.hash)
                 self.report.unchanged.append(op.citekey)
             else:
-                fail = result.get("failed", {}).get(idx, {"code": 0, "message": "no result for this item"})
-                code = int(fail.get("code", 0))
+                fail = failed.get(idx)
+                if not isinstance(fail, dict):
+                    fail = {"code": 0, "message": "no result for this item"}
+                code = as_int(fail.get("code"))
                 if code == 412 and retry_conflicts and (op.kind == "create" or self.force):
                     conflicts.append(op)  # exists already (lost state) or edited in Zotero with --force
                 elif code == 404 and retry_conflicts and self.force:
                     recreate.append(_Op(op.citekey, dict(op.obj, version=0), op.hash, "create"))
                 else:
-                    self.report.failed[op.citekey] = _failure_message(op, code, str(fail.get("message", "")))
+                    message = redact(str(fail.get("message", ""))[:300], [self.client._key] if self.client._key else [])
+                    self.report.failed[op.citekey] = _failure_message(op, code, message)
         self._checkpoint()
         if conflicts:
             self._adopt(conflicts)
@@ -341,11 +365,12 @@ class Pusher:
     def _current(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         data, resp = self.client.get_json("/items", {"itemKey": ",".join(keys), "format": "json",
                                                       "limit": len(keys), "includeTrashed": 1})
-        version = int(resp.headers.get("Last-Modified-Version", 0))
+        version = as_int(resp.headers.get("Last-Modified-Version"))
         if version:
             self.version = version
             self.lib.library_version = version
-        return {d["key"]: d for d in data}
+        return {d["key"]: d for d in data
+                if isinstance(d, dict) and isinstance(d.get("key"), str) and as_int(d.get("version"), -1) >= 0}
 
     def _reconcile(self, ops: list[_Op], retry_conflicts: bool) -> None:
         """A batch whose response was lost: find out what the server applied, resend the rest."""
@@ -414,26 +439,29 @@ def pull(client: ZoteroClient, lib: LibraryState, since: int | None = None, page
     while True:
         data, resp = client.get_json("/items", {"since": since, "format": "json", "limit": page_size,
                                                  "start": start})
-        version = int(resp.headers.get("Last-Modified-Version", version))
+        version = as_int(resp.headers.get("Last-Modified-Version"), version)
         for obj in data:
-            d = obj.get("data", obj)
+            d = obj.get("data", obj) if isinstance(obj, dict) else None
+            if not isinstance(d, dict) or not isinstance(d.get("key"), str):
+                raise ZoteroAPIError("GET /items: an item without data or key in the answer")
             if d.get("itemType") in ("note", "attachment", "annotation") or d.get("deleted"):
                 continue
             item = zotero_to_csl(d)
             citekey = str(item.get("citation-key") or f"zotero-{d['key'].lower()}")
             item["citation-key"] = item["id"] = citekey
             out.append(item)
-            remote_version = int(obj.get("version", d.get("version", 0)))
+            remote_version = as_int(obj.get("version", d.get("version")))
             prev = lib.items.get(citekey)
             if prev is None or (prev.key == d["key"] and prev.version != remote_version):
                 # changed in Zotero: the next push sends it once more with the new version
                 # (the server answers "unchanged" when it is identical)
                 lib.items[citekey] = ItemState(d["key"], remote_version, "")
         start += len(data)
-        total = int(resp.headers.get("Total-Results", start))
+        total = as_int(resp.headers.get("Total-Results"), start)
         if not data or start >= total:
             break
-    deleted_data, _ = client.get_json("/deleted", {"since": since})
+    deleted_data, _ = client.get_json("/deleted", {"since": since}, expected=dict)
+    deleted = json_shape(deleted_data.get("items", []), list, "GET /deleted: items")
     lib.pulled_version = max(lib.pulled_version, version)
     lib.library_version = max(lib.library_version, version)
-    return PullResult(out, version, list(deleted_data.get("items", [])), client.requests)
+    return PullResult(out, version, [str(k) for k in deleted], client.requests)
