@@ -28,6 +28,8 @@ from citekit.pandoc.ast import Inline
 from citekit.pandoc.inlines import from_html, to_rich
 from citekit.pandoc.locator import locator_map, parse_locator
 from citekit.pandoc.notes import in_note, move_punctuation, to_footnote
+from citekit.pandoc.references import inline_references, merge
+from citekit.pandoc.source import SourceLines, document_sources
 
 Warn = Callable[[str], None]
 
@@ -123,6 +125,7 @@ class Site:
     note_number: int
     first_in_note: bool
     section: str = ""  # the heading the Cite is under (for warnings)
+    in_meta: bool = False  # in the metadata (a title, an abstract), not the text
     refs: list[CiteRef] = field(default_factory=list)
     authors: list[CiteRef] = field(default_factory=list)  # AuthorInText cites, rendered author-only
     prefix: list[Inline] = field(default_factory=list)  # an in-text cite's prefix, before the author
@@ -153,21 +156,27 @@ def collect(doc: dict[str, Any]) -> list[Site]:
             if inlines and ast.is_el(inlines[0], "Cite"):
                 first.add(id(inlines[0]))
 
+    in_meta = True
+
     def on_cite(cite: Inline, n: Inline | None) -> None:
         nonlocal counter
         if n is None:
             counter += 1
-        sites.append(Site(cite, n, counter if n is None else numbers[id(n)], id(cite) in first, section))
+        sites.append(Site(cite, n, counter if n is None else numbers[id(n)], id(cite) in first, section,
+                          in_meta))
 
-    meta = {k: v for k, v in doc.get("meta", {}).items() if k != "nocite"}
+    # nocite is not cited, and the items of inline references are not the document's citations
+    meta = {k: v for k, v in doc.get("meta", {}).items() if k not in ("nocite", "references")}
     ast.walk_cites(meta, on_cite, on_note)
-    section = ""
+    section, in_meta = "", False
     ast.walk_cites(doc.get("blocks", []), on_cite, on_note, on_header=on_header)
     return sites
 
 
-def build_refs(sites: list[Site], proc: Processor, warn: Warn) -> None:
-    """Each site's cites as ``CiteRef``s: locator and label read from the suffix, affixes as rich text."""
+def build_refs(sites: list[Site], proc: Processor, warn: Warn, sources: SourceLines | None = None) -> None:
+    """Each site's cites as ``CiteRef``s: locator and label read from the suffix, affixes as rich text.
+
+    ``sources``: the document's Markdown, to say on which line an unknown key is."""
     terms = locator_map(proc.locale)
     if not proc.locale.lang.startswith("en"):
         # Authors write "p. 33" whatever the style's language (GB/T's locale is zh-CN, whose
@@ -181,6 +190,7 @@ def build_refs(sites: list[Site], proc: Processor, warn: Warn) -> None:
         first_author = True
         for citation in site.node["c"][0]:
             key = str(citation.get("citationId", ""))
+            place = sources.take(key, site.note is not None) if sources is not None and not site.in_meta else None
             if key == "*":
                 continue
             item_id = key if key in proc.items else ids.get(key.lower())
@@ -189,7 +199,9 @@ def build_refs(sites: list[Site], proc: Processor, warn: Warn) -> None:
                 where = f"citation {number}, {ast.stringify(site.node['c'][1]).strip()!r}"
                 if site.section:
                     where += f", in section {site.section!r}"
-                warn(f"[WARNING] citekit-pandoc: citation {key} not found ({where})")
+                elif site.in_meta:
+                    where += ", in the metadata"
+                warn(f"[WARNING] citekit-pandoc: {f'{place}: ' if place else ''}citation {key} not found ({where})")
                 continue
             mode = (citation.get("citationMode") or {}).get("t", "NormalCitation")
             parsed = parse_locator(citation.get("citationSuffix") or [], terms)
@@ -332,17 +344,21 @@ def insert_bibliography(doc: dict[str, Any], refs: list[Any], classes: list[str]
 # --- the filter -------------------------------------------------------------------------------
 
 
-def process_document(doc: dict[str, Any], warn: Warn) -> dict[str, Any]:
-    """The filter on a parsed JSON document (changed in place and returned)."""
+def process_document(doc: dict[str, Any], warn: Warn, sources: SourceLines | None = None) -> dict[str, Any]:
+    """The filter on a parsed JSON document (changed in place and returned).
+
+    ``sources``: the document's Markdown source, for the lines in warnings."""
     ast.api_version(doc)
     s = settings(doc.get("meta", {}))
     sites = collect(doc)
-    if not s.bibliography:
+    inline = inline_references(doc.get("meta", {}), warn)
+    if not s.bibliography and not inline:
         if sites or s.nocite:
-            warn("[WARNING] citekit-pandoc: no bibliography in the metadata; citations are left as written")
+            warn("[WARNING] citekit-pandoc: no bibliography or references in the metadata; "
+                 "citations are left as written")
         return doc
-    proc = make_processor(s, read_items(s.bibliography, warn))
-    build_refs(sites, proc, warn)
+    proc = make_processor(s, merge(inline, read_items(s.bibliography, warn)))
+    build_refs(sites, proc, warn, sources)
     nocite = list(proc.items) if "*" in s.nocite else [k for k in s.nocite if k in proc.items]
     for key in s.nocite:
         if key != "*" and key not in proc.items:
@@ -370,7 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (ValueError, RecursionError) as exc:
             raise CitekitError(f"the input is not pandoc's JSON ({exc})", "<stdin>") from None
         try:
-            process_document(doc, warn)
+            process_document(doc, warn, document_sources())
         except ValueError as exc:
             raise CitekitError(str(exc), "<stdin>") from None
     except CitekitError as exc:

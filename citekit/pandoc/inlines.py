@@ -107,8 +107,16 @@ def to_rich(inlines: list[Any]) -> str:
         elif tag == "Quoted":
             single = ast.is_el(c[0], "SingleQuote")
             out.append(("\u2018" if single else "\u201c") + to_rich(c[1]) + ("\u2019" if single else "\u201d"))
+        elif tag == "Span" and ({"nocase", "smallcaps"} & set(c[0][1])):
+            # [Word]{.nocase} keeps its case through a style's text-case, as in pandoc's citeproc
+            inner = to_rich(c[1])
+            if "smallcaps" in c[0][1]:
+                inner = f"<sc>{inner}</sc>"
+            out.append(f'<span class="nocase">{inner}</span>' if "nocase" in c[0][1] else inner)
         elif tag in ("Span", "Link", "Underline", "Strikeout"):
             out.append(to_rich(c[1] if tag in ("Span", "Link") else c))
+        elif tag == "RawInline" and str(c[0]).lower() == "html":
+            out.append(c[1])  # <i>…</i> written in the source: the engine's own markup
         else:
             out.append(ast.stringify(il))
     return "".join(out)

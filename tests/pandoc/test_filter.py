@@ -161,8 +161,27 @@ def test_author_date_refs_div_nocite_and_unknown_key(pd: Pandoc) -> None:
     assert "National Institute of Standards and Technology, 2024." in out  # nocite
     assert "(ROSS et al., 2016) ???" in out
     warnings = result.stderr.strip().splitlines()
-    assert warnings == ["[WARNING] citekit-pandoc: citation missing not found "
+    assert warnings == ["[WARNING] citekit-pandoc: author-date.md:10: citation missing not found "
                         "(citation 5, '[@missing; @ross2016]', in section 'Introduction')"]
+
+
+def test_unknown_keys_at_their_lines(pd: Pandoc) -> None:
+    result = pd.run("unknown.md", "plain")
+    assert result.returncode == 0
+    assert result.stdout.startswith("Text cites ??? here.[1] And [1].\n\nLater ???.")
+    # the footnote's cite comes second in the document, but is written last (line 10)
+    assert result.stderr.strip().splitlines() == [
+        "[WARNING] citekit-pandoc: unknown.md:6: citation nokey not found (citation 1, '@nokey')",
+        "[WARNING] citekit-pandoc: unknown.md:10: citation nokey not found (citation 2, '[@nokey, p. 3]')",
+        "[WARNING] citekit-pandoc: unknown.md:8: citation nokey not found (citation 4, '[@nokey]')"]
+
+
+def test_unknown_key_from_stdin_has_no_line(pd: Pandoc) -> None:
+    text = (HERE / "unknown.md").read_text(encoding="utf-8")
+    result = pd.run("-", "plain", text=text)
+    assert result.returncode == 0
+    assert result.stderr.splitlines()[0] == \
+        "[WARNING] citekit-pandoc: citation nokey not found (citation 1, '@nokey')"
 
 
 def test_suppress_bibliography(pd: Pandoc) -> None:
@@ -178,6 +197,45 @@ def test_nocite_everything(pd: Pandoc) -> None:
     refs = out.split("\n\n")[1:]
     assert [r[:3] for r in refs] == ["[1]", "[2]", "[3]", "[4]", "[5]", "[6]"]
     assert "SMITH A. Counting Machines" in out
+
+
+# --- inline references (CSL YAML in the metadata) -------------------------------------------------
+
+
+def _nist() -> str:
+    from citekit.styles import resolve_style
+
+    return str(resolve_style("nist"))  # plain CSL 1.0.2: pandoc's citeproc runs it as it is
+
+
+def test_inline_references_as_pandoc_citeproc_reads_them(pd: Pandoc) -> None:
+    # pandoc's own --citeproc is the oracle: the same document, the same style, the same text
+    ours, err = pd.ok("inline-refs.md", "plain", "-M", f"csl={_nist()}")
+    theirs = subprocess.run([pd.binary, "inline-refs.md", "--citeproc", "-M", f"csl={_nist()}", "-t", "plain",
+                             "--wrap=none"], cwd=HERE, capture_output=True, text=True, timeout=120, check=True)
+    assert err == ""
+    assert ours == theirs.stdout
+    # an inline item wins over the bibliography file's item with the same id
+    assert "[2] Doe J (2019) The Inline Version. (Inline Press)" in ours
+    html, _ = pd.ok("inline-refs.md", "html", "-M", f"csl={_nist()}")
+    assert "A <em>Study</em> of “Quotes” and H<sub>2</sub>O. <em>Journal of Things</em> 12:3–9." in html
+
+
+def test_inline_references_without_a_bibliography_and_nocite_all(pd: Pandoc) -> None:
+    doc = ("---\nnocite: '@*'\nbibliography: refs.json\ncsl: nist\nreferences:\n- id: inl\n  type: book\n"
+           "  title: Inline Only\n  issued: 2001\n- title: No id\n...\n\nSee [@inl].\n")
+    out, err = pd.ok("-", "plain", text=doc)
+    assert err == "[WARNING] citekit-pandoc: references item 2 has no id; it is left out\n"
+    # pandoc's order for '@*': the files' items, then the inline ones (numbered after the cited one)
+    assert [p[:24] for p in out.split("\n\n")] == [
+        "See [1].", "[1] Inline Only (2001)", "[2] Smith A (2019) Measu", "[3] Smith A (2019) Count"]
+    alone, err = pd.ok("-", "plain", text=doc.replace("bibliography: refs.json\n", ""))
+    assert alone.startswith("See [1].\n\n[1] Inline Only (2001)")
+
+
+def test_a_reference_the_engine_cannot_use_stops_pandoc(pd: Pandoc) -> None:
+    doc = "---\nreferences:\n- id: bad\n  title: [one, two]\n...\n\nSee [@bad].\n"
+    _one_error(pd.run("-", "plain", text=doc), "citekit-pandoc: metadata: references item 1: item 'bad': title")
 
 
 # --- a note style: footnotes, ibid ------------------------------------------------------------
