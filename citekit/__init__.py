@@ -1,7 +1,7 @@
 """citekit: reference lists, link checks and Zotero export for a curated BibTeX library.
 
-The public API; the ``citekit`` command is a thin layer over these functions. Rendering pulls in
-citeproc-py and lxml, so those names are imported on first use.
+The public API; the ``citekit`` command is a thin layer over these functions. Every name is
+imported on first use, so that ``import citekit`` (and the command's start-up) stays cheap.
 """
 
 from __future__ import annotations
@@ -10,19 +10,16 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-from citekit.bibtex.mapping import csl_to_bibtex, entry_to_csl
-from citekit.bibtex.reader import parse_bib, read_library
-from citekit.csljson import read_csl_json
-from citekit.errors import CitekitError
-from citekit.model import Entry, Item, Library, Problem
+_LAZY = {
+    "csl_to_bibtex": "citekit.bibtex.mapping", "entry_to_csl": "citekit.bibtex.mapping",
+    "parse_bib": "citekit.bibtex.reader", "read_library": "citekit.bibtex.reader",
+    "read_csl_json": "citekit.csljson", "CitekitError": "citekit.errors",
+    "Entry": "citekit.model", "Item": "citekit.model", "Library": "citekit.model", "Problem": "citekit.model",
+    "format_bibliography": "citekit.render", "format_citation": "citekit.render",
+    "render_document": "citekit.render", "render_entries": "citekit.render",
+}
 
-_LAZY = {"format_bibliography": "citekit.render", "format_citation": "citekit.render",
-         "render_document": "citekit.render", "render_entries": "citekit.render"}
-
-__all__ = [
-    "__version__", "CitekitError", "Entry", "Item", "Library", "Problem", "csl_to_bibtex", "entry_to_csl",
-    "parse_bib", "read_csl_json", "read_library", *_LAZY,
-]
+__all__ = ["__version__", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:
@@ -31,3 +28,7 @@ def __getattr__(name: str) -> Any:
 
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'citekit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

@@ -8,9 +8,8 @@ a date as text) are taken as citeproc-js takes them.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
-
-import citeproc
 
 from citekit.bibtex.names import is_cjk
 from citekit.errors import CitekitError
@@ -55,7 +54,7 @@ def normalize_item(raw: Any, index: int = 0) -> dict[str, Any]:
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             value = _number_text(value)
         elif isinstance(value, (list, dict)) and key not in _STRUCTURED:
-            if key in _TEXT_VARIABLES:
+            if key in _text_variables():
                 raise ItemError(f"item {raw.get('id')!r}: {key} must be text, not a JSON {type(value).__name__}")
             continue  # not a CSL variable: nothing can print it
         item[key] = value
@@ -66,9 +65,15 @@ def normalize_item(raw: Any, index: int = 0) -> dict[str, Any]:
     return item
 
 
-# Standard CSL text and number variables (citeproc-py's list, the dependency that parses styles).
-_TEXT_VARIABLES = frozenset(v.replace("_", "-") for v in citeproc.VARIABLES) | {"DOI", "URL", "ISBN", "ISSN",
-                                                                              "PMID", "PMCID", "title-short"}
+@lru_cache(maxsize=1)
+def _text_variables() -> frozenset[str]:
+    """Standard CSL text and number variables (citeproc-py's list, the dependency that parses styles)."""
+    import citeproc
+
+    return frozenset(v.replace("_", "-") for v in citeproc.VARIABLES) | {"DOI", "URL", "ISBN", "ISSN", "PMID",
+                                                                        "PMCID", "title-short"}
+
+
 _STRUCTURED = frozenset({"custom", "categories", "keyword-list"})
 _NAME_PARTS = frozenset({"family", "given", "literal", "suffix", "dropping-particle", "non-dropping-particle",
                          "comma-suffix", "static-ordering", "parse-names", "isInstitution"})

@@ -294,15 +294,32 @@ class Processor:
         With ``second-field-align`` the first rendering element (the citation number) is the
         entry's ``label``, the rest its ``body``.
         """
-        section = self.style.bibliography
-        if section is None:
+        if self.style.bibliography is None:
             return []
+        return self.render_bibliography(self.bibliography_plan(ids, sort=sort, first_number=first_number))
+
+    def bibliography_plan(self, ids: Sequence[str] | None = None, *, sort: bool = True,
+                          first_number: int = 1) -> list[str]:
+        """Register, disambiguate and number the items: their ids in bibliography order (what
+        decides each entry's output besides its item, for callers that cache entries)."""
         if ids is not None:
             self.register(ids)
         self.disambiguate_registered()
         order = self.bibliography_order(ids) if sort else list(ids if ids is not None else self.registered)
         if not sort:
             self._numbers = {item_id: i + first_number for i, item_id in enumerate(order)}
+        return order
+
+    def number_as(self, numbers: dict[str, int]) -> None:
+        """Give items these citation numbers (entries of a long list rendered out of order)."""
+        self._numbers = dict(numbers)
+
+    def render_bibliography(self, order: Sequence[str]) -> list[BibEntry]:
+        """The entries of planned items (see ``bibliography_plan``), in the order given; an entry
+        the style prints nothing for is left out."""
+        section = self.style.bibliography
+        if section is None:
+            return []
         substitute = section.el.get("subsequent-author-substitute")
         rule = section.el.get("subsequent-author-substitute-rule", "complete-all")
         previous: tuple[list[str], str] | None = None

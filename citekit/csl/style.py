@@ -12,9 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from citeproc.frontend import CitationStylesXML
-from lxml import etree
+from typing import Any
 
 from citekit.errors import CitekitError
 
@@ -173,7 +171,7 @@ _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 MAX_DEPTH = 100  # real styles nest about 15 deep; the evaluator recurses once per level
 
 
-def compile_element(node: etree._Element, path: str = "<style>", depth: int = 0) -> El:
+def compile_element(node: Any, path: str = "<style>", depth: int = 0) -> El:
     """lxml element → El (comments and processing instructions dropped)."""
     if depth > MAX_DEPTH:
         raise StyleError(f"elements nested more than {MAX_DEPTH} deep", path, node.sourceline)
@@ -189,6 +187,9 @@ def compile_element(node: etree._Element, path: str = "<style>", depth: int = 0)
 
 def parse_xml(source: str | Path | bytes, what: str = "style") -> El:
     """Parse CSL XML (a path, or the text itself) with citeproc-py's parser."""
+    from citeproc.frontend import CitationStylesXML  # lxml and citeproc-py: only when a style is read
+    from lxml import etree
+
     label = str(source) if isinstance(source, Path) else f"<{what}>"
     try:
         if isinstance(source, Path):

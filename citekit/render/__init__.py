@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from citekit.csl.emit import escape_attr
-from citekit.csl.processor import CiteRef, Cluster
 from citekit.errors import CitekitError, UnknownKeyError
 from citekit.model import Item
-from citekit.render.engine import RenderedEntry, entry_text, processor, render_entries
 from citekit.styles import DEFAULT_STYLE
+
+if TYPE_CHECKING:
+    from citekit.render.engine import RenderedEntry
 
 FORMATS = ("text", "html", "markdown", "latex")
 
@@ -18,9 +19,28 @@ __all__ = ["format_bibliography", "format_citation", "render_document", "Rendere
            "robust_links", "FORMATS"]
 
 
+def __getattr__(name: str) -> Any:
+    # The engine loads on first use: a run answered from the render cache never needs it.
+    if name in ("RenderedEntry", "render_entries"):
+        from citekit.render import engine
+
+        return getattr(engine, name)
+    raise AttributeError(f"module 'citekit.render' has no attribute {name!r}")
+
+
+def entry_text(entry: RenderedEntry, fmt: str = "text") -> str:
+    """An entry as one line: the label, a space, the body."""
+    label, body = entry.rendered(fmt)
+    if label:
+        return f"{label} {body}" if body else label
+    return body
+
+
 def format_bibliography(items: Sequence[Item], style: str | Path = DEFAULT_STYLE, fmt: str = "text",
                         *, sort: bool = True) -> list[str]:
     """One formatted string per entry (numeric styles: ``[n] entry`` in text output)."""
+    from citekit.render.engine import render_entries
+
     if fmt not in FORMATS:
         raise ValueError(f"unknown output format {fmt!r}")
     return [entry_text(e, fmt) for e in render_entries(list(items), style, sort=sort, fmt=fmt)]
@@ -75,6 +95,8 @@ def robust_links(items: Sequence[Item]) -> dict[str, tuple[str, str, str]]:
 def _robust(body: str, original: str, version: str, date: str) -> str:
     import html
 
+    from citekit.csl.emit import escape_attr
+
     attrs = (f' data-originalurl="{html.escape(original)}" data-versionurl="{html.escape(version)}"'
              + (f' data-versiondate="{html.escape(date)}"' if date else ""))
     for url in {original, version}:
@@ -94,6 +116,9 @@ def format_citation(bibliography: Sequence[Item], cites: Sequence[tuple[str, str
     One cluster through the engine's document API: collapsing (``[2-3]``; ``citekit:collapse-min``),
     disambiguation and the ``citekit:locator="after"`` placement (``[5]12``) come from the style.
     """
+    from citekit.csl.processor import CiteRef, Cluster
+    from citekit.render.engine import processor
+
     proc = processor(bibliography, style, fmt)
     if proc.style.citation is None:
         raise CitekitError("the style has no <citation>", proc.style.path)

@@ -12,20 +12,22 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import multiprocessing
 import os
 import re
 from collections.abc import Sequence
-from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from citekit.bibtex.mapping import entry_to_csl
 from citekit.bibtex.reader import bib_files, parse_bib
 from citekit.csl.style import Style
 from citekit.fileio import read_text
 from citekit.model import BibFile, Problem
 from citekit.render import robust_links
 from citekit.render.engine import RenderedEntry, _rendered, _splittable, is_numeric, load_style, processor
+from citekit.styles import resolve_style
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 MIN_BYTES = 400_000  # below this (≈ 1,500 entries) forking costs more than it saves
 _BLOCK_START = re.compile(r"^[ \t]*@", re.M)
@@ -54,6 +56,8 @@ def _split(path: str, text: str, parts: int, strings: dict[str, str]) -> list[_P
 
 def _file_strings(text: str) -> dict[str, str]:
     """@string macros of a whole file, so that every piece can resolve them."""
+    if "@string" not in text.lower():
+        return {}
     blocks = []
     for m in _STRING_START.finditer(text):
         end = text.find("\n@", m.end())
@@ -73,15 +77,19 @@ def _shift(bib: BibFile, piece: _Piece) -> BibFile:
 
 
 def _worker(pieces: list[_Piece], style: Style, fmt: str, conn: Connection) -> None:
+    from citekit.bibtex.mapping import entry_to_csl
+
     gc.disable()  # a short-lived process that frees by reference counting (see citekit.perf)
     try:
-        items, problems = [], []
+        items, problems, starts = [], [], []
         for piece in pieces:
             bib = _shift(parse_bib(piece.text, piece.path), piece)
             strings = {**piece.strings, **bib.strings}
-            items += [entry_to_csl(e, strings) for e in bib.entries]
+            mapped = [entry_to_csl(e, strings) for e in bib.entries]
+            items += mapped
+            starts += [(e.path, e.start, str(i["id"])) for e, i in zip(bib.entries, mapped, strict=True)]
             problems += bib.problems
-        conn.send(([str(i["id"]).lower() for i in items], problems))
+        conn.send(([str(i["id"]).lower() for i in items], problems, starts))
         offset = conn.recv()
         if offset is None:
             return
@@ -92,23 +100,59 @@ def _worker(pieces: list[_Piece], style: Style, fmt: str, conn: Connection) -> N
         conn.close()
 
 
+Rendered = tuple[list[RenderedEntry], list[Problem], dict[str, tuple[str, str, str]]]
+
+
 def render_files(paths: Sequence[str | Path] | None, style: str | Path, workers: int | None = None,
-                 fmt: str = "text",
-                 ) -> tuple[list[RenderedEntry], list[Problem], dict[str, tuple[str, str, str]]] | None:
+                 fmt: str = "text", cache: bool = True) -> Rendered | None:
     """Every entry of the files, rendered in file order with ``workers`` processes; None: not applicable.
 
     Returns the entries, the parse problems, and the Robust Links data (see ``robust_links``).
+    ``cache``: entries whose ``.bib`` text and number are unchanged since a run with the same
+    style come from the render cache (``citekit.render.blocks``), unparsed.
     """
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not hasattr(os, "fork"):
         return None
-    loaded = load_style(style)
-    if not _splittable(loaded) or not is_numeric(loaded):
+    style_path = resolve_style(style)
+    if cache:
+        from citekit.render.blocks import render_cached
+
+        texts = _texts(paths)
+        if sum(len(t) for _, t in texts) < MIN_BYTES:
+            return None
+        done = render_cached(texts, style_path, fmt, workers or _cores())
+        if done is not False:
+            return done
+    loaded = load_style(style_path)
+    if not bulk_style(loaded):
         return None
-    texts = [(str(p), read_text(p)[0]) for p in bib_files(paths)]
+    texts = _texts(paths) if not cache else texts
+    workers = workers or _cores()
+    if sum(len(t) for _, t in texts) < MIN_BYTES or workers < 2:
+        return None
+    return render_forked(texts, loaded, fmt, workers)
+
+
+def bulk_style(style: Style) -> bool:
+    """Whether a style's entries can be rendered in slices and numbered by position."""
+    return _splittable(style) and is_numeric(style)
+
+
+def _texts(paths: Sequence[str | Path] | None) -> list[tuple[str, str]]:
+    return [(str(p), read_text(p)[0]) for p in bib_files(paths)]
+
+
+def _cores() -> int:
+    return min(os.cpu_count() or 1, 8)
+
+
+def render_forked(texts: list[tuple[str, str]], loaded: Style, fmt: str, workers: int,
+                  starts: list[tuple[str, int, str]] | None = None) -> Rendered | None:
+    """``render_files`` in ``workers`` forked processes; ``starts`` receives each item's file,
+    offset and id, in order."""
+    import multiprocessing
+
     size = sum(len(t) for _, t in texts)
-    workers = workers or min(os.cpu_count() or 1, 8)
-    if size < MIN_BYTES or workers < 2:
-        return None
     pieces: list[_Piece] = []
     for path, text in texts:
         pieces += _split(path, text, max(1, round(workers * len(text) / size)), _file_strings(text))
@@ -129,13 +173,13 @@ def render_files(paths: Sequence[str | Path] | None, style: str | Path, workers:
         procs.append(proc)
     try:
         reports = [c.recv() for c in conns]
-        keys = [k for ks, _ in reports for k in ks]
+        keys = [k for ks, _, _ in reports for k in ks]
         if len(set(keys)) != len(keys):  # a duplicate across pieces: the serial path reports it properly
             for c in conns:
                 c.send(None)
             return None
         offset = 0
-        for c, (ks, _) in zip(conns, reports, strict=True):
+        for c, (ks, _, _) in zip(conns, reports, strict=True):
             c.send(offset)
             offset += len(ks)
         results = [c.recv() for c in conns]
@@ -148,4 +192,6 @@ def render_files(paths: Sequence[str | Path] | None, style: str | Path, workers:
             p.join(timeout=5)
             if p.is_alive():
                 p.kill()
-    return entries, [p for _, probs in reports for p in probs], robust
+    if starts is not None:
+        starts += [s for _, _, ss in reports for s in ss]
+    return entries, [p for _, probs, _ in reports for p in probs], robust

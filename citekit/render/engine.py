@@ -7,22 +7,24 @@ and entries rendered once in the output format the caller asked for.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from citekit.bibtex.names import is_cjk
-from citekit.csl.output import render
-from citekit.csl.processor import Processor
 from citekit.csl.style import Style
 from citekit.csl.style import load_style as load_csl
 from citekit.errors import CitekitError
 from citekit.model import Item
 from citekit.perf import paused_gc
+from citekit.render import entry_text  # noqa: F401 (the engine's callers find it here too)
 from citekit.styles import DEFAULT_STYLE, resolve_style
+
+if TYPE_CHECKING:
+    from citekit.csl.processor import Processor
 
 _CACHE: dict[tuple[str, float], Style] = {}
 
@@ -61,13 +63,17 @@ def prepare(item: Item) -> dict[str, Any]:
     return out
 
 
-def processor(items: Sequence[Item], style: str | Path | Style = DEFAULT_STYLE, fmt: str = "text") -> Processor:
-    """An engine over citekit items; URLs and DOIs become links in every format."""
+def processor(items: Sequence[Item], style: str | Path | Style = DEFAULT_STYLE, fmt: str = "text", *,
+              prepared: bool = False) -> Processor:
+    """An engine over citekit items (``prepared``: already through ``prepare``); URLs and DOIs
+    become links in every format."""
+    from citekit.csl.processor import Processor
+
     loaded = style if isinstance(style, Style) else load_style(style)
-    return Processor(loaded, [prepare(i) for i in items], fmt=fmt, links=True)
+    return Processor(loaded, list(items) if prepared else [prepare(i) for i in items], fmt=fmt, links=True)
 
 
-@dataclass
+@dataclass(slots=True)
 class RenderedEntry:
     """One bibliography entry: the label column (``[1]``) when the style aligns it, and the rest.
 
@@ -79,38 +85,85 @@ class RenderedEntry:
     nodes: tuple[Any, Any] | None
     locale: Any = None
     cache: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+    # An entry from the render cache: how to build its tree should another format be asked for.
+    rebuild: Callable[[], tuple[tuple[Any, Any], Any]] | None = None
 
     def rendered(self, fmt: str = "text") -> tuple[str | None, str]:
         """(label, body) in ``fmt``."""
         if fmt not in self.cache:
+            if self.nodes is None and self.rebuild is not None:
+                self.nodes, self.locale = self.rebuild()
             if self.nodes is None:
                 raise ValueError(f"entry {self.key!r} was rendered for {', '.join(self.cache)} only")
+            from citekit.csl.output import render
+
             label, body = self.nodes
             self.cache[fmt] = (render(label, fmt, self.locale) if label is not None else None,
                                render(body, fmt, self.locale) if body is not None else "")
         return self.cache[fmt]
 
 
-def entry_text(entry: RenderedEntry, fmt: str = "text") -> str:
-    label, body = entry.rendered(fmt)
-    if label:
-        return f"{label} {body}" if body else label
-    return body
-
-
 def render_entries(items: Sequence[Item], style: str | Path = DEFAULT_STYLE, *, sort: bool = True,
-                   fmt: str = "text") -> list[RenderedEntry]:
-    """The bibliography of ``items`` (``sort=False``: in the given order even when the style sorts)."""
+                   fmt: str = "text", cache: bool = True) -> list[RenderedEntry]:
+    """The bibliography of ``items`` (``sort=False``: in the given order even when the style sorts).
+
+    ``cache``: take entries rendered before from the persistent render cache
+    (``citekit.render.cache``) and store the new ones; the output is the same either way.
+    """
     items = list(items)
     with paused_gc():
-        proc = processor(items, style, fmt)
+        prepared = [prepare(i) for i in items]
+        proc = processor(prepared, style, fmt, prepared=True)
         if proc.style.bibliography is None:
             raise CitekitError("the style has no <bibliography>", proc.style.path)
-        ids = [str(i.get("id", "")) for i in items]
+        ids = [i["id"] for i in prepared]
+        store = _item_cache(proc.style, fmt) if cache else None
+        if store is not None:
+            return _cached(proc, prepared, ids, sort, fmt, store)
         workers = _workers(len(ids))
         if workers > 1 and _splittable(proc.style):
             return _render_parallel(proc, ids, workers, fmt)
         return _rendered(proc, proc.bibliography_entries(ids, sort=sort))
+
+
+def _item_cache(style: Style, fmt: str) -> Any:
+    if style.bibliography is None or style.bibliography.el.get("subsequent-author-substitute") is not None:
+        return None  # an entry's names depend on the entry before it
+    from citekit.render.cache import open_cache
+
+    return open_cache(style.path, fmt, "item")
+
+
+def _cached(proc: Processor, prepared: list[dict[str, Any]], ids: list[str], sort: bool, fmt: str,
+            store: Any) -> list[RenderedEntry]:
+    """Entries from the cache where an item, its number and its disambiguation are unchanged."""
+    import json
+
+    from citekit.render.cache import digest
+
+    content: dict[str, str] = {}
+    for item in prepared:
+        content.setdefault(item["id"], json.dumps(item, sort_keys=True, ensure_ascii=False, default=str))
+    order = proc.bibliography_plan(ids, sort=sort)
+    keys = {i: digest(content[i], proc.citation_number(i), repr(proc.bib_disamb(i))) for i in order}
+    found = {i: v for i in order if (v := store.get(keys[i])) is not None}
+    missing = [i for i in order if i not in found]
+    if len(missing) == len(order) and not sort and _workers(len(order)) > 1 and _splittable(proc.style):
+        fresh = {e.key: e for e in _render_parallel(proc, order, _workers(len(order)), fmt)}
+    else:
+        fresh = {e.key: e for e in _rendered(proc, proc.render_bibliography(missing))}
+    out = []
+    for i in order:
+        if i in found:
+            if found[i]:  # () is an entry the style prints nothing for
+                out.append(RenderedEntry(i, None, cache={fmt: tuple(found[i])}, rebuild=partial(_tree, proc, i)))
+            continue
+        entry = fresh.get(i)
+        store.put(keys[i], entry.rendered(fmt) if entry is not None else ())
+        if entry is not None:
+            out.append(entry)
+    store.save()
+    return out
 
 
 def _rendered(proc: Processor, entries: Sequence[Any], fmt: str | None = None) -> list[RenderedEntry]:
@@ -120,6 +173,11 @@ def _rendered(proc: Processor, entries: Sequence[Any], fmt: str | None = None) -
             e.rendered(fmt)
             e.nodes = e.locale = None
     return out
+
+
+def _tree(proc: Processor, item_id: str) -> tuple[tuple[Any, Any], Any]:
+    entry = proc.render_bibliography([item_id])[0]
+    return (entry.label, entry.body), proc.locale
 
 
 def _splittable(style: Style) -> bool:
@@ -137,7 +195,7 @@ _FORK_STATE: tuple[Processor, list[str], str] | None = None
 
 
 def _workers(n: int) -> int:
-    if n < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
+    if n < PARALLEL_THRESHOLD or not hasattr(os, "fork"):
         return 1
     return max(1, min(os.cpu_count() or 1, 8, n // 500))
 
@@ -157,6 +215,8 @@ def _render_parallel(proc: Processor, ids: list[str], workers: int, fmt: str) ->
     proc.disambiguate_registered()  # once, before the fork: every worker inherits the result
     _FORK_STATE = (proc, ids, fmt)
     try:
+        import multiprocessing
+
         with multiprocessing.get_context("fork").Pool(len(bounds)) as pool:
             chunks = pool.map(_render_slice, bounds)
     finally:

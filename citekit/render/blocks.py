@@ -1,0 +1,174 @@
+"""Whole ``.bib`` files through the render cache, one block at a time.
+
+A file is cut where bibtexparser starts a block (a line starting with ``@``). A block's digest
+covers its text, its file's path and the file's ``@string`` blocks (all a block's items depend
+on); its record holds the first citation number it was rendered with, its items' keys, its
+rendered entries, Robust Links data and parse problems (lines relative to the block). A second
+run parses and renders only the blocks that are new or whose number moved; the rest is read
+back as it was written.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from citekit.bibtex.reader import parse_bib
+from citekit.csl.style import Style
+from citekit.model import Problem
+from citekit.perf import paused_gc
+from citekit.render import robust_links
+from citekit.render.bulk import MIN_BYTES, Rendered, _file_strings, bulk_style, render_forked
+from citekit.render.cache import RenderCache, digest, open_cache
+from citekit.render.engine import RenderedEntry, _rendered, load_style, processor
+
+_STYLE_FITS = b"style: block by block"
+# A record: (first number, keys (lower case), [(key, label, body)], [(key, original, archived,
+# date)], [(line in block, column, message, code, key)]).
+Record = tuple[int, list[str], list[tuple[str, Any, str]], list[tuple[str, str, str, str]],
+               list[tuple[int, Any, str, str, Any]]]
+
+
+@dataclasses.dataclass(slots=True)
+class _Block:
+    path: str
+    text: str
+    start: int  # offset in its file
+    line: int  # 1-based line of its first character
+    key: bytes
+
+
+def _blocks(path: str, text: str, strings: dict[str, str]) -> list[_Block]:
+    """The file cut before every line that starts with ``@`` (an indented ``@`` stays inside its
+    block: a block may hold more than one entry)."""
+    context = digest(path, repr(sorted(strings.items())))
+    blake = hashlib.blake2b
+    out, start, line = [], 0, 1
+    parts = text.split("\n@")
+    for n, part in enumerate(parts):
+        chunk = ("@" if n else "") + part + ("\n" if n < len(parts) - 1 else "")
+        out.append(_Block(path, chunk, start, line, blake(context + chunk.encode(), digest_size=16).digest()))
+        start += len(chunk)
+        line += chunk.count("\n")
+    return out
+
+
+def render_cached(texts: list[tuple[str, str]], style_path: Path, fmt: str, workers: int) -> Rendered | None | bool:
+    """The files rendered through the cache; None: the serial path must run (duplicate keys, or
+    a style that sorts or numbers otherwise); False: the cache is off.
+
+    A run where nothing changed reads only the cache: not even the style is parsed (whether it
+    can be rendered block by block is kept in the cache too).
+    """
+    store = open_cache(style_path, fmt, "bib")
+    if store is None:
+        return False
+    if store.get(_STYLE_FITS) is None:
+        store.put(_STYLE_FITS, bulk_style(load_style(style_path)))
+    if not store.get(_STYLE_FITS):
+        store.save()
+        return None
+    with paused_gc():
+        strings = {path: _file_strings(text) for path, text in texts}
+        blocks = [b for path, text in texts for b in _blocks(path, text, strings[path])]
+        records: list[Record | None] = [store.get(b.key) for b in blocks]
+        todo = [k for k, r in enumerate(records) if r is None]
+        if sum(len(blocks[k].text) for k in todo) >= MIN_BYTES:
+            return _all_fresh(texts, blocks, load_style(style_path), fmt, workers, store)
+        parsed = {k: _parse(blocks[k], strings) for k in todo}
+        first, number = [], 1
+        for k, record in enumerate(records):
+            first.append(number)
+            number += len(record[1]) if record is not None else len(parsed[k][0])
+        moved = [k for k, r in enumerate(records) if r is not None and r[0] != first[k]]
+        if sum(len(blocks[k].text) for k in moved) >= MIN_BYTES:
+            return _all_fresh(texts, blocks, load_style(style_path), fmt, workers, store)
+        parsed.update((k, _parse(blocks[k], strings)) for k in moved)
+        keys = [key for k, r in enumerate(records) for key in (r[1] if r is not None and k not in parsed
+                                                                   else [str(i["id"]).lower() for i in parsed[k][0]])]
+        if len(set(keys)) != len(keys):
+            return None
+        for k, record in _render(parsed, first, load_style(style_path), fmt).items():
+            records[k] = record
+            store.put(blocks[k].key, record)
+        store.save()
+        return _assemble(blocks, records, fmt)  # type: ignore[arg-type]
+
+
+def _parse(block: _Block, strings: dict[str, dict[str, str]]) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """A block's items and its problems (lines relative to the block, from 1)."""
+    from citekit.bibtex.mapping import entry_to_csl
+
+    bib = parse_bib(block.text, block.path)
+    macros = {**strings[block.path], **bib.strings}
+    return [entry_to_csl(e, macros) for e in bib.entries], bib.problems
+
+
+def _render(parsed: dict[int, tuple[list[dict[str, Any]], list[Problem]]], first: list[int], style: Style,
+            fmt: str) -> dict[int, Record]:
+    """Records for the blocks parsed in this run, rendered with their citation numbers."""
+    items = [i for k in sorted(parsed) for i in parsed[k][0]]
+    numbers = {str(i["id"]): first[k] + n for k in parsed for n, i in enumerate(parsed[k][0])}
+    proc = processor(items, style, fmt)
+    ids = [str(i["id"]) for i in items]
+    proc.bibliography_plan(ids, sort=False)
+    proc.number_as(numbers)
+    entries = {e.key: e.rendered(fmt) for e in _rendered(proc, proc.render_bibliography(ids), fmt)}
+    out: dict[int, Record] = {}
+    for k, (block_items, problems) in parsed.items():
+        block_ids = [str(i["id"]) for i in block_items]
+        out[k] = (first[k], [i.lower() for i in block_ids],
+                  [(i, *entries[i]) for i in block_ids if i in entries],
+                  [(i, *v) for i, v in robust_links(block_items).items()],
+                  [(p.line - 1, p.column, p.message, p.code, p.key) for p in problems])
+    return out
+
+
+def _all_fresh(texts: list[tuple[str, str]], blocks: list[_Block], style: Style, fmt: str, workers: int,
+               store: RenderCache) -> Rendered | None:
+    """Everything rendered by the forked workers, then recorded block by block."""
+    starts: list[tuple[str, int, str]] = []
+    done = render_forked(texts, style, fmt, workers, starts)
+    if done is None:
+        return None
+    entries, problems, robust = done
+    by_path: dict[str, list[int]] = {}
+    for k, b in enumerate(blocks):
+        by_path.setdefault(b.path, []).append(k)
+    offsets = {path: [blocks[k].start for k in ks] for path, ks in by_path.items()}
+    lines = {path: [blocks[k].line for k in ks] for path, ks in by_path.items()}
+
+    def block_of(path: str, find: list[int], at: int) -> int:
+        return by_path[path][max(bisect.bisect_right(find, at) - 1, 0)]
+
+    ids: list[list[str]] = [[] for _ in blocks]
+    for path, start, entry_id in starts:
+        ids[block_of(path, offsets[path], start)].append(entry_id)
+    rendered = {e.key: e.rendered(fmt) for e in entries}
+    probs: list[list[tuple[int, Any, str, str, Any]]] = [[] for _ in blocks]
+    for p in problems:
+        k = block_of(p.path, lines[p.path], p.line)
+        probs[k].append((p.line - blocks[k].line, p.column, p.message, p.code, p.key))
+    number = 1
+    for k, b in enumerate(blocks):
+        record = (number, [i.lower() for i in ids[k]], [(i, *rendered[i]) for i in ids[k] if i in rendered],
+                  [(i, *robust[i]) for i in ids[k] if i in robust], probs[k])
+        store.put(b.key, record)
+        number += len(ids[k])
+    store.save()
+    return done
+
+
+def _assemble(blocks: list[_Block], records: list[Record], fmt: str) -> Rendered:
+    entries: list[RenderedEntry] = []
+    problems: list[Problem] = []
+    robust: dict[str, tuple[str, str, str]] = {}
+    for b, (_, _, rendered, links, probs) in zip(blocks, records, strict=True):
+        entries += [RenderedEntry(key, None, cache={fmt: (label, body)}) for key, label, body in rendered]
+        robust.update((key, (original, archived, date)) for key, original, archived, date in links)
+        problems += [Problem(b.path, b.line + line, message, column, code, key)
+                     for line, column, message, code, key in probs]
+    return entries, problems, robust
