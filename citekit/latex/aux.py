@@ -10,6 +10,8 @@ Supported set-ups:
   Their keys are read (``citekit format --cited-from paper.aux``), but biblatex typesets from its
   own ``.bbl`` format, written by biber, so :attr:`AuxFile.biblatex` tells callers that a
   thebibliography ``.bbl`` would not be read.
+* citekit.sty documents: ``\\citekit@cite{n}{mode}{where}{notes}{keys}{prefix}{postnote}``, one line
+  per citation cluster (:class:`AuxCluster`), next to the ``\\citation`` line that bibtex reads.
 """
 
 from __future__ import annotations
@@ -36,6 +38,24 @@ class AuxRef:
         return f"{self.path}:{self.line}"
 
 
+@dataclass(frozen=True)
+class AuxCluster:
+    """One citation written by citekit.sty: what the author typed and where it stands."""
+
+    number: int  # the cluster's place in the document (1, 2, ...), as citekit.sty counts them
+    mode: str  # p parenthetical, t textual, a author only, y author suppressed, f footnote
+    where: str  # t running text, s first in a footnote, n later in a footnote
+    notes: int  # the author's own footnotes before it (the footnote it sits in included)
+    keys: tuple[str, ...]
+    prefix: str  # TeX as \write wrote it (control words followed by a space, # doubled)
+    postnote: str
+    ref: AuxRef  # the keys as written, and the line
+
+    @property
+    def in_note(self) -> bool:
+        return self.where in ("s", "n")
+
+
 @dataclass
 class AuxFile:
     """What a document's ``.aux`` files (the top one and those it ``\\@input``\\s) say."""
@@ -47,6 +67,7 @@ class AuxFile:
     bibdata: list[AuxRef] = field(default_factory=list)
     bibstyle: AuxRef | None = None
     biblatex: AuxRef | None = None  # the first line showing biblatex wrote the file
+    clusters: list[AuxCluster] = field(default_factory=list)  # citekit.sty's citations, in order
     problems: list[str] = field(default_factory=list)  # "file:line: message" (missing \@input files, ...)
 
     def keys(self) -> list[AuxRef]:
@@ -57,7 +78,7 @@ class AuxFile:
         return list(seen.values())
 
 
-_COMMAND = re.compile(r"\\(citation|bibdata|bibstyle|@input|abx@aux@cite)(?![A-Za-z@])\s*")
+_COMMAND = re.compile(r"\\(citation|bibdata|bibstyle|@input|abx@aux@cite|citekit@cite)(?![A-Za-z@])\s*")
 _WRITTEN_BY_BIBLATEX = re.compile(r"\\abx@aux@[A-Za-z@]+")
 
 
@@ -99,6 +120,8 @@ def _read_into(aux: AuxFile, path: Path, base: Path, seen: set[Path]) -> None:
             second, _ = _group(text, end)
             key = second if second is not None else arg  # {refsection}{key} since biblatex 3.3
             _cite(aux, AuxRef(key.strip(), path, line))
+        elif name == "citekit@cite":
+            _cluster(aux, arg, text, end, path, line)
         elif name == "bibdata":
             aux.bibdata.extend(AuxRef(name, path, line) for name in _split(arg))
         elif name == "bibstyle":
@@ -124,6 +147,22 @@ def _cite(aux: AuxFile, ref: AuxRef) -> None:
             aux.cited_before_all = len(aux.citations)
         return
     aux.citations.append(ref)
+
+
+def _cluster(aux: AuxFile, first: str, text: str, pos: int, path: Path, line: int) -> None:
+    args = [first]
+    for _ in range(6):
+        arg, pos = _group(text, pos)
+        if arg is None:
+            aux.problems.append(f"{path}:{line}: a \\citekit@cite line without its seven arguments; ignored")
+            return
+        args.append(arg)
+    number, mode, where, notes, keys, prefix, postnote = args
+    if not number.strip().isdigit() or not notes.strip().lstrip("-").isdigit():
+        aux.problems.append(f"{path}:{line}: a \\citekit@cite line that citekit.sty did not write; ignored")
+        return
+    aux.clusters.append(AuxCluster(int(number), mode.strip(), where.strip(), int(notes), tuple(_split(keys)),
+                                   prefix, postnote, AuxRef(keys.strip(), path, line)))
 
 
 def _split(arg: str) -> list[str]:

@@ -14,6 +14,11 @@ natbib compresses only runs of three or more numbers, and none of its options (`
 macro. The ``.bbl`` is read where ``\bibliography`` stands, usually after every ``\cite``, so the
 adjustment is also written to the ``.aux``, which LaTeX reads at ``\begin{document}`` of the next
 run: the same run in which the numbers from this ``.bbl`` first appear.
+
+A document that loads citekit.sty (its ``.aux`` holds ``\citekit@cite`` clusters) gets every
+citation's text instead (:mod:`citekit.latex.clusters`), defined before the list, where
+citekit.sty reads them at ``\begin{document}``, and a list that needs neither natbib nor
+``\bibcite``: labels as the style prints them, or a hanging indent.
 """
 
 from __future__ import annotations
@@ -28,8 +33,9 @@ from citekit.csl.output import render
 from citekit.csl.processor import NO_PRINTED_FORM, CiteRef, Cluster, Processor
 from citekit.csl.style import Style
 from citekit.latex.aux import AuxFile, AuxRef
+from citekit.latex.clusters import format_clusters
 from citekit.model import Item
-from citekit.render.engine import is_numeric, load_style, processor, render_entries
+from citekit.render.engine import RenderedEntry, is_numeric, load_style, processor, render_entries
 
 # Characters a \bibitem key cannot hold: they end the argument, start a comment or a macro, or
 # are parameters; whitespace and commas cannot be cited (\cite splits at commas).
@@ -113,6 +119,8 @@ def write_bbl(aux: AuxFile, pool: Sequence[Item], style: str | Path, *, source: 
             safe.append((key, item))
     loaded = load_style(style)
     items = [dict(item, id=key) for key, item in safe]  # the key as cited is the one \cite looks up
+    if aux.clusters:
+        return _cited_bbl(aux, items, loaded, source, warnings, errors)
     numeric = is_numeric(loaded)
     entries = render_entries(items, loaded, fmt="latex") if items else []
     labels = {} if numeric or not items else author_year_labels(items, loaded)
@@ -137,6 +145,48 @@ def write_bbl(aux: AuxFile, pool: Sequence[Item], style: str | Path, *, source: 
         lines.append(body if numeric or not label else f"{label} {body}")
     lines += ["", r"\end{thebibliography}"]
     return Bbl("\n".join(lines) + "\n", [e.key for e in entries], warnings, errors)
+
+
+def _cited_bbl(aux: AuxFile, items: list[Item], style: Style, source: str, warnings: list[str],
+               errors: list[str]) -> Bbl:
+    """The ``.bbl`` of a citekit.sty document: each cluster's text, then the list."""
+    proc = processor(items, style, "latex")
+    keys = [str(i["id"]) for i in items]
+    proc.register(keys)  # \nocite entries are numbered with the rest, in citation order
+    ids: dict[str, str] = {}
+    for key in keys:
+        ids.setdefault(key, key)
+        ids.setdefault(key.lower(), key)
+    bad = {k: r for cl in aux.clusters for k in cl.keys if (r := bad_key_reason(k))}
+    formatted = format_clusters(aux.clusters, proc, ids, bad)
+    lines = [r"\csname citekitbbl\endcsname",  # citekit.sty reads up to \citekitdefsdone at \begin{document}
+             f"% Written by citekit latex{' from ' + source if source else ''} in style {Path(style.path).stem} "
+             "for citekit.sty.",
+             r"\expandafter\ifx\csname citekitcluster\endcsname\relax\else",
+             *formatted.lines,
+             r"\fi",
+             r"\csname citekitdefsdone\endcsname"]
+    entries = [] if style.bibliography is None else [
+        RenderedEntry(e.id, (e.label, e.body), proc.locale) for e in proc.bibliography_entries(keys)]
+    if entries:
+        lines += _list(entries)
+    return Bbl("\n".join(lines) + "\n", [e.key for e in entries], warnings, errors + formatted.errors)
+
+
+def _list(entries: Sequence[RenderedEntry]) -> list[str]:
+    """thebibliography with the style's labels in a column, or without labels, hanging."""
+    rendered = [e.rendered("latex") for e in entries]
+    labels = [label for label, _ in rendered if label]
+    if labels:
+        widest = max(labels, key=len)
+        lines = [r"\begingroup\csname citekitlabels\endcsname", r"\begin{thebibliography}{" + widest + "}"]
+        for label, body in rendered:
+            lines += ["", r"\item[{" + (label or "") + "}] " + body]
+        return [*lines, "", r"\end{thebibliography}", r"\endgroup"]
+    lines = [r"\begin{thebibliography}{}", r"\csname citekithanging\endcsname"]
+    for _, body in rendered:
+        lines += ["", r"\item[] " + body]
+    return [*lines, "", r"\end{thebibliography}"]
 
 
 def author_year_labels(items: Sequence[Item], style: Style) -> dict[str, tuple[str, str]]:
