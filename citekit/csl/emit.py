@@ -76,8 +76,18 @@ _LATEX_ESCAPES = {
     "\\": "\\textbackslash{}", "{": "\\{", "}": "\\}", "$": "\\$", "&": "\\&", "#": "\\#",
     "^": "\\textasciicircum{}", "_": "\\_", "%": "\\%", "~": "\\textasciitilde{}",
 }
-_LATEX_RE = re.compile("[" + re.escape("".join(_LATEX_ESCAPES)) + "]")
-_MARKDOWN_RE = re.compile(r"([\\`*_\[\]<>])")
+# Control characters have no place in TeX input (^^@ and friends): dropped.
+_LATEX_RE = re.compile("[" + re.escape("".join(_LATEX_ESCAPES)) + "\x00-\x08\x0b-\x1f\x7f]")
+# Markdown (CommonMark and pandoc's): emphasis, code, links, raw HTML and entities, strikeout,
+# super/subscript, tables, math, citations, and an & that would start an entity (&amp;); a
+# backslash makes each of them literal. A lone & is text already.
+_MARKDOWN_RE = re.compile(r"([\\`*_\[\]<>~^|$@#]|&(?=#?\w+;))")
+# A \bibitem key ends at '}', and '\', '%', '#' and '{' would be read as TeX: such keys are
+# spelled with the character's code instead, so they can never inject TeX.
+_LATEX_KEY_BAD = re.compile(r"[\\{}%#~^&$\s\x00-\x1f\x7f]")
+# \url reads its argument verbatim when the argument is balanced; otherwise it takes any
+# delimiter character absent from the URL (\url|...|).
+_URL_DELIMITERS = "|!+=;:@'\"*^`"
 _DOUBLE_SPACE = re.compile(r"\s\s")
 
 
@@ -96,6 +106,32 @@ def _superscripts() -> dict[str, str]:
 
 _SUPERSCRIPTS = _superscripts()
 _SUPERSCRIPT_RE = re.compile("[" + "".join(_SUPERSCRIPTS) + "]")
+
+
+def latex_key(key: str) -> str:
+    """``key`` as a ``\\bibitem``/``\\cite`` key: unchanged when safe, else the unsafe characters
+    spelled ``-XX`` by their code point."""
+    return _LATEX_KEY_BAD.sub(lambda m: f"-{ord(m.group(0)):x}", key)
+
+
+def latex_url(url: str) -> str:
+    """``\\url`` with ``url`` byte for byte (spaces, which ``\\url`` drops, as ``%20``)."""
+    url = url.replace(" ", "%20")
+    if _balanced(url):
+        return "\\url{" + url + "}"
+    delimiter = next((c for c in _URL_DELIMITERS if c not in url), None)
+    if delimiter is None:  # every delimiter is in the URL: the braced form, percent-encoded
+        return "\\url{" + url.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D") + "}"
+    return "\\url" + delimiter + url + delimiter
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for c in text:
+        depth += (c == "{") - (c == "}")
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def escape_attr(text: str) -> str:
@@ -121,7 +157,7 @@ class Emitter:
         if self.fmt == "html":
             return _escape_html(text)
         if self.fmt == "latex":
-            return _LATEX_RE.sub(lambda m: _LATEX_ESCAPES[m.group(0)], text)
+            return _LATEX_RE.sub(lambda m: _LATEX_ESCAPES.get(m.group(0), ""), text)
         if self.fmt == "markdown":
             return _MARKDOWN_RE.sub(r"\\\1", text)
         return text
@@ -205,8 +241,8 @@ class Emitter:
             safe = url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
             return f"<{safe}>" if body == self.escape(url) else f"[{body}]({safe.replace(')', '%29')})"
         if self.fmt == "latex":
-            safe = url.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
             if body == self.escape(url):
-                return "\\url{" + safe + "}"
+                return latex_url(url)
+            safe = url.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
             return "\\href{" + safe.replace("%", "\\%").replace("#", "\\#") + "}{" + body + "}"
         return body
