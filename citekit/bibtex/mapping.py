@@ -280,6 +280,8 @@ def _type_specific(item: Item, raw: dict[str, str], etype: str, text) -> None:  
         inventors = names.parse_names(raw["author"]) if has("author") else []
         if inventors and inventors != item["author"]:
             item["contributor"] = inventors
+    if "CSTR" in item and item["CSTR"] in item.get("URL", ""):
+        del item["CSTR"]  # the link already holds it (as GB/T 7714 8.7 drops such a DOI)
     flag = BOOK_KINDS.get(etype)
     if flag:
         item[flag] = "true"
