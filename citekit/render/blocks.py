@@ -20,8 +20,8 @@ from citekit.bibtex.reader import parse_bib
 from citekit.csl.style import Style
 from citekit.model import Problem
 from citekit.perf import paused_gc
-from citekit.render import robust_links
-from citekit.render.bulk import MIN_BYTES, Rendered, _file_strings, bulk_style, render_forked
+from citekit.render import bulk, robust_links
+from citekit.render.bulk import Rendered, _file_strings, bulk_style, render_forked
 from citekit.render.cache import RenderCache, digest, open_cache
 from citekit.render.engine import RenderedEntry, _rendered, load_style, processor
 
@@ -76,7 +76,7 @@ def render_cached(texts: list[tuple[str, str]], style_path: Path, fmt: str, work
         blocks = [b for path, text in texts for b in _blocks(path, text, strings[path])]
         records: list[Record | None] = [store.get(b.key) for b in blocks]
         todo = [k for k, r in enumerate(records) if r is None]
-        if sum(len(blocks[k].text) for k in todo) >= MIN_BYTES:
+        if sum(len(blocks[k].text) for k in todo) >= bulk.MIN_BYTES:
             return _all_fresh(texts, blocks, load_style(style_path), fmt, workers, store)
         parsed = {k: _parse(blocks[k], strings) for k in todo}
         first, number = [], 1
@@ -84,7 +84,7 @@ def render_cached(texts: list[tuple[str, str]], style_path: Path, fmt: str, work
             first.append(number)
             number += len(record[1]) if record is not None else len(parsed[k][0])
         moved = [k for k, r in enumerate(records) if r is not None and r[0] != first[k]]
-        if sum(len(blocks[k].text) for k in moved) >= MIN_BYTES:
+        if sum(len(blocks[k].text) for k in moved) >= bulk.MIN_BYTES:
             return _all_fresh(texts, blocks, load_style(style_path), fmt, workers, store)
         parsed.update((k, _parse(blocks[k], strings)) for k in moved)
         keys = [key for k, r in enumerate(records) for key in (r[1] if r is not None and k not in parsed
