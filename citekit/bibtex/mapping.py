@@ -67,7 +67,7 @@ TEXT_FIELDS = {
 }
 # Text fields that feed a variable only through the type-dependent rules below (tidy still groups
 # them with that variable, so they stay in TEXT_FIELDS).
-_SPECIAL_TEXT = {"titleaddon", "addendum", "eprint", "code", "eid", "edition", "version"}
+_SPECIAL_TEXT = {"titleaddon", "addendum", "eprint", "code", "eid", "edition"}
 DATE_FIELDS = {"date": "issued", "urldate": "accessed", "eventdate": "event-date", "origdate": "original-date"}
 # Fields citekit understands that have no CSL variable of their own (kept, never "unknown").
 EXTRA_FIELDS = {
@@ -258,9 +258,6 @@ def _ordinal_congress(value: str) -> str:
     return value
 
 
-_VERSION_NUMBER = re.compile(r"[vV](?=\d+(?:\.\d+)*$)")
-
-
 def _type_specific(item: Item, raw: dict[str, str], etype: str, text) -> None:  # noqa: ANN001 (the caller's decoder)
     """Fields whose CSL variable depends on the entry type, or that need normalising."""
     def has(name: str) -> bool:
@@ -269,9 +266,6 @@ def _type_specific(item: Item, raw: dict[str, str], etype: str, text) -> None:  
     if has("edition"):
         edition = text("edition")
         item["edition"] = str(_EDITION_WORDS.get(edition.lower().removesuffix(" edition").strip(), edition))
-    if has("version"):
-        # "V1.0" and "1.0" are the same version number; styles add their own "V" or "Version"
-        item["version"] = _VERSION_NUMBER.sub("", text("version"))
     if has("eid") and "page" not in item:
         item["page"] = text("eid")  # an article number stands where the pages would
     if etype == "patent" and has("holder"):
