@@ -15,16 +15,14 @@ import email.utils
 import json
 import os
 import re
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
-import requests
-
 from citekit.links.http import FetchPolicy, HostLimiter, host_of, request_with_retries
+from citekit.links.transport import FetchError, LinkSession, RawResponse
 
 WAYBACK_URL = "https://web.archive.org"
 GOOD_CAPTURE_STATUSES = ("200", "203", "206")
@@ -98,10 +96,61 @@ def pick(candidates: list[Snapshot], target: str | None) -> Snapshot | None:
     return min(candidates, key=lambda s: _rank(s.timestamp, target)) if candidates else None
 
 
+@dataclass
+class ArchiveStatus:
+    """How the archives answered during one run: ``ok``, ``degraded`` or ``unreachable``, with counts.
+
+    A failure is a request with no answer, a 5xx or 429 after retries, or an answer that makes no
+    sense (unparseable CDX rows, an impossible capture timestamp). Three in a row open the
+    breaker for that archive host for the rest of the run.
+    """
+
+    lookups: int = 0  # links looked up
+    answered: int = 0  # archive requests that got an answer
+    failures: int = 0  # archive requests that failed
+    skipped: int = 0  # requests not made because the breaker was open
+    last_error: str = ""
+    threshold: int = 3
+    open_hosts: set[str] = field(default_factory=set)
+    _in_a_row: dict[str, int] = field(default_factory=dict, repr=False)
+
+    @property
+    def state(self) -> str:
+        if not self.failures and not self.skipped:
+            return "ok"
+        return "unreachable" if not self.answered else "degraded"
+
+    def counts(self) -> dict[str, Any]:
+        return {"lookups": self.lookups, "answered": self.answered, "failures": self.failures,
+                "skipped": self.skipped, "breaker_open": sorted(self.open_hosts), "last_error": self.last_error}
+
+    def succeeded(self, host: str) -> None:
+        self.answered += 1
+        self._in_a_row[host] = 0
+
+    def failed(self, reason: str, host: str = "") -> None:
+        self.failures += 1
+        self.last_error = reason[:200]
+        n = self._in_a_row[host] = self._in_a_row.get(host, 0) + 1
+        if host and n >= self.threshold:
+            self.open_hosts.add(host)
+
+
+def valid_timestamp(ts: str) -> bool:
+    """A capture timestamp that names a real moment (``99999999999999`` does not)."""
+    if not ts.isdigit() or len(ts) > 14:
+        return False
+    try:
+        ts_to_datetime(ts)
+    except ValueError:
+        return False
+    return True
+
+
 class ArchiveClient:
     """Archive look-ups sharing the checker's session, limiter and retry policy."""
 
-    def __init__(self, session: requests.Session, limiter: HostLimiter, policy: FetchPolicy,
+    def __init__(self, session: LinkSession, limiter: HostLimiter, policy: FetchPolicy,
                  wayback_url: str | None = None, timegates: list[str] | None = None,
                  cdx_interval: float = 2.5, web_interval: float = 0.125) -> None:
         self.session = session
@@ -109,6 +158,7 @@ class ArchiveClient:
         self.policy = policy
         self.base = wayback_base(wayback_url)
         self.timegates = list(timegates or [])
+        self.status = ArchiveStatus()
         # The CDX API's hard limit is about 30/min (EDGI wayback #208): keep well under it.
         # /web/ replays: about 8 per second at most (EDGI's "80% of the hard limits").
         wb_host = host_of(self.base)
@@ -116,141 +166,150 @@ class ArchiveClient:
         limiter.overrides.setdefault(wb_host, (2, web_interval))
 
     # -- Wayback --------------------------------------------------------------------------------
-    def _get(self, url: str, key: str | None = None, headers: dict[str, str] | None = None,
-             ) -> tuple[requests.Response | None, bytes, str | None]:
-        # An archive that cannot be reached (outage, no network) is given up on after a few
-        # failures, like any host: a build must never stall because the archive is down.
+    async def _get(self, url: str, budget: str | None = None,
+                   headers: dict[str, str] | None = None) -> tuple[RawResponse | None, str]:
+        """(answer, host); None when the archive failed or its breaker is open."""
         host = host_of(url)
-        if self.limiter.is_open(f"archive:{host}"):
-            return None, b"", "archive unreachable"
-        # A CDX call is limited under its own key so /web/ look-ups are not held behind it.
-        resp, body, error, detail, _attempts, _exceeded = request_with_retries(
-            self.session, "GET", url, _KeyedLimiter(self.limiter, key) if key else self.limiter,
-            self.policy, headers)
-        failed = resp is None and error not in (None, "invalid-url")
-        self.limiter.record(f"archive:{host}", failed, "error", error or "")
-        return resp, body, error or (None if resp is not None else detail)
+        if host in self.status.open_hosts:
+            self.status.skipped += 1
+            return None, host
+        # A CDX call is limited under its own budget so /web/ look-ups are not held behind it.
+        answer = await request_with_retries(self.session, "GET", url, self.limiter, self.policy, headers,
+                                            slot_key=f"{budget}:{host}" if budget else None)
+        resp = answer.response
+        if resp is None or resp.status >= 500 or resp.status == 429:
+            why = answer.error or f"HTTP {resp.status if resp else '?'}"
+            self.status.failed(f"{host}: {why}", host)
+            return None, host
+        self.status.succeeded(host)
+        return resp, host
 
-    def _web_lookup(self, url: str, target: str | None) -> tuple[Snapshot | None, bool]:
+    def _junk(self, host: str, what: str) -> None:
+        self.status.failed(f"{host}: {what}", host)
+
+    async def _web_lookup(self, url: str, target: str | None) -> tuple[Snapshot | None, bool]:
         """(capture, definitive). definitive=False means ask the CDX API."""
         # Without a date, /web/<url> (no timestamp) redirects to the newest capture.
         query = f"{self.base}/web/{target}/{url}" if target else f"{self.base}/web/{url}"
-        resp, _body, _err = self._get(query)
-        if resp is None or resp.status_code in (429,) or resp.status_code >= 500:
+        resp, host = await self._get(query)
+        if resp is None:
             return None, False
-        if resp.status_code == 404:
+        if resp.status == 404:
             return None, True
-        if resp.status_code == 200:
-            mts = http_date_to_ts(resp.headers.get("Memento-Datetime"))
+        if resp.status == 200:
+            mts = http_date_to_ts(resp.headers.get("memento-datetime"))
             if mts:
                 snap = Snapshot(f"{self.base}/web/{mts}/{url}", mts, "wayback")
                 return snap, target is None or mts <= target
             return None, False
-        if resp.status_code not in (301, 302, 303, 307, 308) or not resp.headers.get("Location"):
+        location = resp.headers.get("location")
+        if resp.status not in (301, 302, 303, 307, 308) or not location:
             return None, False
-        location = urljoin(query, resp.headers["Location"])
-        m = _WEB_PATH.search(urlsplit(location).path + (("?" + urlsplit(location).query)
-                                                          if urlsplit(location).query else ""))
+        try:
+            loc = urlsplit(urljoin(query, location))
+        except ValueError:
+            self._junk(host, f"unusable Location {location[:80]!r}")
+            return None, False
+        m = _WEB_PATH.search(loc.path + ("?" + loc.query if loc.query else ""))
         if not m:
             return None, False
         cap_ts = m.group(1).ljust(14, "0")[:14]
-        # The nearest capture may be a captured redirect or error page: check its own status.
-        cap, _b, _e = self._get(location)
-        if cap is None or cap.status_code != 200 or cap.headers.get("X-Archive-Wayback-Runtime-Error"):
+        if not valid_timestamp(cap_ts):
+            self._junk(host, f"capture timestamp {m.group(1)!r} is not a date")
             return None, False
-        cap_ts = http_date_to_ts(cap.headers.get("Memento-Datetime")) or cap_ts
+        # The nearest capture may be a captured redirect or error page: check its own status.
+        cap, _host = await self._get(urljoin(query, location))
+        if cap is None or cap.status != 200 or cap.headers.get("x-archive-wayback-runtime-error"):
+            return None, False
+        cap_ts = http_date_to_ts(cap.headers.get("memento-datetime")) or cap_ts
         snap = Snapshot(f"{self.base}/web/{cap_ts}/{m.group(2)}", cap_ts, "wayback")
         return snap, target is None or cap_ts <= target
 
-    def _cdx(self, url: str, extra: dict[str, str]) -> list[list[str]] | None:
+    async def _cdx(self, url: str, extra: dict[str, str]) -> list[list[str]] | None:
         params = {"url": url, "output": "json", "fl": "timestamp,original,statuscode,mimetype",
                   "filter": "statuscode:(200|203|206)", **extra}
         query = "&".join(f"{k}={quote(v, safe=':(|)!,')}" for k, v in params.items())
-        resp, body, _err = self._get(f"{self.base}/cdx/search/cdx?{query}", key="cdx")
-        if resp is None or resp.status_code != 200:
+        resp, host = await self._get(f"{self.base}/cdx/search/cdx?{query}", budget="cdx")
+        if resp is None or resp.status != 200:
             return None
         try:
-            rows = json.loads(body.decode("utf-8", "replace") or "[]")
+            rows = json.loads(resp.body.decode("utf-8", "replace") or "[]")
         except ValueError:
+            self._junk(host, "CDX answer is not JSON")
             return None
         if not isinstance(rows, list) or len(rows) < 2:
             return []
         header = rows[0]
-        idx = {name: i for i, name in enumerate(header)}
+        idx = {name: i for i, name in enumerate(header)} if isinstance(header, list) else {}
+        if not {"timestamp", "original", "statuscode"} <= idx.keys():
+            self._junk(host, "CDX answer has no timestamp/original/statuscode columns")
+            return None
         out = []
         for row in rows[1:]:
-            if len(row) >= len(header) and row[idx["statuscode"]] in GOOD_CAPTURE_STATUSES:
-                out.append([row[idx["timestamp"]], row[idx["original"]]])
+            if not isinstance(row, list) or len(row) < len(header):
+                continue
+            ts, original = str(row[idx["timestamp"]]), str(row[idx["original"]])
+            if str(row[idx["statuscode"]]) in GOOD_CAPTURE_STATUSES and valid_timestamp(ts):
+                out.append([ts, original])
         return out
 
-    def _cdx_lookup(self, url: str, target: str | None) -> list[Snapshot]:
+    async def _cdx_lookup(self, url: str, target: str | None) -> list[Snapshot]:
         found: list[Snapshot] = []
         if target is None:
-            rows = self._cdx(url, {"limit": "-1"}) or []
+            rows = await self._cdx(url, {"limit": "-1"}) or []
         else:
-            rows = self._cdx(url, {"to": target, "limit": "-3"})
+            rows = await self._cdx(url, {"to": target, "limit": "-3"})
             if rows == [] or rows is None:
-                rows = (rows or []) + (self._cdx(url, {"from": target, "limit": "3"}) or [])
+                rows = (rows or []) + (await self._cdx(url, {"from": target, "limit": "3"}) or [])
         for ts, original in rows:
             found.append(Snapshot(f"{self.base}/web/{ts}/{original}", ts, "wayback-cdx"))
         return found
 
-    def wayback(self, url: str, target: str | None) -> Snapshot | None:
-        snap, definitive = self._web_lookup(url, target)
+    async def wayback(self, url: str, target: str | None) -> Snapshot | None:
+        snap, definitive = await self._web_lookup(url, target)
         if definitive:
             return snap
-        candidates = self._cdx_lookup(url, target)
+        candidates = await self._cdx_lookup(url, target)
         if snap:
             candidates.append(snap)
         return pick(candidates, target)
 
     # -- Memento TimeGates (RFC 7089) -------------------------------------------------------------
-    def timegate(self, gate: str, url: str, target: str | None) -> Snapshot | None:
+    async def timegate(self, gate: str, url: str, target: str | None) -> Snapshot | None:
         headers = {}
         if target:
             headers["Accept-Datetime"] = email.utils.format_datetime(ts_to_datetime(target), usegmt=True)
-        resp, _body, _err = self._get(gate + url, headers=headers)
+        resp, _host = await self._get(gate + url, headers=headers)
         if resp is None:
             return None
         name = f"timegate:{host_of(gate)}"
-        if resp.status_code == 200 and resp.headers.get("Memento-Datetime"):  # pattern 2.3 / 1.x
-            ts = http_date_to_ts(resp.headers["Memento-Datetime"])
-            loc = urljoin(gate + url, resp.headers.get("Content-Location", gate + url))
+        if resp.status == 200 and resp.headers.get("memento-datetime"):  # pattern 2.3 / 1.x
+            ts = http_date_to_ts(resp.headers["memento-datetime"])
+            loc = urljoin(gate + url, resp.headers.get("content-location", gate + url))
             return Snapshot(loc, ts, name) if ts else None
-        if resp.status_code not in (302, 303, 307) or not resp.headers.get("Location"):
+        if resp.status not in (302, 303, 307) or not resp.headers.get("location"):
             return None
-        memento = urljoin(gate + url, resp.headers["Location"])
-        cap, _b, _e = self._get(memento)
-        if cap is None or cap.status_code != 200:
+        memento = urljoin(gate + url, resp.headers["location"])
+        cap, _host = await self._get(memento)
+        if cap is None or cap.status != 200:
             return None
-        ts = http_date_to_ts(cap.headers.get("Memento-Datetime"))
+        ts = http_date_to_ts(cap.headers.get("memento-datetime"))
         return Snapshot(memento, ts, name) if ts else None
 
-    def nearest(self, url: str, accessed: str | None) -> Snapshot | None:
+    async def nearest(self, url: str, accessed: str | None) -> tuple[Snapshot | None, bool]:
+        """(capture nearest ``accessed``, definitive): not definitive when an archive failed meanwhile."""
         target = target_timestamp(accessed)
+        self.status.lookups += 1
+        before = self.status.failures + self.status.skipped
         candidates = []
-        wb = self.wayback(url, target)
+        wb = await self.wayback(url, target)
         if wb:
             candidates.append(wb)
         for gate in self.timegates:
-            snap = self.timegate(gate, url, target)
+            snap = await self.timegate(gate, url, target)
             if snap:
                 candidates.append(snap)
-        return pick(candidates, target)
-
-
-class _KeyedLimiter:
-    """Route a request's politeness slot to a named budget (e.g. the CDX API's)."""
-
-    def __init__(self, inner: HostLimiter, prefix: str) -> None:
-        self.inner = inner
-        self.prefix = prefix
-
-    def slot(self, host: str, sleep: Callable[[float], None] = time.sleep):  # noqa: ANN201
-        return self.inner.slot(f"{self.prefix}:{host}", sleep)
-
-    def pause(self, host: str, seconds: float) -> None:
-        self.inner.pause(f"{self.prefix}:{host}", seconds)
+        return pick(candidates, target), self.status.failures + self.status.skipped == before
 
 
 # -- Save Page Now 2 --------------------------------------------------------------------------------
@@ -272,22 +331,27 @@ def spn_keys() -> tuple[str, str] | None:
     return (access, secret) if access and secret else None
 
 
-def save_page_now(session: requests.Session, url: str, wayback_url: str | None = None,
-                  keys: tuple[str, str] | None = None, poll_interval: float = 5.0, max_polls: int = 24,
-                  timeout: float = 30.0, sleep: Callable[[float], None] | None = None) -> SaveResult:
+async def save_page_now(session: LinkSession, url: str, wayback_url: str | None = None,
+                        keys: tuple[str, str] | None = None, poll_interval: float = 5.0, max_polls: int = 24,
+                        timeout: float = 30.0,
+                        sleep: Callable[[float], Awaitable[None]] | None = None) -> SaveResult:
     """Ask SPN2 to capture ``url`` and wait for the job. Messages never contain the keys."""
+    import asyncio
+    from urllib.parse import urlencode
+
     keys = keys or spn_keys()
     if keys is None:
         return SaveResult(url, "no-keys", message="set CITEKIT_IA_ACCESS_KEY and CITEKIT_IA_SECRET_KEY")
     base = wayback_base(wayback_url)
     headers = {"Authorization": f"LOW {keys[0]}:{keys[1]}", "Accept": "application/json"}
-    data = {"url": url, "if_not_archived_within": "30d", "skip_first_archive": "1"}
+    form = urlencode({"url": url, "if_not_archived_within": "30d", "skip_first_archive": "1"}).encode()
     try:
-        resp = session.post(f"{base}/save", data=data, headers=headers, timeout=timeout)
-    except requests.exceptions.RequestException as exc:
-        return SaveResult(url, "error", message=f"Save Page Now unreachable: {type(exc).__name__}")
-    if resp.status_code != 200:
-        return SaveResult(url, "error", message=f"Save Page Now answered HTTP {resp.status_code}")
+        resp = await session.request("POST", f"{base}/save", timeout=timeout, max_bytes=65536, body=form,
+                                     headers={**headers, "Content-Type": "application/x-www-form-urlencoded"})
+    except FetchError as exc:
+        return SaveResult(url, "error", message=f"Save Page Now unreachable: {exc.kind}")
+    if resp.status != 200:
+        return SaveResult(url, "error", message=f"Save Page Now answered HTTP {resp.status}")
     body = _json(resp)
     if body.get("status") == "error":  # errors come as 200 with a JSON body
         ext = str(body.get("status_ext", ""))
@@ -298,16 +362,19 @@ def save_page_now(session: requests.Session, url: str, wayback_url: str | None =
     if not job:
         return SaveResult(url, "error", message="Save Page Now gave no job id")
     for _ in range(max_polls):
-        (sleep or time.sleep)(poll_interval)
+        await (sleep or asyncio.sleep)(poll_interval)
         try:
-            st = session.get(f"{base}/save/status/{quote(str(job), safe='')}", headers=headers, timeout=timeout)
-        except requests.exceptions.RequestException as exc:
-            return SaveResult(url, "error", message=f"status poll failed: {type(exc).__name__}")
+            st = await session.request("GET", f"{base}/save/status/{quote(str(job), safe='')}", timeout=timeout,
+                                       max_bytes=65536, headers=headers)
+        except FetchError as exc:
+            return SaveResult(url, "error", message=f"status poll failed: {exc.kind}")
         info = _json(st)
         status = info.get("status")
         if status == "success":
             ts = str(info.get("timestamp", ""))
             original = str(info.get("original_url") or url)
+            if not valid_timestamp(ts):
+                return SaveResult(url, "error", message=f"Save Page Now gave an impossible timestamp {ts[:20]!r}")
             return SaveResult(url, "saved", Snapshot(f"{base}/web/{ts}/{original}", ts, "wayback-spn"),
                               str(body.get("message", "")))
         if status == "error":
@@ -317,9 +384,9 @@ def save_page_now(session: requests.Session, url: str, wayback_url: str | None =
     return SaveResult(url, "error", message=f"Save Page Now job still pending after {max_polls} polls")
 
 
-def _json(resp: requests.Response) -> dict[str, Any]:
+def _json(resp: RawResponse) -> dict[str, Any]:
     try:
-        data = resp.json()
+        data = json.loads(resp.body.decode("utf-8", "replace"))
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}

@@ -102,7 +102,9 @@ class LinkCache:
         self.close()
 
     # -- link states -------------------------------------------------------------------------
-    def get_link(self, target: str, now: float | None = None, fresh_only: bool = True) -> CachedLink | None:
+    def get_link(self, target: str, now: float | None = None, fresh_only: bool = True,
+                 max_age: float | None = None) -> CachedLink | None:
+        """The cached state; ``fresh_only`` applies the state's time to live, ``max_age`` caps any age."""
         with self._lock:
             row = self._db.execute(
                 "SELECT target, state, http_status, final_url, reason, checked_at, extra FROM links "
@@ -110,11 +112,14 @@ class LinkCache:
         if row is None:
             return None
         link = CachedLink(row[0], row[1], row[2], row[3] or "", row[4] or "", row[5], json.loads(row[6] or "{}"))
+        ttl = float("inf")
         if fresh_only:
             ttl = DOI_OK_TTL if target.startswith("doi:") and link.state == "ok" else STATE_TTL.get(link.state, 0)
-            now = time.time() if now is None else now
-            if now - link.checked_at >= ttl:
-                return None
+        if max_age is not None:
+            ttl = min(ttl, max_age)
+        now = time.time() if now is None else now
+        if now - link.checked_at >= ttl:
+            return None
         return link
 
     def put_link(self, target: str, state: str, http_status: int | None, final_url: str, reason: str,

@@ -1,29 +1,28 @@
 """Check a list of link records: dedupe, fetch politely in parallel, classify, find archives.
 
 ``check_links(records, options)`` is the whole pipeline; the CLI only builds the records and the
-options and renders the :class:`Report`. Threads (a pool of ``concurrency`` workers) with per-host
-semaphores keep every host within its limit; URLs are queued round-robin across hosts so one big
-host does not hold every worker.
+options and renders the :class:`Report`. One asyncio event loop runs ``concurrency`` workers over
+a round-robin queue of targets (so one big host does not hold every worker); per-host semaphores
+and spacing keep every host within its limit. Nothing a single link or archive answer does can
+abort the run: each failure becomes that link's ``error``, with the reason.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import random
 import re
-import threading
 import time
-from collections import OrderedDict, defaultdict
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Any
-
-import requests
+from typing import Any, TypeVar
 
 from citekit.links import suggest as suggest_mod
-from citekit.links.archive import ArchiveClient, Snapshot, target_timestamp
+from citekit.links.archive import ArchiveClient, ArchiveStatus, Snapshot, target_timestamp
 from citekit.links.cache import LinkCache
 from citekit.links.classify import classify, classify_doi
 from citekit.links.http import FetchPolicy, FetchResult, HostLimiter, fetch, host_of, make_session
@@ -35,9 +34,13 @@ from citekit.links.records import (
     normalise_doi,
     normalise_url,
 )
+from citekit.links.settings import LinkRules
+from citekit.links.transport import LinkSession
 
 DOI_URL = "https://doi.org"
 ARCHIVE_MODES = ("failing", "all", "none")
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def doi_base(explicit: str | None = None) -> str:
@@ -46,7 +49,7 @@ def doi_base(explicit: str | None = None) -> str:
 
 @dataclass
 class CheckOptions:
-    timeout: float = 20.0
+    timeout: float = 20.0  # one deadline per request: connect, headers and body
     retries: int = 2
     max_retry_wait: float = 60.0
     backoff_base: float = 1.0
@@ -66,6 +69,7 @@ class CheckOptions:
     suggest: bool = True
     user_agent: str | None = None
     seed: int | None = None
+    rules: LinkRules = field(default_factory=LinkRules)  # exclude, accept, remap, headers, offline, cache age
 
 
 @dataclass
@@ -93,6 +97,15 @@ class LinkResult:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class InputProblem:
+    """A file (or a block of one) that could not be read: a finding of its own in every report."""
+
+    file: str
+    line: int
+    message: str
+
+
 @dataclass
 class Report:
     results: list[LinkResult]
@@ -101,14 +114,18 @@ class Report:
     duration: float
     unique_targets: int
     requests_made: int = 0
+    archive: ArchiveStatus = field(default_factory=ArchiveStatus)
+    problems: list[InputProblem] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        counts = {s: 0 for s in ("ok", "redirected", "dead", "blocked", "error")}
+        counts = {s: 0 for s in ("ok", "redirected", "dead", "blocked", "error", "excluded")}
         for r in self.results:
             counts[r.state] = counts.get(r.state, 0) + 1
         return {"total": len(self.results), "unique": self.unique_targets, **counts,
                 "archived": sum(1 for r in self.results if r.archive_url),
+                "input_errors": len(self.problems),
                 "link_requests": self.requests_made,
+                "archive_status": self.archive.state, "archive": self.archive.counts(),
                 "duration_s": round(self.duration, 3)}
 
 
@@ -127,14 +144,22 @@ def _now_iso(ts: float | None = None) -> str:
     return dt.datetime.fromtimestamp(time.time() if ts is None else ts, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class Checker:
-    """Shared state for one run: session, limiter, cache, in-memory dedupe."""
+def _internal(exc: BaseException) -> str:
+    return f"internal error while checking this link: {type(exc).__name__}: {str(exc)[:200]}"
 
-    def __init__(self, options: CheckOptions, session: requests.Session | None = None,
+
+class Checker:
+    """Shared state for one run (one event loop): session, limiter, cache, in-memory dedupe."""
+
+    def __init__(self, options: CheckOptions, session: LinkSession | None = None,
                  cache: LinkCache | None = None) -> None:
         self.options = options
-        self.session = session or make_session(options.user_agent, per_host=options.per_host)
-        self.limiter = HostLimiter(options.per_host, options.host_interval, options.breaker_threshold)
+        self.rules = options.rules
+        self.session = session or make_session(options.user_agent, self.rules.headers)
+        for host, headers in self.rules.headers.items():
+            self.session.host_headers.setdefault(host, dict(headers))
+        self.limiter = HostLimiter(options.per_host, options.host_interval, options.breaker_threshold,
+                                   total=options.concurrency)
         rng = random.Random(options.seed)
         self.policy = FetchPolicy(timeout=options.timeout, retries=options.retries,
                                   backoff_base=options.backoff_base, max_retry_wait=options.max_retry_wait,
@@ -145,28 +170,22 @@ class Checker:
                                      options.timegates, options.cdx_interval, options.archive_interval)
         self._memo: dict[str, _Outcome] = {}
         self._snap_memo: dict[str, Snapshot | None] = {}
-        self._memo_lock = threading.Lock()
-        self._inflight: dict[str, threading.Lock] = defaultdict(threading.Lock)
+        self._inflight: dict[str, asyncio.Future[Any]] = {}
         self.requests_made = 0
 
-    def _count(self, n: int) -> None:
-        with self._memo_lock:
-            self.requests_made += n
-
     # -- one target -----------------------------------------------------------------------------
-    def _fetch(self, url: str) -> FetchResult:
-        host = host_of(url)
-        if host in self.options.head_hosts:
-            head = fetch(self.session, url, self.limiter, self.policy, method="HEAD")
-            self._count(head.attempts)
+    async def _fetch(self, url: str) -> FetchResult:
+        if host_of(url) in self.options.head_hosts:
+            head = await fetch(self.session, url, self.limiter, self.policy, method="HEAD")
+            self.requests_made += head.attempts
             if head.error is None and head.status is not None and 200 <= head.status < 300:
                 return head
             # HEAD is not trusted for anything but success: confirm every other answer with GET.
-        result = fetch(self.session, url, self.limiter, self.policy, method="GET")
-        self._count(result.attempts)
+        result = await fetch(self.session, url, self.limiter, self.policy, method="GET")
+        self.requests_made += result.attempts
         return result
 
-    def _check_uncached(self, target: str, url: str) -> _Outcome:
+    async def _check_uncached(self, target: str, url: str, written: str) -> _Outcome:
         now = time.time()
         if target.startswith("doi:"):
             api = handle_api_url(url, self.doi_base)  # as written: DOIs are case-insensitive
@@ -174,8 +193,10 @@ class Checker:
             tripped = self.limiter.is_open(host)
             if tripped:
                 return _Outcome(tripped[0], None, "", tripped[1], [], now)
-            res = fetch(self.session, api, self.limiter, self.policy, headers={"Accept": "application/json"})
-            self._count(res.attempts)
+            res = await fetch(self.session, api, self.limiter, self.policy, headers={"Accept": "application/json"})
+            self.requests_made += res.attempts
+            if res.tripped:
+                return _Outcome(res.tripped[0], None, "", res.tripped[1], [], now)
             state, reason, registered = classify_doi(normalise_doi(url), res)
             self.limiter.record(host, state in ("blocked", "error"), state, reason)
             return _Outcome(state, res.status, registered, reason, [], time.time())
@@ -185,76 +206,150 @@ class Checker:
         tripped = self.limiter.is_open(host)
         if tripped:
             return _Outcome(tripped[0], None, "", tripped[1], [], now)
-        res = self._fetch(url)
-        state, reason = classify(url, res)
+        res = await self._fetch(url)
+        if res.tripped:
+            return _Outcome(res.tripped[0], None, "", res.tripped[1], [], now)
+        state, reason = classify(url, res, self.rules.accepted(written))
         self.limiter.record(host, state in ("blocked", "error"), state, reason)
         hops = [{"url": h.url, "status": h.status, "location": h.location} for h in res.hops]
         final = res.final_url if (res.hops or state == "redirected") else ""
         return _Outcome(state, res.status, final, reason, hops, time.time())
 
-    def check_target(self, target: str, url: str) -> _Outcome:
-        """Check once per run (and per cache TTL), however many entries cite the link."""
-        with self._memo_lock:
-            if target in self._memo:
-                return self._memo[target]
-            lock = self._inflight[target]
-        with lock:
-            with self._memo_lock:
-                if target in self._memo:
-                    return self._memo[target]
-            outcome = None
-            if self.cache is not None:
-                hit = self.cache.get_link(target)
-                if hit is not None:
-                    outcome = _Outcome(hit.state, hit.http_status, hit.final_url, hit.reason,
-                                       hit.extra.get("hops", []), hit.checked_at, cached=True)
+    def _from_cache(self, target: str) -> _Outcome | None:
+        if self.cache is None:
+            return None
+        # Offline, any cached answer is better than none (unless older than max-cache-age).
+        hit = self.cache.get_link(target, fresh_only=not self.rules.offline, max_age=self.rules.max_cache_age)
+        if hit is None:
+            return None
+        return _Outcome(hit.state, hit.http_status, hit.final_url, hit.reason, hit.extra.get("hops", []),
+                        hit.checked_at, cached=True)
+
+    async def check_target(self, target: str, url: str, written: str | None = None) -> _Outcome:
+        """Check once per run (and per cache age), however many entries cite the link."""
+        if target in self._memo:
+            return self._memo[target]
+        pending = self._inflight.get(target)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        pending = self._inflight[target] = asyncio.get_running_loop().create_future()
+        try:
+            outcome = self._from_cache(target)
+            if outcome is None and self.rules.offline:
+                outcome = _Outcome("error", None, "", "offline: no cached answer for this link", [], time.time())
             if outcome is None:
-                outcome = self._check_uncached(target, url)
+                outcome = await self._check_uncached(target, url, written or url)
                 if self.cache is not None and "not requested:" not in outcome.reason:
                     self.cache.put_link(target, outcome.state, outcome.http_status, outcome.final_url,
                                         outcome.reason, outcome.checked_at, {"hops": outcome.hops})
-            with self._memo_lock:
-                self._memo[target] = outcome
-            return outcome
+        except Exception as exc:  # noqa: BLE001 - one link's failure is that link's error, never the run's
+            outcome = _Outcome("error", None, "", _internal(exc), [], time.time())
+        self._memo[target] = outcome
+        del self._inflight[target]
+        pending.set_result(outcome)
+        return outcome
 
     # -- archives and suggestions ------------------------------------------------------------------
-    def snapshot(self, url: str, accessed: str | None) -> Snapshot | None:
+    async def snapshot(self, url: str, accessed: str | None) -> Snapshot | None:
         """The capture nearest ``accessed``; looked up once per (URL, date) per run."""
         target_ts = target_timestamp(accessed) or "latest"
         key = normalise_url(url)
         memo_key = f"archive\x00{key}\x00{target_ts}"
-        with self._memo_lock:
-            lock = self._inflight[memo_key]
-        with lock:
-            with self._memo_lock:
-                if memo_key in self._snap_memo:
-                    return self._snap_memo[memo_key]
-            snap = self._snapshot_uncached(url, key, target_ts, accessed)
-            with self._memo_lock:
-                self._snap_memo[memo_key] = snap
-            return snap
+        if memo_key in self._snap_memo:
+            return self._snap_memo[memo_key]
+        pending = self._inflight.get(memo_key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        pending = self._inflight[memo_key] = asyncio.get_running_loop().create_future()
+        snap = None
+        try:
+            snap = await self._snapshot_uncached(url, key, target_ts, accessed)
+        except Exception as exc:  # noqa: BLE001 - an archive answer never aborts the run
+            self.archive.status.failed(f"{type(exc).__name__}: {exc}")
+        self._snap_memo[memo_key] = snap
+        del self._inflight[memo_key]
+        pending.set_result(snap)
+        return snap
 
-    def _snapshot_uncached(self, url: str, key: str, target_ts: str, accessed: str | None) -> Snapshot | None:
+    async def _snapshot_uncached(self, url: str, key: str, target_ts: str,
+                                 accessed: str | None) -> Snapshot | None:
         if self.cache is not None:
             hit = self.cache.get_archive(key, target_ts)
             if hit is not None:
                 if not hit.archive_url:
                     return None
                 return Snapshot(hit.archive_url, hit.archive_timestamp or "", hit.source)
-        snap = self.archive.nearest(url, accessed)
-        if self.cache is not None:
+        if self.rules.offline:
+            return None
+        snap, definitive = await self.archive.nearest(url, accessed)
+        if self.cache is not None and definitive:  # a look-up that failed is not "no capture"
             self.cache.put_archive(key, target_ts, snap.archive_url if snap else None,
                                    snap.timestamp if snap else None, snap.source if snap else "")
         return snap
 
-    def suggestion(self, url: str, accessed: str | None) -> tuple[str, str] | None:
+    async def suggestion(self, url: str, accessed: str | None) -> tuple[str, str] | None:
         for cand in suggest_mod.candidates(url, accessed):
-            outcome = self.check_target(normalise_url(cand.url), cand.url)
+            if self.rules.excluded(cand.url):
+                continue
+            outcome = await self.check_target(normalise_url(cand.url), cand.url)
             if outcome.state in ("ok", "redirected"):
                 return cand.url, cand.why
             if not cand.verify and outcome.state in ("blocked", "error"):
                 return cand.url, f"{cand.why} (not confirmed: {outcome.reason})"
         return None
+
+    async def finish(self, rec: LinkRecord, plan: _Plan) -> LinkResult:
+        """Phase 2 for one record: its state, archive copy and suggestion."""
+        shown = rec.url if rec.field == "url" else f"{self.doi_base}/{rec.url}"
+        if plan.excluded:
+            return _result(rec, shown, _Outcome("excluded", None, "", plan.excluded, [], time.time()))
+        out = await self.check_target(plan.target, plan.checked, plan.written)
+        try:
+            return await self._finish(rec, plan, out, shown)
+        except Exception as exc:  # noqa: BLE001 - the state stands; what failed is said in the reason
+            return _result(rec, shown, out, extra=f"; {_internal(exc)}")
+
+    async def _finish(self, rec: LinkRecord, plan: _Plan, out: _Outcome, shown: str) -> LinkResult:
+        opts = self.options
+        archive_url = archive_ts = source = None
+        if rec.archive_url and opts.archive == "failing" and out.state != "ok":
+            # The entry already records a copy (archive --write): report it, ask nobody.
+            archive_url, source = rec.archive_url, "entry"
+            archive_ts = _timestamp_in(rec.archive_url) or (
+                rec.archive_date.replace("-", "")[:8].ljust(8, "0") + "000000" if rec.archive_date else None)
+        elif rec.field == "url" and not plan.target.startswith("doi:") and (
+                opts.archive == "all" or (opts.archive == "failing" and out.state != "ok")):
+            snap = await self.snapshot(plan.checked, rec.accessed)
+            if snap:
+                archive_url, archive_ts, source = snap.archive_url, snap.timestamp, snap.source
+        sugg = sugg_why = None
+        if out.state == "redirected" and out.final_url:
+            sugg, sugg_why = out.final_url, "the server redirects permanently to this URL"
+        elif out.state != "ok" and rec.field == "url" and opts.suggest and not self.rules.offline:
+            found = await self.suggestion(plan.checked, rec.accessed)
+            if found:
+                sugg, sugg_why = found
+        extra = f" (checked as {plan.checked})" if plan.checked != plan.written else ""
+        res = _result(rec, shown, out, extra=extra)
+        res.archive_url, res.archive_timestamp, res.archive_source = archive_url, archive_ts, source
+        res.suggestion, res.suggestion_reason = sugg, sugg_why
+        return res
+
+
+@dataclass(frozen=True)
+class _Plan:
+    target: str  # the dedupe key
+    checked: str  # the URL requested (after remap)
+    written: str  # the URL as written (what exclude and accept patterns see)
+    excluded: str | None = None
+
+
+def _result(rec: LinkRecord, shown: str, out: _Outcome, extra: str = "") -> LinkResult:
+    return LinkResult(
+        key=rec.key, field=rec.field, url=shown, state=out.state, http_status=out.http_status,
+        final_url=out.final_url, reason=out.reason + extra, archive_url=None, archive_timestamp=None,
+        suggestion=None, checked_at=_now_iso(out.checked_at), file=rec.path, line=rec.line,
+        accessed=rec.accessed, hops=out.hops, cached=out.cached)
 
 
 def _timestamp_in(archive_url: str) -> str | None:
@@ -262,98 +357,93 @@ def _timestamp_in(archive_url: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _target_for(record: LinkRecord) -> tuple[str, str]:
+def _plan(record: LinkRecord, rules: LinkRules) -> _Plan:
     if record.field == "doi":
-        return doi_target(record.url), record.url
-    doi = doi_of_url(record.url)
+        written = f"{DOI_URL}/{record.url}"  # patterns see the canonical doi.org URL
+        return _Plan(doi_target(record.url), record.url, written, rules.excluded(written))
+    excluded = rules.excluded(record.url)
+    checked = rules.remapped(record.url)
+    doi = doi_of_url(checked)
     if doi:
-        return doi_target(doi), record.url
-    return normalise_url(record.url), record.url
+        return _Plan(doi_target(doi), checked, record.url, excluded)
+    return _Plan(normalise_url(checked), checked, record.url, excluded)
 
 
-def _round_robin(targets: dict[str, str]) -> list[tuple[str, str]]:
+def _round_robin(targets: dict[str, _Plan]) -> list[_Plan]:
     """Interleave targets by host so the worker pool spreads over hosts from the start."""
-    by_host: OrderedDict[str, list[tuple[str, str]]] = OrderedDict()
-    for target, url in targets.items():
-        by_host.setdefault("doi" if target.startswith("doi:") else host_of(url), []).append((target, url))
-    out: list[tuple[str, str]] = []
-    queues = list(by_host.values())
-    i = 0
+    by_host: OrderedDict[str, list[_Plan]] = OrderedDict()
+    for target, plan in targets.items():
+        by_host.setdefault("doi" if target.startswith("doi:") else host_of(plan.checked), []).append(plan)
+    out: list[_Plan] = []
+    queues = [q[::-1] for q in by_host.values()]
     while queues:
-        q = queues[i % len(queues)]
-        out.append(q.pop(0))
-        if not q:
-            queues.remove(q)
-        else:
-            i += 1
-        if queues:
-            i %= len(queues)
+        out.extend(q.pop() for q in queues)
+        queues = [q for q in queues if q]
     return out
 
 
-def check_links(records: list[LinkRecord], options: CheckOptions | None = None, *,
-                session: requests.Session | None = None, cache: LinkCache | None = None,
-                progress: Callable[[int, int], None] | None = None) -> Report:
-    """Check every record; one result per record, in input order."""
+async def _pool(items: Iterable[T], work: Callable[[T], Awaitable[R]], workers: int) -> list[R]:
+    """``work`` over ``items`` with at most ``workers`` running at once; results in input order."""
+    todo = list(items)
+    results: list[Any] = [None] * len(todo)
+    queue = iter(range(len(todo)))
+
+    async def worker() -> None:
+        for i in queue:
+            results[i] = await work(todo[i])
+
+    await asyncio.gather(*(worker() for _ in range(max(1, min(workers, len(todo))))))
+    return results
+
+
+async def check_links_async(records: list[LinkRecord], options: CheckOptions | None = None, *,
+                            session: LinkSession | None = None, cache: LinkCache | None = None,
+                            progress: Callable[[int, int], None] | None = None) -> Report:
+    """:func:`check_links` for a caller that is already in an event loop."""
     options = options or CheckOptions()
     if options.archive not in ARCHIVE_MODES:
         raise ValueError(f"archive mode must be one of {', '.join(ARCHIVE_MODES)}")
     started = time.time()
     checker = Checker(options, session, cache)
-    targets: dict[str, str] = {}
-    for rec in records:
-        target, url = _target_for(rec)
-        targets.setdefault(target, url)
+    plans = [_plan(rec, options.rules) for rec in records]
+    targets: dict[str, _Plan] = {}
+    for plan in plans:
+        if not plan.excluded:
+            targets.setdefault(plan.target, plan)
     order = _round_robin(targets)
-    total = len(order)
-    done = 0
-    done_lock = threading.Lock()
+    total, done = len(order), 0
 
-    def run(item: tuple[str, str]) -> None:
+    async def first(plan: _Plan) -> None:
         nonlocal done
-        checker.check_target(*item)
+        await checker.check_target(plan.target, plan.checked, plan.written)
+        done += 1
         if progress is not None:
-            with done_lock:
-                done += 1
-                progress(done, total)
+            progress(done, total)
 
-    with ThreadPoolExecutor(max_workers=max(1, options.concurrency)) as pool:
-        list(pool.map(run, order))
-
+    try:
+        # More workers than request slots: the limiter holds back those whose host is not ready.
+        await _pool(order, first, options.concurrency * 4)
         # Phase 2, per record: archives for failing links (or all), suggestions for dead ones.
-        def finish(rec: LinkRecord) -> LinkResult:
-            target, url = _target_for(rec)
-            out = checker.check_target(target, url)
-            archive_url = archive_ts = source = None
-            if rec.archive_url and options.archive == "failing" and out.state != "ok":
-                # The entry already records a copy (archive --write): report it, ask nobody.
-                archive_url, source = rec.archive_url, "entry"
-                archive_ts = _timestamp_in(rec.archive_url) or (
-                    rec.archive_date.replace("-", "")[:8].ljust(8, "0") + "000000" if rec.archive_date else None)
-            elif rec.field == "url" and not target.startswith("doi:") and (
-                    options.archive == "all" or (options.archive == "failing" and out.state != "ok")):
-                snap = checker.snapshot(url, rec.accessed)
-                if snap:
-                    archive_url, archive_ts, source = snap.archive_url, snap.timestamp, snap.source
-            sugg = sugg_why = None
-            if out.state == "redirected" and out.final_url:
-                sugg, sugg_why = out.final_url, "the server redirects permanently to this URL"
-            elif out.state != "ok" and rec.field == "url" and options.suggest:
-                found = checker.suggestion(url, rec.accessed)
-                if found:
-                    sugg, sugg_why = found
-            shown = url if rec.field == "url" else f"{checker.doi_base}/{rec.url}"
-            return LinkResult(
-                key=rec.key, field=rec.field, url=shown, state=out.state, http_status=out.http_status,
-                final_url=out.final_url, reason=out.reason, archive_url=archive_url,
-                archive_timestamp=archive_ts, suggestion=sugg, checked_at=_now_iso(out.checked_at),
-                file=rec.path, line=rec.line, accessed=rec.accessed, hops=out.hops, cached=out.cached,
-                suggestion_reason=sugg_why, archive_source=source)
-
-        results = list(pool.map(finish, records))
+        results = await _pool(range(len(records)), lambda i: checker.finish(records[i], plans[i]),
+                              options.concurrency * 4)
+    finally:
+        await checker.session.aclose()
     finished = time.time()
     return Report(results, _now_iso(started), _now_iso(finished), finished - started, total,
-                  checker.requests_made)
+                  checker.requests_made, checker.archive.status)
+
+
+def check_links(records: list[LinkRecord], options: CheckOptions | None = None, *,
+                session: LinkSession | None = None, cache: LinkCache | None = None,
+                progress: Callable[[int, int], None] | None = None) -> Report:
+    """Check every record; one result per record, in input order."""
+    run = check_links_async(records, options, session=session, cache=cache, progress=progress)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(run)
+    with ThreadPoolExecutor(1) as pool:  # called from inside a loop (a notebook): run beside it
+        return pool.submit(asyncio.run, run).result()
 
 
 # -- exit policy ----------------------------------------------------------------------------------
@@ -370,8 +460,9 @@ def actionable(report: Report, fail_on: set[str], allow_archived: bool = False) 
 
 
 def network_down(report: Report) -> bool:
-    """Every link ended in a connection-level error: the checker could not really run (exit 3)."""
-    if len(report.results) < 3:
+    """Every checked link ended in a connection-level error: the checker could not really run (exit 3)."""
+    checked = [r for r in report.results if r.state != "excluded"]
+    if len(checked) < 3:
         return False
     kinds = ("timed out", "connection refused", "host name does not resolve", "connection reset", "TLS")
-    return all(r.state == "error" and any(k in r.reason for k in kinds) for r in report.results)
+    return all(r.state == "error" and any(k in r.reason for k in kinds) for r in checked)

@@ -9,6 +9,8 @@ States (exactly these; see the README, "Dead links"):
 * ``blocked``: 401/403/418/999, 429 persisting after retries, a recognised bot wall, or a
   redirect to a login page;
 * ``error``: timeout, refused/reset connection, TLS or DNS failure, redirect loop, 5xx after retries.
+
+A status listed in the configuration's ``accept`` (for that URL) makes the link ``ok`` whatever it is.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ _NOT_FOUND_TEXT = re.compile(
     r"|page\s+(?:is\s+)?no\s+longer\s+available|we\s+can(?:no|')t\s+find\s+(?:the|that|this)\s+page",
     re.I,
 )
+_DOCUMENT = re.compile(r"\.(?:pdf|docx|xlsx|pptx|zip)$", re.I)
+_SCRIPTS = re.compile(rb"<(script|style|noscript)\b.*?</\1\s*>", re.I | re.S)
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
 _H1 = re.compile(rb"<h1[^>]*>(.*?)</h1>", re.I | re.S)
 _TAGS = re.compile(r"<[^>]+>")
@@ -94,13 +98,29 @@ def soft_404(original_url: str, result: FetchResult) -> str | None:
     if "html" in ctype or (not ctype and result.body.lstrip()[:1] == b"<"):
         for label, text in (("title", _text(_TITLE.search(result.body))), ("heading", _text(_H1.search(result.body)))):
             if text and len(text) < 200 and _NOT_FOUND_TEXT.search(text):
-                where = "a PDF link" if orig.path.lower().endswith(".pdf") else "the page"
-                return f"{where} answers 200 with a not-found {label}: {text[:80]!r}"
+                if _DOCUMENT.search(orig.path):
+                    return f"a document link answers with an HTML page that says {text[:80]!r} (its {label})"
+                return f"the page answers 200 with a not-found {label}: {text[:80]!r}"
+        if _DOCUMENT.search(orig.path):
+            # A document answered by a web page: its body, not only its title, says whether it is missing.
+            said = _body_not_found(result.body)
+            if said:
+                return f"a document link answers with an HTML page that says {said!r}"
     return None
 
 
+def _body_not_found(body: bytes) -> str | None:
+    text = " ".join(_TAGS.sub(" ", _SCRIPTS.sub(b" ", body).decode("utf-8", "replace")).split())
+    m = _NOT_FOUND_TEXT.search(text)
+    if not m:
+        return None
+    return text[max(0, m.start() - 30):m.end() + 30].strip()[:100]
+
+
 _ERROR_REASONS = {
-    "timeout": "timed out",
+    "timeout": "timed out (no answer)",
+    "slow": "timed out (slow response)",
+    "invalid-redirect": "bad redirect",
     "connection-refused": "connection refused",
     "connection-reset": "connection reset or closed early",
     "tls": "TLS failure",
@@ -111,23 +131,25 @@ _ERROR_REASONS = {
 }
 
 
-def classify(original_url: str, result: FetchResult) -> tuple[str, str]:
-    """(state, reason) for a fetch of ``original_url``."""
+def classify(original_url: str, result: FetchResult, accepted: frozenset[int] = frozenset()) -> tuple[str, str]:
+    """(state, reason) for a fetch of ``original_url``; ``accepted`` statuses count as ``ok``."""
     if result.error:
         base = _ERROR_REASONS.get(result.error, result.error)
         tries = f" after {result.attempts} attempts" if result.attempts > 1 else ""
-        detail = f" ({result.detail})" if result.detail and result.error in ("redirect-loop", "too-many-redirects") \
-            else ""
+        detail = f" ({result.detail})" if result.detail and result.error in (
+            "redirect-loop", "too-many-redirects", "invalid-redirect") else ""
         return "error", f"{base}{tries}{detail}"
     status = result.status or 0
+    if status in accepted and not 200 <= status < 300:
+        return "ok", f"HTTP {status} (accepted by the configuration)"
+    if result.retry_after_exceeded is not None and status in (429, 503):
+        return "blocked", (f"HTTP {status}: asks to come back in {result.retry_after_exceeded:.0f} s, "
+                           "more than --max-retry-wait")
     wall = bot_wall(result.headers, result.body)
     if wall and status not in DEAD_STATUSES:
         return "blocked", f"HTTP {status}: {wall}"
     if status in BLOCKED_STATUSES:
         if status == 429:
-            if result.retry_after_exceeded is not None:
-                return "blocked", (f"HTTP 429: asked to retry after {result.retry_after_exceeded:.0f} s, "
-                                   "more than --max-retry-wait")
             return "blocked", f"HTTP 429 (rate limited) after {result.attempts} attempts"
         return "blocked", f"HTTP {status}: the site refuses automated checks; the link may be fine"
     if status in DEAD_STATUSES:
@@ -151,27 +173,35 @@ def classify(original_url: str, result: FetchResult) -> tuple[str, str]:
     return "error", f"unexpected HTTP {status}"
 
 
+def _handle_url(data: object) -> tuple[object, str]:
+    """(responseCode, first URL value) of a handle API answer, whatever junk it holds."""
+    if not isinstance(data, dict):
+        return None, ""
+    values = data.get("values")
+    for value in values if isinstance(values, list) else []:
+        if isinstance(value, dict) and value.get("type") == "URL":
+            inner = value.get("data")
+            return data.get("responseCode"), str(inner.get("value") or "") if isinstance(inner, dict) else ""
+    return data.get("responseCode"), ""
+
+
 def classify_doi(doi: str, result: FetchResult) -> tuple[str, str, str]:
     """(state, reason, registered URL) for a DOI handle API answer (``/api/handles/<doi>``)."""
     if result.error:
         return (*classify(result.url, result), "")
     status = result.status or 0
-    code = None
-    url_value = ""
+    code, url_value = None, ""
     if result.body:
         try:
-            data = json.loads(result.body.decode("utf-8", "replace"))
+            code, url_value = _handle_url(json.loads(result.body.decode("utf-8", "replace")))
         except ValueError:
-            data = None
-        if isinstance(data, dict):
-            code = data.get("responseCode")
-            for value in data.get("values") or []:
-                if isinstance(value, dict) and value.get("type") == "URL":
-                    url_value = str((value.get("data") or {}).get("value") or "")
-                    break
+            pass
     if status == 404 or code == 100:
         return "dead", f"DOI {doi} is not registered (handle API responseCode {code or 100})", ""
     if status == 200 and code == 1:
+        if url_value and not url_value.lower().startswith(("http://", "https://")):
+            # A DOI must resolve to a web page; javascript:, data: or a bare path leads readers nowhere.
+            return "dead", f"DOI {doi} is registered to a URL that is not http(s): {url_value[:80]!r}", ""
         return "ok", f"DOI registered{' -> ' + url_value if url_value else ''}", url_value
     if status == 200 and code == 200:
         return "ok", "DOI registered (no URL value)", ""

@@ -16,7 +16,7 @@ from citekit.links.http import citekit_version
 FORMATS = ("table", "json", "junit", "sarif", "github", "markdown")
 SCHEMA_VERSION = 1
 ANNOTATION_LIMIT = 10  # GitHub keeps 10 error, 10 warning, 10 notice annotations per step
-_ORDER = {"dead": 0, "error": 1, "blocked": 2, "redirected": 3, "ok": 4}
+_ORDER = {"dead": 0, "error": 1, "blocked": 2, "redirected": 3, "excluded": 4, "ok": 5}
 
 
 def _sorted(results: list[LinkResult]) -> list[LinkResult]:
@@ -32,6 +32,32 @@ def _detail(r: LinkResult) -> str:
     elif r.suggestion:
         parts.append(f"update to: {r.suggestion}")
     return "; ".join(p for p in parts if p)
+
+
+def summary_line(report: Report) -> str:
+    """The one-line count every human-readable format ends with."""
+    s = report.summary()
+    excluded = f", {s['excluded']} excluded" if s["excluded"] else ""
+    inputs = f"; {s['input_errors']} input error(s)" if s["input_errors"] else ""
+    return (f"{s['total']} links ({s['unique']} unique): {s['ok']} ok, {s['redirected']} redirected, "
+            f"{s['dead']} dead, {s['blocked']} blocked, {s['error']} error{excluded}; {s['archived']} with an "
+            f"archived copy{inputs} ({s['duration_s']:.1f} s)")
+
+
+def archive_line(report: Report) -> str:
+    """``archive: ok|degraded|unreachable (counts)``: whether the archive look-ups could be trusted."""
+    a = report.archive
+    text = (f"archive: {a.state} ({a.lookups} look-ups, {a.answered} answered, {a.failures} failed, "
+            f"{a.skipped} skipped)")
+    if a.open_hosts:
+        text += f"; gave up on {', '.join(sorted(a.open_hosts))} after {a.threshold} failures in a row"
+    if a.last_error and a.state != "ok":
+        text += f"; last: {a.last_error}"
+    return text
+
+
+def problem_lines(report: Report) -> list[str]:
+    return [f"input error: {p.file}:{p.line}: {p.message}" for p in report.problems]
 
 
 def render(report: Report, fmt: str, fail_on: set[str] | None = None, allow_archived: bool = False) -> str:
@@ -62,6 +88,8 @@ def render_json(report: Report) -> str:
         "started_at": report.started_at,
         "finished_at": report.finished_at,
         "summary": report.summary(),
+        "archive_status": report.archive.state,
+        "input_errors": [{"file": p.file, "line": p.line, "message": p.message} for p in report.problems],
         "links": [r.to_json() for r in report.results],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
@@ -69,7 +97,7 @@ def render_json(report: Report) -> str:
 
 def render_table(report: Report, show_ok: bool = False) -> str:
     rows = [r for r in _sorted(report.results) if show_ok or r.state != "ok"]
-    lines = []
+    lines = problem_lines(report)
     if rows:
         w_state = max(len("STATE"), *(len(r.state) for r in rows))
         w_key = max(len("KEY"), *(len(r.key) for r in rows))
@@ -77,23 +105,30 @@ def render_table(report: Report, show_ok: bool = False) -> str:
         for r in rows:
             lines.append(f"{r.state:<{w_state}}  {r.key:<{w_key}}  {r.url}")
             lines.append(f"{'':<{w_state}}  {'':<{w_key}}    {_detail(r)}")
-    s = report.summary()
-    lines.append(
-        f"{s['total']} links ({s['unique']} unique): {s['ok']} ok, {s['redirected']} redirected, "
-        f"{s['dead']} dead, {s['blocked']} blocked, {s['error']} error; {s['archived']} with an archived copy "
-        f"({s['duration_s']:.1f} s)")
+    lines += [summary_line(report), archive_line(report)]
     return "\n".join(lines) + "\n"
 
 
 def render_junit(report: Report, fail_on: set[str], allow_archived: bool = False) -> str:
     failures = sum(1 for r in report.results if _failing(r, fail_on, allow_archived))
     skipped = sum(1 for r in report.results if not _failing(r, fail_on, allow_archived)
-                  and r.state in ("blocked", "error"))
+                  and r.state in ("blocked", "error", "excluded"))
+    tests = len(report.results) + len(report.problems)
+    errors = len(report.problems)
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           f'<testsuites name="citekit links" tests="{len(report.results)}" failures="{failures}" '
+           f'<testsuites name="citekit links" tests="{tests}" failures="{failures}" errors="{errors}" '
            f'skipped="{skipped}" time="{report.duration:.3f}">',
-           f'  <testsuite name="citekit check" tests="{len(report.results)}" failures="{failures}" '
-           f'skipped="{skipped}" errors="0" time="{report.duration:.3f}" timestamp="{report.started_at}">']
+           f'  <testsuite name="citekit check" tests="{tests}" failures="{failures}" '
+           f'skipped="{skipped}" errors="{errors}" time="{report.duration:.3f}" timestamp="{report.started_at}">',
+           "    <properties>",
+           f'      <property name="archive_status" value={quoteattr(report.archive.state)}/>',
+           f'      <property name="archive" value={quoteattr(archive_line(report))}/>',
+           "    </properties>"]
+    for p in report.problems:
+        out.append(f'    <testcase classname={quoteattr(p.file)} name={quoteattr(f"input {p.file}:{p.line}")} '
+                   f'file={quoteattr(p.file)} line="{p.line}">')
+        out.append(f'      <error type="input-error" message={quoteattr(p.message)}/>')
+        out.append("    </testcase>")
     for r in report.results:
         attrs = (f'classname={quoteattr(r.file or "links")} name={quoteattr(f"{r.key} {r.field} {r.url}")} '
                  f'file={quoteattr(r.file)} line="{r.line}"')
@@ -101,7 +136,7 @@ def render_junit(report: Report, fail_on: set[str], allow_archived: bool = False
             out.append(f"    <testcase {attrs}>")
             out.append(f"      <failure type={quoteattr(r.state)} message={quoteattr(_detail(r))}/>")
             out.append("    </testcase>")
-        elif r.state in ("blocked", "error"):
+        elif r.state in ("blocked", "error", "excluded"):
             out.append(f"    <testcase {attrs}>")
             out.append(f"      <skipped message={quoteattr(r.state + ': ' + _detail(r))}/>")
             out.append("    </testcase>")
@@ -127,6 +162,8 @@ _RULES = {
                 "The site refuses automated checks (401/403/429/999 or a bot wall); the link may be fine."),
     "error": ("CITEKIT-ERROR", "Link check error",
               "Timeout, connection or TLS failure, redirect loop, or a persistent 5xx."),
+    "input": ("CITEKIT-INPUT", "Input file error",
+              "A .bib file (or a block of one) could not be parsed; the rest was still checked."),
 }
 
 
@@ -145,9 +182,14 @@ def render_sarif(report: Report, fail_on: set[str], allow_archived: bool = False
               "fullDescription": {"text": desc}, "helpUri": "https://github.com/citekit/citekit#links"}
              for rid, name, desc in _RULES.values()]
     index = {state: i for i, state in enumerate(_RULES)}
-    results = []
+    results: list[dict] = [
+        {"ruleId": _RULES["input"][0], "ruleIndex": index["input"], "level": "error",
+         "message": {"text": f"{p.file}:{p.line}: {p.message}"},
+         "locations": [{"physicalLocation": {"artifactLocation": {"uri": _rel(p.file)},
+                                             "region": {"startLine": max(1, p.line)}}}]}
+        for p in report.problems]
     for r in report.results:
-        if r.state == "ok":
+        if r.state in ("ok", "excluded"):
             continue
         level = "error" if _failing(r, fail_on, allow_archived) else (
             "warning" if r.state in ("redirected", "dead") else "note")
@@ -165,7 +207,8 @@ def render_sarif(report: Report, fail_on: set[str], allow_archived: bool = False
            "runs": [{"tool": {"driver": {"name": "citekit", "version": citekit_version(),
                                          "informationUri": "https://github.com/citekit/citekit",
                                          "rules": rules}},
-                     "results": results}]}
+                     "results": results,
+                     "properties": {"archive_status": report.archive.state, "archive": report.archive.counts()}}]}
     return json.dumps(doc, indent=2) + "\n"
 
 
@@ -181,8 +224,11 @@ def render_github(report: Report, fail_on: set[str], allow_archived: bool = Fals
     """Workflow commands, most important first, within GitHub's 10-per-kind-per-step limit."""
     counts = {"error": 0, "warning": 0, "notice": 0}
     lines, dropped = [], 0
+    for p in report.problems:
+        lines.append(f"::error file={_gh_prop(_rel(p.file))},line={max(1, p.line)},title=Input error::"
+                     f"{_gh_data(p.message)}")
     for r in _sorted(report.results):
-        if r.state == "ok":
+        if r.state in ("ok", "excluded"):
             continue
         kind = "error" if _failing(r, fail_on, allow_archived) else (
             "warning" if r.state in ("dead", "redirected") else "notice")
@@ -195,9 +241,10 @@ def render_github(report: Report, fail_on: set[str], allow_archived: bool = Fals
         lines.append(f"::{kind} {props}::{_gh_data(r.url + ': ' + _detail(r))}")
     if dropped:
         lines.append(f"{dropped} more findings not annotated (GitHub's per-step limit); see the step summary.")
-    s = report.summary()
-    lines.append(f"citekit: {s['total']} links: {s['ok']} ok, {s['redirected']} redirected, {s['dead']} dead, "
-                 f"{s['blocked']} blocked, {s['error']} error")
+    if report.archive.state != "ok":
+        lines.append(f"::warning title=Web archive {report.archive.state}::{_gh_data(archive_line(report))}")
+    lines.append(f"citekit: {summary_line(report)}")
+    lines.append(f"citekit: {archive_line(report)}")
     return "\n".join(lines) + "\n"
 
 
@@ -209,10 +256,14 @@ def render_markdown(report: Report, limit: int = 500) -> str:
     """A summary for ``$GITHUB_STEP_SUMMARY`` (kept well under its 1 MiB per step)."""
     s = report.summary()
     out = ["## citekit link check", "",
-           "| ok | redirected | dead | blocked | error | archived | total |",
-           "| --: | --: | --: | --: | --: | --: | --: |",
-           f"| {s['ok']} | {s['redirected']} | {s['dead']} | {s['blocked']} | {s['error']} | {s['archived']} "
-           f"| {s['total']} |", ""]
+           "| ok | redirected | dead | blocked | error | excluded | archived | total |",
+           "| --: | --: | --: | --: | --: | --: | --: | --: |",
+           f"| {s['ok']} | {s['redirected']} | {s['dead']} | {s['blocked']} | {s['error']} | {s['excluded']} "
+           f"| {s['archived']} | {s['total']} |", "", f"{_md(archive_line(report))}", ""]
+    if report.problems:
+        out += ["**Input errors** (these files were checked only in part):", ""]
+        out += [f"* `{_md(_rel(p.file))}:{p.line}`: {_md(p.message)}" for p in report.problems]
+        out.append("")
     rows = [r for r in _sorted(report.results) if r.state != "ok"]
     if rows:
         out += ["| state | key | link | detail | archived copy | suggestion |",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
-from citekit.links.archive import ArchiveClient, save_page_now, target_timestamp
+from citekit.links.archive import ArchiveClient, Snapshot, save_page_now, target_timestamp
 from citekit.links.check import CheckOptions, check_links
 from citekit.links.http import FetchPolicy, HostLimiter, make_session
 from citekit.links.records import LinkRecord
@@ -15,6 +17,25 @@ from tests.servers.wayback import FakeTimeGate, FakeWayback
 def client(wayback: FakeWayback, timegates: list[str] | None = None) -> ArchiveClient:
     return ArchiveClient(make_session(), HostLimiter(4, 0.0), FetchPolicy(timeout=1, retries=1, backoff_base=0.01),
                          wayback.base_url, timegates, cdx_interval=0.0, web_interval=0.0)
+
+
+def nearest(archive: ArchiveClient, url: str, accessed: str | None) -> Snapshot | None:
+    async def run() -> Snapshot | None:
+        try:
+            return (await archive.nearest(url, accessed))[0]
+        finally:
+            await archive.session.aclose()
+    return asyncio.run(run())
+
+
+def save(*args: object, **kw: object):  # noqa: ANN201
+    async def run():  # noqa: ANN202
+        session = make_session()
+        try:
+            return await save_page_now(session, *args, **kw)  # type: ignore[arg-type]
+        finally:
+            await session.aclose()
+    return asyncio.run(run())
 
 
 URL = "https://www.nist.gov/system/files/documents/2020/07/08/MEPNN.pdf"
@@ -31,7 +52,7 @@ def test_prefers_at_or_before_with_status_200(wayback: FakeWayback) -> None:
     wayback.add(URL, "20190301120000")
     wayback.add(URL, "20210710080000", status=404)  # nearest, but a captured error page
     wayback.add(URL, "20210801000000")  # nearer than 2019, but after the access date
-    snap = client(wayback).nearest(URL, "2021-07-16")
+    snap = nearest(client(wayback), URL, "2021-07-16")
     assert snap is not None and snap.timestamp == "20190301120000"
     assert snap.archive_url == f"{wayback.base_url}/web/20190301120000/{URL}"
     # /web/ named the 404 capture; its replay status sent us to the CDX API with a status filter.
@@ -43,7 +64,7 @@ def test_prefers_at_or_before_with_status_200(wayback: FakeWayback) -> None:
 def test_capture_on_the_access_day_counts_as_before(wayback: FakeWayback) -> None:
     wayback.add(URL, "20210716183000")
     wayback.add(URL, "20210720000100")
-    snap = client(wayback).nearest(URL, "2021-07-16")
+    snap = nearest(client(wayback), URL, "2021-07-16")
     assert snap and snap.timestamp == "20210716183000"
     assert not wayback.server.requests("/cdx/search/cdx")  # /web/ was enough: one cheap redirect
 
@@ -51,18 +72,18 @@ def test_capture_on_the_access_day_counts_as_before(wayback: FakeWayback) -> Non
 def test_falls_back_to_after_when_nothing_before(wayback: FakeWayback) -> None:
     wayback.add(URL, "20220101000000")
     wayback.add(URL, "20230101000000")
-    snap = client(wayback).nearest(URL, "2021-07-16")
+    snap = nearest(client(wayback), URL, "2021-07-16")
     assert snap and snap.timestamp == "20220101000000"
 
 
 def test_no_capture(wayback: FakeWayback) -> None:
-    assert client(wayback).nearest(URL, "2021-07-16") is None
+    assert nearest(client(wayback), URL, "2021-07-16") is None
 
 
 def test_without_urldate_the_newest_good_capture(wayback: FakeWayback) -> None:
     wayback.add(URL, "20190101000000")
     wayback.add(URL, "20240101000000")
-    snap = client(wayback).nearest(URL, None)
+    snap = nearest(client(wayback), URL, None)
     assert snap and snap.timestamp == "20240101000000"
     assert wayback.server.requests(f"/web/{URL}".replace("?", r"\?").replace(".", r"\."))
 
@@ -70,14 +91,14 @@ def test_without_urldate_the_newest_good_capture(wayback: FakeWayback) -> None:
 def test_captured_redirect_is_not_accepted(wayback: FakeWayback) -> None:
     wayback.add(URL, "20210715000000", status=301, location="https://www.nist.gov/")
     wayback.add(URL, "20200101000000")
-    snap = client(wayback).nearest(URL, "2021-07-16")
+    snap = nearest(client(wayback), URL, "2021-07-16")
     assert snap and snap.timestamp == "20200101000000"
 
 
 def test_web_unavailable_uses_cdx(wayback: FakeWayback) -> None:
     wayback.add(URL, "20200101000000")
     wayback.web_unavailable = 10
-    snap = client(wayback).nearest(URL, "2021-07-16")
+    snap = nearest(client(wayback), URL, "2021-07-16")
     assert snap and snap.timestamp == "20200101000000" and snap.source == "wayback-cdx"
 
 
@@ -85,7 +106,7 @@ def test_archive_down_is_not_fatal(wayback: FakeWayback) -> None:
     wayback.add(URL, "20200101000000")
     wayback.web_unavailable = 10
     wayback.cdx_rate_limited = 10
-    assert client(wayback).nearest(URL, "2021-07-16") is None
+    assert nearest(client(wayback), URL, "2021-07-16") is None
 
 
 def test_excluded_site(wayback: FakeWayback) -> None:
@@ -93,13 +114,13 @@ def test_excluded_site(wayback: FakeWayback) -> None:
 
     wayback.add(URL, "20200101000000")
     wayback.blocked.add(surt(URL))
-    assert client(wayback).nearest(URL, "2021-07-16") is None
+    assert nearest(client(wayback), URL, "2021-07-16") is None
 
 
 def test_timegate_memento(wayback: FakeWayback, timegate: FakeTimeGate) -> None:
     wayback.add(URL, "20190101000000")
     timegate.add(URL, "20210601000000")  # nearer, and before: wins
-    snap = client(wayback, [timegate.gate]).nearest(URL, "2021-07-16")
+    snap = nearest(client(wayback, [timegate.gate]), URL, "2021-07-16")
     assert snap and snap.timestamp == "20210601000000" and snap.source.startswith("timegate:")
     sent = timegate.server.requests("/timegate/.*")[0].headers["accept-datetime"]
     assert sent == "Fri, 16 Jul 2021 23:59:59 GMT"
@@ -131,21 +152,21 @@ def test_wayback_env_base(monkeypatch: pytest.MonkeyPatch, origin: LoopbackServe
 
 
 def test_save_page_now(wayback: FakeWayback) -> None:
-    res = save_page_now(make_session(), URL, wayback.base_url, keys=("ak", "sk"), poll_interval=0)
+    res = save(URL, wayback.base_url, keys=("ak", "sk"), poll_interval=0)
     assert res.status == "saved" and res.snapshot and res.snapshot.archive_url.startswith(wayback.base_url)
     assert wayback.server.requests("/save")[0].headers["authorization"] == "LOW ak:sk"
     assert len(wayback.server.requests("/save/status/.*")) == 2  # pending once, then success
-    assert client(wayback).nearest(URL, None) is not None
+    assert nearest(client(wayback), URL, None) is not None
 
 
 def test_save_page_now_errors_never_show_keys(wayback: FakeWayback, monkeypatch: pytest.MonkeyPatch) -> None:
-    res = save_page_now(make_session(), URL, wayback.base_url, keys=("wrong", "secret-xyz"), poll_interval=0)
+    res = save(URL, wayback.base_url, keys=("wrong", "secret-xyz"), poll_interval=0)
     assert res.status == "error" and "secret-xyz" not in res.message and "401" in res.message
     wayback.spn_errors[URL] = "error:too-many-daily-captures"
-    res = save_page_now(make_session(), URL, wayback.base_url, keys=("ak", "sk"), poll_interval=0)
+    res = save(URL, wayback.base_url, keys=("ak", "sk"), poll_interval=0)
     assert res.status == "already-archived"
     monkeypatch.delenv("CITEKIT_IA_ACCESS_KEY", raising=False)
-    assert save_page_now(make_session(), URL, wayback.base_url).status == "no-keys"
+    assert save(URL, wayback.base_url).status == "no-keys"
 
 
 def test_cdx_emulation_shapes(wayback: FakeWayback) -> None:

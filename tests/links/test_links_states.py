@@ -29,7 +29,7 @@ def one(url: str, options: CheckOptions, **kw: object):
     ("/gone", "dead", "HTTP 410"),
     ("/soft404", "dead", "soft-404"),
     ("/soft404-h1", "dead", "soft-404"),
-    ("/report.pdf", "dead", "PDF link"),
+    ("/report.pdf", "dead", "a document link answers with an HTML page that says"),
     ("/deep/report/2018/strategy.pdf", "dead", "home page"),
     ("/deep/temp", "dead", "home page"),
     ("/errpage", "dead", "error page"),
