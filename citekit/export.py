@@ -20,6 +20,17 @@ FORMATS = ("csljson", "ris", "biblatex", "bibtex", "zotero-json", "zotero-rdf")
 _DATE_VARS = ("issued", "accessed", "original-date", "event-date", "submitted")
 
 
+def key_in_extra(extra: object, key: str) -> str:
+    """``extra`` (Zotero's Extra, CSL's note) with a ``Citation Key: key`` line, Better BibTeX's way.
+
+    Zotero versions whose CSL-JSON and RDF importers drop ``citation-key`` still read this line.
+    """
+    text = str(extra or "").strip("\n")
+    if any(line.strip().lower() == f"citation key: {key}".lower() for line in text.splitlines()):
+        return text
+    return f"{text}\nCitation Key: {key}" if text else f"Citation Key: {key}"
+
+
 def to_csl_json_item(item: Item) -> Item:
     """A CSL item as exported: dates with both ``date-parts`` and ``raw``; ``citation-key`` set."""
     out = dict(item)
@@ -27,6 +38,7 @@ def to_csl_json_item(item: Item) -> Item:
     if key:
         out["citation-key"] = str(key)
         out.setdefault("id", str(key))
+        out["note"] = key_in_extra(out.get("note"), str(key))
     for var in _DATE_VARS:
         if out.get(var):
             out[var] = normalize_date(out[var])
@@ -45,8 +57,14 @@ def export_ris(items: Iterable[Item]) -> str:
     return items_to_ris(csl_to_zotero(i) for i in items)
 
 
+def _with_key_in_extra(z: dict) -> dict:
+    if z.get("citationKey"):
+        z["extra"] = key_in_extra(z.get("extra"), str(z["citationKey"]))
+    return z
+
+
 def export_rdf(items: Iterable[Item]) -> str:
-    return items_to_rdf(csl_to_zotero(i) for i in items)
+    return items_to_rdf(_with_key_in_extra(csl_to_zotero(i)) for i in items)
 
 
 def bibtex_entry(item: Item, dialect: str = "biblatex") -> str:

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from citekit.bibtex.reader import parse_bib
-from citekit.export import FORMATS, export
+from citekit.export import FORMATS, export, key_in_extra
 from citekit.zotero import ris as ris_mod
 from citekit.zotero.mapping import csl_to_zotero
 from citekit.zotero.rdf import items_to_rdf
@@ -165,8 +165,11 @@ def test_csljson_is_lossless(library_items):
             if var in item:
                 assert out[var]["date-parts"] == item[var]["date-parts"]
                 assert re.fullmatch(r"\d{4}(-\d\d){0,2}", out[var]["raw"])
-        assert {k: v for k, v in out.items() if k not in ("issued", "accessed")} == {
-            k: v for k, v in item.items() if k not in ("issued", "accessed")}
+        # Better BibTeX's "Citation Key:" line in note, for Zotero versions that drop citation-key
+        assert out["note"] == key_in_extra(item.get("note"), item["id"])
+        assert out["note"].splitlines()[-1] == f"Citation Key: {item['id']}"
+        assert {k: v for k, v in out.items() if k not in ("issued", "accessed", "note")} == {
+            k: v for k, v in item.items() if k not in ("issued", "accessed", "note")}
 
 
 def test_ris_keeps_types_numbers_keys(library_items):
@@ -219,6 +222,9 @@ def rdf_import(text: str) -> list[dict]:
                     put("publicationTitle", part.findtext("dc:title", namespaces=NS))
                     put("volume", part.findtext("prism:volume", namespaces=NS))
                     put("issue", part.findtext("prism:number", namespaces=NS))
+                    issn = part.findtext("dc:identifier", namespaces=NS) or ""
+                    if issn.startswith("ISSN "):  # a journal's ISSN, as Zotero's exporter writes it
+                        put("ISSN", issn[5:])
             elif tag == "publisher":
                 put("publisher", child.findtext(".//foaf:name", namespaces=NS))
                 put("place", child.findtext(".//vcard:locality", namespaces=NS))
@@ -262,6 +268,7 @@ def test_rdf_is_lossless(library_items):
     back = rdf_import(export(library_items, "zotero-rdf"))
     for item, z in zip(library_items, back, strict=True):
         want = csl_to_zotero(item)
+        want["extra"] = key_in_extra(want.get("extra"), item["id"])  # for importers that drop z:citationKey
         assert z["itemType"] == INTENDED[item["type"]]
         assert {k: v for k, v in z.items() if k != "creators"} == {k: v for k, v in want.items() if k != "creators"}
         assert sorted(map(json.dumps, z["creators"])) == sorted(map(json.dumps, want["creators"]))
@@ -410,3 +417,28 @@ def test_csljson_export_imports_as_intended(library_items):
         for k, v in want.items():
             if k not in ("tags", "extra"):  # CSL variables Zotero has no field for are dropped by its import
                 assert z.get(k) == v, (item["id"], k)
+
+
+@pytest.mark.parametrize("value", ["0", 0])
+@pytest.mark.parametrize("ctype", ["article-journal", "article-magazine", "paper-conference"])
+def test_rdf_keeps_an_issn_and_an_issue_of_zero(ctype, value):
+    item = {"id": "zero", "type": ctype, "title": "T", "container-title": "J", "issue": value, "ISSN": value,
+            "volume": value}
+    z = rdf_import(export([item], "zotero-rdf"))[0]
+    assert z.get("ISSN") == "0" and z.get("volume") == "0"
+    if ctype != "paper-conference":  # a conference paper has no issue in Zotero's model
+        assert z.get("issue") == "0"
+
+
+def test_citation_key_also_in_extra_once():
+    item = {"id": "k1", "type": "report", "title": "T", "note": "Citation Key: k1\nother"}
+    assert json.loads(export([item], "csljson"))[0]["note"] == "Citation Key: k1\nother"
+    assert key_in_extra("", "k1") == "Citation Key: k1"
+    assert key_in_extra("a line", "k1") == "a line\nCitation Key: k1"
+    assert "<dc:description>Citation Key: k1" in export([dict(item, note=None)], "zotero-rdf")
+
+
+def test_the_cli_lists_the_export_formats():
+    from citekit.cli.zotero import FORMATS as CLI_FORMATS
+
+    assert CLI_FORMATS == FORMATS
