@@ -124,10 +124,10 @@ def sentence_case(raw: str, *, keep_first: bool = True) -> str:
 # --- the project setting -----------------------------------------------------------------------
 
 
-def check_title_case(value: object, path: Path | None = None) -> TitleCase:
+def check_title_case(value: object, path: Path | None = None, what: str = "[format] title-case") -> TitleCase:
     """``value`` as a title-case choice; a CitekitError naming the settings file otherwise."""
     if value not in TITLE_CASES:
-        raise CitekitError(f"[format] title-case must be one of {', '.join(TITLE_CASES)}, not {value!r}", path)
+        raise CitekitError(f"{what} must be one of {', '.join(TITLE_CASES)}, not {value!r}", path)
     return cast(TitleCase, value)
 
 
@@ -149,7 +149,7 @@ _override: list[TitleCase | None] = [None]
 
 def use_title_case(choice: str | None) -> None:
     """Set the choice for this process (``citekit format --title-case``); None: the project's again."""
-    _override[0] = check_title_case(choice) if choice is not None else None
+    _override[0] = check_title_case(choice, what="--title-case") if choice is not None else None
 
 
 def default_title_case() -> TitleCase:
@@ -160,3 +160,31 @@ def default_title_case() -> TitleCase:
     if _override[0] is not None:
         return _override[0]
     return _cached_project_title_case(str(Path.cwd()))
+
+
+# --- words sentence case would wrongly lower (lint) ---------------------------------------------
+
+# Words English always capitalises; lowered unbraced, they read wrong ("cataloging internet resources").
+PROPER_NOUNS = frozenset("""
+    Internet Web Congress Senate Parliament Bible God Christmas Easter Islam Christian Muslim Jewish
+    Africa African America American Americas Antarctica Arctic Asia Asian Atlantic Pacific Mediterranean
+    Australia Australian Europe European Oceania Britain British England English Scotland Scottish Ireland
+    Irish Wales Welsh France French Germany German Italy Italian Spain Spanish Portugal Portuguese Greece
+    Greek Russia Russian China Chinese Japan Japanese Korea Korean India Indian Canada Canadian Mexico
+    Mexican Brazil Brazilian Netherlands Dutch Sweden Swedish Norway Norwegian Denmark Danish Finland
+    Finnish Poland Polish Turkey Turkish Egypt Egyptian Israel Arab Arabic Iran Persian Latin Taiwan
+    Beijing Shanghai London Paris Tokyo Washington Kyushu Hong Kong Indonesia Vietnam Thailand Singapore
+    January February April June July August September October November December
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday
+    Newton Einstein Darwin Shakespeare Marx Bayesian Gaussian Markov Fourier Boolean Euclidean
+""".split())
+
+
+def suspicious_words(raw: str) -> list[str]:
+    """Words sentence case would lower that look like proper nouns: a known name (``China``,
+    ``Internet``), or any capitalised word in a title already written mostly in lower case."""
+    found = list(words(raw))
+    lowered = [w for w in found if w.lowered]
+    longer = [w for w in found if not w.first and len(w.text) > 3 and any(c.isalpha() for c in w.text)]
+    mostly_lower = bool(longer) and sum(w.text == w.text.lower() for w in longer) * 2 > len(longer)
+    return [w.text for w in lowered if w.text in PROPER_NOUNS or (mostly_lower and w.text[:1].isupper())]

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from citekit.bibtex.dates import MONTHS, DateError, parse_date
 from citekit.bibtex.mapping import KNOWN_FIELDS
 from citekit.bibtex.reader import closing_delimiter
+from citekit.bibtex.titlecase import TITLE_FIELDS, TitleCase, default_title_case, is_english, suspicious_words
 from citekit.care.duplicates import normalise_doi, normalise_url
 from citekit.model import Entry
 
@@ -38,6 +39,8 @@ RULES: dict[str, tuple[str, str]] = {
     "undefined-macro": ("error", "a bare word that is not a number or a defined @string macro"),
     "concatenation": ("warning", "a # concatenation, which Zotero and CSL tools do not resolve"),
     "non-nfc": ("warning", "text not in Unicode NFC form"),
+    "unbraced-proper-noun": ("warning", "with title-case = \"sentence\": a proper noun or acronym sentence case "
+                             "would lower-case (brace it: {China})"),
 }
 
 # Entry type → groups of fields; each group needs at least one member. These are what GB/T 7714
@@ -129,11 +132,17 @@ def suggest_field(name: str) -> str | None:
 
 
 def check_entry(
-    entry: Entry, strings: dict[str, str], today: dt.date, suspect: set[str] | None = None
+    entry: Entry, strings: dict[str, str], today: dt.date, suspect: set[str] | None = None,
+    *, title_case: TitleCase | None = None,
 ) -> Iterator[Finding]:
     """All single-entry findings. ``suspect`` receives the names of fields whose raw text looks
-    like two fields run together (a missing comma), for the caller to locate exactly."""
+    like two fields run together (a missing comma), for the caller to locate exactly.
+
+    ``title_case``: the project's choice (None: the working directory's ``[tool.citekit.format]``);
+    with ``"sentence"`` the titles are checked for words sentence case would wrongly lower."""
     fields = entry.fields
+    if (title_case or default_title_case()) == "sentence":
+        yield from _check_title_words(entry, strings)
     for name, f in fields.items():
         value = f.value
         if name not in KNOWN_FIELDS:
@@ -155,6 +164,20 @@ def check_entry(
     yield from _check_required(entry)
     yield from _check_dates(entry, strings, today)
     yield from _check_identifiers(entry)
+
+
+def _check_title_words(entry: Entry, strings: dict[str, str]) -> Iterator[Finding]:
+    lang = entry.fields.get("langid") or entry.fields.get("language")
+    title = entry.fields.get("title")
+    if not is_english(lang.value if lang else None, title.value if title else ""):
+        return
+    for name in sorted(TITLE_FIELDS.intersection(entry.fields)):
+        f = entry.fields[name]
+        raw = f.value if f.enclosing else strings.get(f.value.strip().lower(), f.value)
+        for word in dict.fromkeys(suspicious_words(raw)):
+            yield Finding(entry, name, "unbraced-proper-noun",
+                          f"{name}: sentence case would print {word!r} as {word.lower()!r}; "
+                          f"if it is a proper noun or an acronym, brace it: {{{word}}}")
 
 
 def _strip_braced(value: str) -> str:
