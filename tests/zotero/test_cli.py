@@ -60,7 +60,7 @@ def test_export_errors_are_one_line(bib_dir):
 
 def test_push_dry_run_lists_and_writes_nothing(emu, bib_dir):
     env = {"ZOTERO_API_KEY": SECRET}
-    r = run("zotero", "push", "--library", "user:1234", "--bib", str(bib_dir), "--dry-run",
+    r = run("zotero", "push", "--zotero-library", "user:1234", "--library", str(bib_dir), "--dry-run",
             "--api-url", emu.url, env=env)
     assert r.exit_code == 0, r.output
     assert "create    congress2014revitalize  (bill)" in r.stdout
@@ -71,7 +71,7 @@ def test_push_dry_run_lists_and_writes_nothing(emu, bib_dir):
 def test_push_pull_round_trip_and_secret_never_leaks(emu, bib_dir, tmp_path):
     emu.api_key = SECRET
     env = {"ZOTERO_API_KEY": SECRET}
-    r = run("zotero", "push", "--library", "user:1234", "--bib", str(bib_dir), "--collection", "citekit",
+    r = run("zotero", "push", "--zotero-library", "user:1234", "--library", str(bib_dir), "--collection", "citekit",
             "--api-url", emu.url, env=env)
     assert r.exit_code == 0, r.output
     assert "14 created, 0 updated, 0 unchanged, 0 failed" in r.stdout
@@ -81,15 +81,15 @@ def test_push_pull_round_trip_and_secret_never_leaks(emu, bib_dir, tmp_path):
     bib = bib_dir / "us-manufacturing.bib"
     bib.write_text(bib.read_text(encoding="utf-8").replace("MEP National Network: Meeting the Challenge",
                                                           "MEP National Network: Meeting the Challenges"))
-    r = run("zotero", "push", "--library", "user:1234", "--bib", str(bib_dir), "--collection", "citekit",
+    r = run("zotero", "push", "--zotero-library", "user:1234", "--library", str(bib_dir), "--collection", "citekit",
             "--dry-run", env=env)
     assert "update    nist2020mep" in r.stdout and "0 to create, 1 to update, 13 unchanged" in r.stdout
-    r = run("zotero", "push", "--library", "user:1234", "--bib", str(bib_dir), "--collection", "citekit",
+    r = run("zotero", "push", "--zotero-library", "user:1234", "--library", str(bib_dir), "--collection", "citekit",
             "--api-url", emu.url, env=env)
     assert "0 created, 1 updated, 13 unchanged" in r.stdout
     # pull into a new file: the same entries come back
     out = tmp_path / "pulled.bib"
-    r = run("zotero", "pull", "--library", "user:1234", "--bib", str(bib_dir), "-o", str(out),
+    r = run("zotero", "pull", "--zotero-library", "user:1234", "--library", str(bib_dir), "-o", str(out),
             "--full", "--api-url", emu.url, env=env)
     assert r.exit_code == 0, r.output
     pulled = {e.key: e for e in read_bib(out).entries}
@@ -102,7 +102,7 @@ def test_push_pull_round_trip_and_secret_never_leaks(emu, bib_dir, tmp_path):
         assert _norm(entry_to_csl(p)) == _norm(entry_to_csl(e, original.file_of(e).strings))
     # merge: pulling again into the same file replaces in place, adds nothing
     before = out.read_text(encoding="utf-8")
-    r = run("zotero", "pull", "--library", "user:1234", "--bib", str(bib_dir), "-o", str(out), "--full",
+    r = run("zotero", "pull", "--zotero-library", "user:1234", "--library", str(bib_dir), "-o", str(out), "--full",
             "--api-url", emu.url, env=env)
     assert r.exit_code == 0 and out.read_text(encoding="utf-8") == before
     # the key is in no output and no file
@@ -111,14 +111,22 @@ def test_push_pull_round_trip_and_secret_never_leaks(emu, bib_dir, tmp_path):
 
 
 def test_push_without_key_or_library(bib_dir):
-    r = run("zotero", "push", "--library", "user:1", "--bib", str(bib_dir), env={"ZOTERO_API_KEY": ""})
+    r = run("zotero", "push", "--zotero-library", "user:1", "--library", str(bib_dir), env={"ZOTERO_API_KEY": ""})
     assert r.exit_code == 2 and "ZOTERO_API_KEY is not set" in r.output
-    r = run("zotero", "push", "--bib", str(bib_dir), env={"ZOTERO_API_KEY": SECRET})
-    assert r.exit_code == 2 and "--library" in r.output
+    r = run("zotero", "push", "--library", str(bib_dir), env={"ZOTERO_API_KEY": SECRET})
+    assert r.exit_code == 2 and "--zotero-library" in r.output
+
+
+def test_old_option_spellings_still_work_with_a_warning(emu, bib_dir):
+    r = run("zotero", "push", "--library", "user:1234", "--bib", str(bib_dir), "--dry-run",
+            env={"ZOTERO_API_KEY": SECRET})
+    assert r.exit_code == 0, r.output
+    assert "14 to create" in r.stdout
+    assert "--bib is now --library" in r.stderr and "--library user:ID is now --zotero-library" in r.stderr
 
 
 def test_bad_key_message(emu, bib_dir):
-    r = run("zotero", "push", "--library", "user:1234", "--bib", str(bib_dir), "--api-url", emu.url,
+    r = run("zotero", "push", "--zotero-library", "user:1234", "--library", str(bib_dir), "--api-url", emu.url,
             env={"ZOTERO_API_KEY": "wrong-key"})
     assert r.exit_code == 2 and "refused the key" in r.output and "wrong-key" not in r.output
 
@@ -152,7 +160,7 @@ def test_push_local_through_the_connector(bib_dir):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}"
-        r = run("zotero", "push", "--local", "--bib", str(bib_dir), "--connector-url", url)
+        r = run("zotero", "push", "--local", "--library", str(bib_dir), "--connector-url", url)
         assert r.exit_code == 0, r.output
         assert "imported 14 items" in r.stdout
         body = _Connector.received[-1].decode()
@@ -166,5 +174,5 @@ def test_push_local_when_zotero_is_not_running(bib_dir):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Connector)
     port = server.server_address[1]
     server.server_close()  # a port nobody listens on
-    r = run("zotero", "push", "--local", "--bib", str(bib_dir), "--connector-url", f"http://127.0.0.1:{port}")
+    r = run("zotero", "push", "--local", "--library", str(bib_dir), "--connector-url", f"http://127.0.0.1:{port}")
     assert r.exit_code == 2 and "Zotero is not running" in r.output
