@@ -364,3 +364,25 @@ def test_oracle_author_date_does_not_regress():
     assert result.unordered >= 18, bench.report(result)
     assert result.exact >= 18, bench.report(result)
     assert result.citations is not None and result.citations[0] >= 9, bench.report(result)
+
+
+# --- the BibTeX path: gbt7714-bibtex-style's examples and recorded output (../shared) -----------
+
+@pytest.mark.parametrize(("edition", "total", "at_least"), [("2015", 139, 128), ("2025", 257, 235)])
+def test_bibtex_examples_against_gbt7714_bibtex_style(edition: str, total: int, at_least: int):
+    bench, _ = _benchmark()
+    root = bench.DEFAULT_SHARED / bench.BIBTEX_DIR
+    setting = next(s for s in bench.BIB_SETS if s[0] == edition)
+    if not (root / setting[2]).is_file():
+        pytest.skip("gbt7714-bibtex-style examples not available")
+    result = bench.run_bib(root, *setting)
+    assert result.total == total
+    assert result.exact >= at_least, bench.report_bib(result)
+    assert result.exact >= 0.9 * total
+
+
+def test_tlg_text_resolves_latex():
+    bench, _ = _benchmark()
+    text = bench.tlg_text(r"Foo\allowbreak[J].\newblock \url{http://x.org/~a--b}. {AI} and---``the''~\&")
+    assert " ".join(text.split()) == "Foo [J]. http://x.org/~a--b. AI and\u2014\u201cthe\u201d &"
+    assert bench.fold("1984，1（1）—. X") == "1984,1(1)—.X"

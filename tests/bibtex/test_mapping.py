@@ -170,3 +170,44 @@ def test_lines_come_from_spans_not_bibtexparser() -> None:
     bib = parse_bib(text, "t.bib")
     assert [e.line for e in bib.entries] == [1, 6]
     assert [text[e.start:e.end][:8] for e in bib.entries] == ["@misc{a,", "@misc{b,"]
+
+
+# --- GB/T 7714 from BibTeX (issue 13) and two crash classes (issue 10) ------------------------------
+
+def test_blank_doi_and_huge_congress_do_not_crash():
+    item = one("@misc{k, title = {T}, doi = { }}")
+    assert "DOI" not in item
+    digits = "7" * 5000
+    bill = one("@legislation{k, title = {T}, type = {bill}, congress = {" + digits + "}}")
+    assert bill["chapter-number"] == digits + "th Congress"
+    assert one("@legislation{k, title = {T}, type = {bill}, congress = {112}}")["chapter-number"] == "112th Congress"
+
+
+@pytest.mark.parametrize(("entry", "expected"), [
+    ("@newspaper{k, title = {T}}", {"type": "article-newspaper"}),
+    ("@article{k, title = {T}, entrysubtype = {newspaper}}", {"type": "article-newspaper"}),
+    ("@archive{k, title = {T}}", {"type": "collection"}),
+    ("@proceedings{k, title = {T}}", {"type": "book", "citekit-proceedings": "true"}),
+    ("@collection{k, title = {T}}", {"type": "book", "citekit-compilation": "true"}),
+    ("@book{k, title = {T}, edition = {Second}}", {"edition": "2"}),
+    ("@book{k, title = {T}, edition = {Rev. ed.}}", {"edition": "Rev. ed."}),
+    ("@map{k, title = {T}, scale = {1:25000}, dimensions = {128cm×84cm}}", {"scale": "1:25000", "dimensions": "128cm×84cm"}),
+    ("@article{k, title = {T}, volume = {267}, eid = {147370}}", {"page": "147370"}),
+    ("@preprint{k, title = {T}, archiveprefix = {bioRxiv}}", {"type": "article", "publisher": "bioRxiv"}),
+    ("@thesis{k, title = {T}, url = {http://x.org/a}, cstr = {35001.37}}", {"CSTR": "35001.37"}),
+])
+def test_gbt_fields(entry: str, expected: dict):
+    item = one(entry)
+    assert {k: item.get(k) for k in expected} == expected
+
+
+def test_cstr_in_the_url_is_not_repeated():
+    assert "CSTR" not in one("@dataset{k, title = {T}, url = {http://x.org/CSTR:1.2}, cstr = {1.2}}")
+
+
+def test_patent_holder_leads():
+    item = one("@patent{k, title = {T}, author = {Shi, Shunxiang and Xu, Haiping}, holder = {{Xidian University}}}")
+    assert item["author"] == [{"literal": "Xidian University"}]
+    assert [n["family"] for n in item["contributor"]] == ["Shi", "Xu"]
+    same = one("@patent{k, title = {T}, author = {Deng, Yigang}, holder = {Deng, Yigang}}")
+    assert len(same["author"]) == 1 and "contributor" not in same
