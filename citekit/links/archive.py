@@ -100,13 +100,13 @@ def pick(candidates: list[Snapshot], target: str | None) -> Snapshot | None:
 class ArchiveStatus:
     """How the archives answered during one run: ``ok``, ``degraded`` or ``unreachable``, with counts.
 
-    A failure is a request with no answer, a 5xx or 429 after retries, or an answer that makes no
-    sense (unparseable CDX rows, an impossible capture timestamp). Three in a row open the
-    breaker for that archive host for the rest of the run.
+    Counted per request (each retry too). A failure is a request with no answer, a 5xx or 429,
+    or an answer that makes no sense (unparseable CDX rows, an impossible capture timestamp).
+    Three in a row open the breaker for that archive host for the rest of the run.
     """
 
     lookups: int = 0  # links looked up
-    answered: int = 0  # archive requests that got an answer
+    answered: int = 0  # archive requests that got a usable answer
     failures: int = 0  # archive requests that failed
     skipped: int = 0  # requests not made because the breaker was open
     last_error: str = ""
@@ -123,6 +123,11 @@ class ArchiveStatus:
     def counts(self) -> dict[str, Any]:
         return {"lookups": self.lookups, "answered": self.answered, "failures": self.failures,
                 "skipped": self.skipped, "breaker_open": sorted(self.open_hosts), "last_error": self.last_error}
+
+    def junk(self, reason: str, host: str) -> None:
+        """An answer that could not be used: a failure, not an answer."""
+        self.answered -= 1
+        self.failed(reason, host)
 
     def succeeded(self, host: str) -> None:
         self.answered += 1
@@ -170,22 +175,34 @@ class ArchiveClient:
                    headers: dict[str, str] | None = None) -> tuple[RawResponse | None, str]:
         """(answer, host); None when the archive failed or its breaker is open."""
         host = host_of(url)
-        if host in self.status.open_hosts:
+        # A CDX call is limited under its own budget so /web/ look-ups are not held behind it.
+        def observe(resp: RawResponse | None, error: str | None) -> None:
+            if resp is None or resp.status >= 500 or resp.status == 429:
+                self._failed(host, error or f"HTTP {resp.status if resp else '?'}")
+            else:
+                self.status.succeeded(host)
+
+        answer = await request_with_retries(self.session, "GET", url, self.limiter, self.policy, headers,
+                                            slot_key=f"{budget}:{host}" if budget else None, observe=observe)
+        resp = answer.response
+        if answer.tripped:
             self.status.skipped += 1
             return None, host
-        # A CDX call is limited under its own budget so /web/ look-ups are not held behind it.
-        answer = await request_with_retries(self.session, "GET", url, self.limiter, self.policy, headers,
-                                            slot_key=f"{budget}:{host}" if budget else None)
-        resp = answer.response
         if resp is None or resp.status >= 500 or resp.status == 429:
-            why = answer.error or f"HTTP {resp.status if resp else '?'}"
-            self.status.failed(f"{host}: {why}", host)
             return None, host
-        self.status.succeeded(host)
         return resp, host
 
+    def _failed(self, host: str, what: str, junk: bool = False) -> None:
+        (self.status.junk if junk else self.status.failed)(f"{host}: {what}", host)
+        if host in self.status.open_hosts:
+            # Open the limiter's breaker for every budget of this host: requests already queued
+            # for a slot are dropped there, not sent.
+            reason = f"the archive failed {self.status.threshold} times in a row (last: {what})"
+            for key in (host, f"cdx:{host}"):
+                self.limiter.trip(key, "error", reason)
+
     def _junk(self, host: str, what: str) -> None:
-        self.status.failed(f"{host}: {what}", host)
+        self._failed(host, what, junk=True)
 
     async def _web_lookup(self, url: str, target: str | None) -> tuple[Snapshot | None, bool]:
         """(capture, definitive). definitive=False means ask the CDX API."""
@@ -244,13 +261,18 @@ class ArchiveClient:
         if not {"timestamp", "original", "statuscode"} <= idx.keys():
             self._junk(host, "CDX answer has no timestamp/original/statuscode columns")
             return None
-        out = []
+        out, bad = [], 0
         for row in rows[1:]:
             if not isinstance(row, list) or len(row) < len(header):
+                bad += 1
                 continue
             ts, original = str(row[idx["timestamp"]]), str(row[idx["original"]])
-            if str(row[idx["statuscode"]]) in GOOD_CAPTURE_STATUSES and valid_timestamp(ts):
+            if not valid_timestamp(ts):
+                bad += 1
+            elif str(row[idx["statuscode"]]) in GOOD_CAPTURE_STATUSES:
                 out.append([ts, original])
+        if bad:
+            self._junk(host, f"{bad} CDX row(s) with no usable capture timestamp (not a date)")
         return out
 
     async def _cdx_lookup(self, url: str, target: str | None) -> list[Snapshot]:

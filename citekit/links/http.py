@@ -202,6 +202,12 @@ class HostLimiter:
             st.open_state = state
             st.open_reason = f"not requested: {host} failed {st.failures} links in a row (last: {reason})"
 
+    def trip(self, host: str, state: str, reason: str) -> None:
+        """Open ``host``'s breaker now, for the rest of the run."""
+        st = self._state(host)
+        if st.open_reason is None:
+            st.open_state, st.open_reason = state, f"not requested: {reason}"
+
     def is_open(self, host: str) -> tuple[str, str] | None:
         st = self._state(host)
         if st.open_reason is None:
@@ -235,8 +241,10 @@ class Answer:
 
 async def request_with_retries(session: LinkSession, method: str, url: str, limiter: HostLimiter,
                                policy: FetchPolicy, headers: dict[str, str] | None = None,
-                               body: bytes | None = None, slot_key: str | None = None) -> Answer:
-    """One hop: retried on timeouts, resets, 408/429/5xx. ``slot_key`` names the politeness budget."""
+                               body: bytes | None = None, slot_key: str | None = None,
+                               observe: Callable[[RawResponse | None, str | None], None] | None = None) -> Answer:
+    """One hop: retried on timeouts, resets, 408/429/5xx. ``slot_key`` names the politeness budget;
+    ``observe`` sees every attempt while its slot is still held (the archive's breaker counts them)."""
     host = slot_key or host_of(url)
     attempts = 0
     while True:
@@ -252,6 +260,8 @@ async def request_with_retries(session: LinkSession, method: str, url: str, limi
                                              headers=headers, body=body)
             except FetchError as exc:
                 error, detail = exc.kind, exc.detail
+            if observe is not None:
+                observe(resp, error)
             if resp is not None and resp.status in (429, 503):
                 asked = parse_retry_after(resp.headers.get("retry-after"))
                 if asked is not None and asked <= policy.max_retry_wait:

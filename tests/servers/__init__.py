@@ -140,6 +140,35 @@ def endless(chunk: bytes = b"<p>" + b"x" * 4093, max_seconds: float = 10.0,
     return handler
 
 
+def drip(phase: str, every: float = 0.2, max_seconds: float = 15.0) -> Handler:
+    """A hostile server: one byte every ``every`` s in ``phase`` (``status``, ``headers`` or ``body``).
+
+    Each read succeeds quickly, so only a deadline on the whole exchange stops the client. The
+    bytes before the dripping phase are sent at once.
+    """
+    status = b"HTTP/1.1 200 OK\r\n"
+    headers = b"Content-Type: text/html\r\nContent-Length: 2000\r\nX-Padding: " + b"p" * 200 + b"\r\n\r\n"
+    body = b"<html><title>ok</title>" + b"x" * 1977
+    parts = {"status": (b"", status + headers + body), "headers": (status, headers + body),
+             "body": (status + headers, body)}[phase]
+
+    def handler(req: Request, h: BaseHTTPRequestHandler) -> None:
+        deadline = time.monotonic() + max_seconds
+        try:
+            h.wfile.write(parts[0])
+            h.wfile.flush()
+            for i in range(len(parts[1])):
+                if time.monotonic() > deadline:
+                    break
+                h.wfile.write(parts[1][i:i + 1])
+                h.wfile.flush()
+                time.sleep(every)
+        except OSError:
+            pass  # the client gave up: what the test wants
+        h.close_connection = True
+    return handler
+
+
 def sequence(*handlers: Handler) -> Handler:
     """Each call uses the next handler; the last one repeats (e.g. 503, 503, then 200)."""
     lock = threading.Lock()
