@@ -15,12 +15,23 @@ def latex_command(
     paper: Annotated[Path, typer.Argument(help="The .aux file, with or without the extension (e.g. paper).")],
     style: Annotated[Optional[str], typer.Option("--style", "-s", help="A built-in style or .csl file, instead of \\bibliographystyle.")] = None,  # noqa: E501
     library: Annotated[Optional[list[Path]], typer.Option("--library", "-l", help="A .bib or CSL-JSON file (repeatable), instead of \\bibliography.")] = None,  # noqa: E501
+    sty: Annotated[bool, typer.Option("--sty", help="Write citekit.sty (citations formatted by citekit, note styles, locators) beside PAPER first; without PAPER.aux yet, only that.")] = False,  # noqa: E501
+    force: Annotated[bool, typer.Option("--force", help="With --sty: replace a citekit.sty that differs from this version's.")] = False,  # noqa: E501
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors (latexmk's silent mode).")] = False,  # noqa: E501
 ) -> None:
-    """Write PAPER.bbl (natbib's conventions) and PAPER.blg from PAPER.aux: pdflatex; citekit latex; pdflatex."""
-    from citekit.latex import run
+    """Write PAPER.bbl (natbib's conventions, or citekit.sty's) and PAPER.blg from PAPER.aux: pdflatex; citekit latex; pdflatex."""  # noqa: E501
+    from citekit.latex import aux_path_of, run
 
-    outcome = run(paper, style=style, libraries=library or ())
+    aux = aux_path_of(paper)
+    if sty:
+        from citekit.latex.sty import write_sty
+
+        target, written = write_sty(aux.parent, force=force)
+        if not quiet:
+            print(f"citekit: {'wrote' if written else 'up to date:'} {target}", file=sys.stderr)
+        if not aux.exists():
+            return  # before the first LaTeX run: the package is all there is to write
+    outcome = run(aux, style=style, libraries=library or ())
     for w in outcome.warnings:
         print(f"citekit: warning: {w}", file=sys.stderr)
     if outcome.errors:

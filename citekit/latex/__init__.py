@@ -19,7 +19,8 @@ from citekit.latex.bbl import Bbl, bad_key_reason, write_bbl
 from citekit.model import Item
 from citekit.styles import DEFAULT_STYLE, resolve_style
 
-__all__ = ["AuxFile", "AuxRef", "Bbl", "Outcome", "bad_key_reason", "cited_keys", "read_aux", "run", "write_bbl"]
+__all__ = ["AuxFile", "AuxRef", "Bbl", "Outcome", "aux_path_of", "bad_key_reason", "cited_keys", "read_aux", "run",
+           "write_bbl"]
 
 
 @dataclass
@@ -41,6 +42,14 @@ def cited_keys(path: str | Path) -> list[AuxRef]:
     return read_aux(path).keys()
 
 
+def aux_path_of(paper: str | Path) -> Path:
+    """``paper``, ``paper.tex`` or ``paper.aux`` → ``paper.aux``."""
+    path = Path(paper)
+    if path.suffix == ".tex":
+        return path.with_suffix(".aux")
+    return path if path.suffix == ".aux" else path.with_name(path.name + ".aux")
+
+
 def run(aux_path: str | Path, *, style: str | None = None, libraries: Sequence[str | Path] = ()) -> Outcome:
     """Write ``<aux>.bbl`` and ``<aux>.blg`` for ``aux_path`` (``paper`` or ``paper.aux``).
 
@@ -48,9 +57,7 @@ def run(aux_path: str | Path, *, style: str | None = None, libraries: Sequence[s
     ``.aux`` or database, an unknown style, a biblatex document) raises :class:`CitekitError`,
     after the ``.blg`` records it.
     """
-    aux_path = Path(aux_path)
-    if aux_path.suffix != ".aux":
-        aux_path = aux_path.with_name(aux_path.name + ".aux")
+    aux_path = aux_path_of(aux_path)
     blg = aux_path.with_suffix(".blg")
     log = [f"This is citekit latex {__version__}", f"The top-level auxiliary file: {aux_path.name}"]
     try:

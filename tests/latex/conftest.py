@@ -36,6 +36,35 @@ def tex(engine: str, cwd: Path, name: str = "paper") -> subprocess.CompletedProc
                           text=True, errors="replace", cwd=cwd, timeout=600)
 
 
+def pdf_text(cwd: Path, pdf: str = "paper.pdf") -> str:
+    """The PDF's text, whitespace collapsed."""
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", pdf, "-"], capture_output=True, text=True, cwd=cwd,
+                          timeout=120).stdout
+    return " ".join(text.split())
+
+
+def build_sty(tmp_path: Path, source: str, engine: str = "pdflatex", *, files: dict[str, Path] | None = None
+              ) -> tuple[str, str]:
+    """A citekit.sty document: ``citekit latex --sty``, then ``engine; citekit latex; engine``: one
+    LaTeX run after citekit latex is enough. Returns the PDF's text and citekit's stderr."""
+    need(engine, "pdftotext")
+    (tmp_path / "paper.tex").write_text(source, encoding="utf-8")
+    shutil.copy(LIBRARY, tmp_path / "refs.bib")
+    for name, path in (files or {}).items():
+        shutil.copy(path, tmp_path / name)
+    sty = citekit_latex("--sty", "paper", cwd=tmp_path)
+    assert sty.returncode == 0 and (tmp_path / "citekit.sty").is_file(), sty.stderr
+    first = tex(engine, tmp_path)
+    assert first.returncode == 0, first.stdout[-2000:]
+    ck = citekit_latex("paper", cwd=tmp_path)
+    assert ck.returncode == 0, ck.stderr
+    again = tex(engine, tmp_path)
+    assert again.returncode == 0, again.stdout[-2000:]
+    log = (tmp_path / "paper.log").read_text(encoding="utf-8", errors="replace")
+    assert "There were undefined references" not in log, log[-2000:]  # all defined after one run
+    return pdf_text(tmp_path), ck.stderr
+
+
 def build(tmp_path: Path, source: str, engine: str = "pdflatex", *, expect_rc: int = 0) -> tuple[str, str]:
     """Run the loop ``engine; citekit latex; engine; engine`` on ``source`` with the bundled library
     as ``refs.bib``; return the PDF's text (whitespace collapsed) and citekit's stderr."""
