@@ -15,6 +15,7 @@ import pytest
 HERE = Path(__file__).resolve().parent
 WRAPPER = HERE / "citekit-pandoc.sh"
 
+SHARED = HERE.parents[2] / "shared"  # reference material next to the repository (may be absent)
 PANDOC3_CACHE = Path.home() / ".cache" / "citekit-bench" / "pandoc3" / "pandoc"
 
 
@@ -291,22 +292,155 @@ def test_not_json_is_one_line() -> None:
 
 
 # --- a paper citing the bundled library -------------------------------------------------------
+#
+# paper.md cites library/*.bib in the text (``@key [pp. 3-5]``), combined and ranged ([2-4]; two consecutive
+# numbers, [5-6]), with locators. What each style must print comes from the standards, not from today's
+# output: GB/T 7714-2015 10.1.2 (numbers in brackets, consecutive numbers joined with "-", two of them
+# included: "[255-256]"), 10.1.3 and 10.2.4 (the cited page superscript after the bracket or parenthesis:
+# "[2]260", "(…, 1996)¹¹⁹⁴"), 10.2.2 ("(CRANE, 1972)", "(陈晋镳 等, 1980)", "(MYBURG et al., 2014)"; names
+# of organisations are not capitalised, "American Association for the Advancement of Science"), and the
+# NIST format (/work/shared/notes/nist-style.md 2.C.1: "[1]", "[1, 2]", ranges "[1–3]"; no locators).
+# The entries must be what ``citekit format`` prints for the same style.
 
 PAPER_KEYS = ["congress2014revitalize", "eop2013network", "gatech2014incubator", "crs2019mep", "nist2020mep",
-              "nstc2018strategy", "sun2021development"]
+              "nstc2018strategy", "sun2021development", "molnar2025china"]
+PAPER_TEXT = {
+    "gb-t-7714-2015-numeric": "The act [1] created the network [2-4]. MEP [5]¹² and [4]³⁻⁵ describe it; see also [5-6] "
+                              "and [7]. China benchmarks its own centres [8].",
+    "nist": "The act [1] created the network [2–4]. MEP [5] and [4] describe it; see also [5, 6] and [7]. "
+            "China benchmarks its own centres [8].",
+    "gb-t-7714-2015-author-date": (
+        "The act (United States Congress, 2014) created the network (Executive Office of the President. National "
+        "Science and Technology Council. Advanced Manufacturing National Program Office, 2013; Georgia Tech "
+        "Enterprise Innovation Institute (EI2), 2014; Congressional Research Service, 2019). MEP (National "
+        "Institute of Standards and Technology, 2020)¹² and Congressional Research Service (2019)³⁻⁵ describe it; "
+        "see also (National Institute of Standards and Technology, 2020; National Science & Technology Council, "
+        "2018) and (孙毅 等, 2021). China benchmarks its own centres (MOLNAR et al., 2025)."),
+    "gb-t-7714-2025-author-date": (
+        "The act （United States Congress，2014） created the network （Executive Office of the President. "
+        "National Science and Technology Council. Advanced Manufacturing National Program Office，2013；Georgia "
+        "Tech Enterprise Innovation Institute (EI2)，2014；Congressional Research Service，2019）. MEP （National "
+        "Institute of Standards and Technology，2020）¹² and Congressional Research Service （2019）³⁻⁵ describe "
+        "it; see also （National Institute of Standards and Technology，2020；National Science & Technology "
+        "Council，2018） and （孙毅等，2021）. China benchmarks its own centres （Molnar et al.，2025）."),
+}
+PDF_FONT = "AR PL UMing CN"  # fonts-arphic-uming: Latin and CJK in one font, for xelatex
 
 
-@pytest.mark.parametrize(("style", "text"), [
-    ("gb-t-7714-2015-numeric", "The act [1] created the network [2-4]. MEP [5]¹² and [4]³⁻⁵ describe it; "
-                               "see also [5-6] and [7]."),
-    ("nist", "The act [1] created the network [2–4]. MEP [5] and [4] describe it; see also [5, 6] and [7]."),
-])
-def test_paper_entries_match_citekit_format(pd: Pandoc, style: str, text: str) -> None:
+def _squash(text: str) -> str:
+    """Text without what page layout changes: white space, hyphens (added at line breaks, and those of
+    ranges), superscript forms (a PDF's superscript is plain digits)."""
+    text = text.translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-"))
+    return re.sub(r"[\s\-\u2010\u00ad]", "", text)
+
+
+def _html_text(html: str) -> str:
+    import html as html_module
+
+    body = html.split("<body>", 1)[-1]
+    body = re.sub(r"<(?:script|style)[^>]*>.*?</(?:script|style)>", "", body, flags=re.S)
+    return html_module.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def _paper(pd: Pandoc, style: str, fmt: str, tmp_path: Path) -> str:
+    """paper.md through the filter in ``fmt``, as text: plain as pandoc writes it; HTML without its tags;
+    docx read back by pandoc; PDF (xelatex) read by pdftotext."""
+    args = ["-M", f"csl={style}"]
+    if fmt in ("plain", "html"):
+        return pd.ok("paper.md", fmt, *args)[0]
+    out = tmp_path / f"paper.{fmt}"
+    if fmt == "pdf":
+        for tool in ("xelatex", "pdftotext", "fc-list"):
+            if shutil.which(tool) is None:
+                pytest.skip(f"{tool} is not installed")
+        fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=60).stdout
+        if PDF_FONT not in fonts:
+            pytest.skip(f"the font {PDF_FONT} (fonts-arphic-uming) is not installed")
+        args += ["--pdf-engine=xelatex", "-V", f"mainfont={PDF_FONT}"]
+    result = pd.run("paper.md", fmt, *args, "-o", str(out))
+    if fmt == "pdf" and result.returncode != 0:
+        # pandoc's LaTeX template needs more of TeX Live than a minimal install has (lmodern, the
+        # fonts hyperref uses under xelatex: texlive-fonts-recommended)
+        missing = re.search(r"File `([^']+)' not found|Font \\?\S+=(\S+) .*not loadable", result.stderr)
+        if missing:
+            pytest.skip(f"TeX lacks {missing.group(1) or missing.group(2)} for pandoc's LaTeX template")
+    assert result.returncode == 0, result.stderr
+    assert "[WARNING]" not in result.stderr
+    if fmt == "docx":
+        return subprocess.run([pd.binary, str(out), "-t", "plain", "--wrap=none"], capture_output=True, text=True,
+                              timeout=120, check=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, timeout=120,
+                          check=True).stdout
+    return re.sub(r"^\s*\d+\s*$", "", text.replace("\f", "\n"), flags=re.M)  # page numbers
+
+
+@pytest.mark.parametrize("fmt", ["plain", "html", "docx", "pdf"])
+@pytest.mark.parametrize("style", ["gb-t-7714-2015-numeric", "nist", "gb-t-7714-2015-author-date",
+                                   "gb-t-7714-2025-author-date"])
+def test_paper_reads_as_the_standard(pd: Pandoc, style: str, fmt: str, tmp_path: Path) -> None:
     from citekit import format_bibliography, read_library
 
-    out, err = pd.ok("paper.md", "plain", "-M", f"csl={style}")
-    assert err == ""
-    body, refs = out.split("\n参考文献\n")
-    assert body.strip() == text
+    if style == "gb-t-7714-2025-author-date" and fmt in ("docx", "pdf"):
+        pytest.skip("the same writers as for the 2015 author-date style; kept short")
     items = read_library([HERE.parent.parent / "library"]).items(PAPER_KEYS)
-    assert refs.strip().split("\n\n") == format_bibliography(items, style, "text")
+    entries = format_bibliography(items, style, "text")
+    out = _paper(pd, style, fmt, tmp_path)
+    if fmt == "plain":
+        body, refs = out.split("\n参考文献\n")
+        assert body.strip() == PAPER_TEXT[style]
+        assert refs.strip().split("\n\n") == entries
+        return
+    text = _squash(_html_text(out) if fmt == "html" else out)
+    assert _squash(PAPER_TEXT[style]) in text
+    assert "参考文献" in text
+    # every entry, in citekit's order, after the text
+    at = text.index(_squash(PAPER_TEXT[style]))
+    for entry in entries:
+        found = text.find(_squash(entry), at)
+        assert found > at, entry
+        at = found
+    if fmt == "html":
+        assert '<a href="#ref-congress2014revitalize" role="doc-biblioref">' in out  # link-citations
+        assert 'href="https://doi.org/10.6028/NIST.AMS.600-17"' in out or "DOI" not in "".join(entries)
+
+
+def _official_note_style() -> Path:
+    csl = SHARED / "gbt7714" / "csl-official" / "china-national-standard-gb-t-7714-2015-note.csl"
+    if not csl.is_file():
+        pytest.skip(f"{csl} is not there (reference material outside the repository)")
+    return csl
+
+
+def test_paper_in_a_note_style_as_pandoc_citeproc_prints_it(pd: Pandoc, tmp_path: Path) -> None:
+    """GB/T 7714-2015's note style (the official CSL): footnotes, 同上 (ibid), 同N (subsequent), an author in
+    the text and a citation inside the author's own footnote, all as pandoc's --citeproc prints them from
+    the same items (given to it as CSL-JSON, which its BibTeX reader would read otherwise)."""
+    import json
+
+    from citekit import read_library
+    from citekit.render.engine import prepare
+
+    csl = _official_note_style()
+    data = tmp_path / "library.json"
+    data.write_text(json.dumps([prepare(i) for i in read_library([HERE.parent.parent / "library"]).items()],
+                               ensure_ascii=False), encoding="utf-8")
+    ours, err = pd.ok("paper-note.md", "plain", "-M", f"csl={csl}")
+    assert err == ""
+    theirs = subprocess.run([pd.binary, "paper-note.md", "--citeproc", "-M", f"csl={csl}", "-M",
+                             f"bibliography={data}", "-t", "plain", "--wrap=none"], cwd=HERE, capture_output=True,
+                            text=True, timeout=120, check=True).stdout
+    assert ours == theirs
+    parts = ours.split("\n参考文献\n")[1].strip().split("\n\n")
+    notes = parts[max(i for i, p in enumerate(parts) if p.startswith("[1] ")):]  # after the bibliography
+    assert notes[2:5] == ["[3] 同上.", "[4] 同上: 14.", "[5] 同2."]  # ibid, ibid with locator, subsequent
+    assert notes[-1] == "[8] 同1: 7."
+    assert ours.startswith("The network was designed in 2013.[1] MEP describes it.[2] Again,[3] and further on,[4] "
+                           "then in general.[5] CONGRESSIONAL RESEARCH SERVICE[6] agrees.[7] Back to the design.[8]")
+    assert notes[6].startswith("[7] As 孙毅, 罗穆雄, 美国智能制造的发展及启示[J]. 中国科学院院刊, 2021, 36(11) shows, "
+                               "see also (UNITED STATES CONGRESS. Revitalize American")
+    # the footnotes survive a Word document
+    docx = tmp_path / "paper-note.docx"
+    pd.ok("paper-note.md", "docx", "-M", f"csl={csl}", "-o", str(docx))
+    back = subprocess.run([pd.binary, str(docx), "-t", "plain", "--wrap=none"], capture_output=True, text=True,
+                          timeout=120, check=True).stdout
+    assert "[3] 同上." in back and "[8] 同1: 7." in back and "agrees.[7]" in back
