@@ -77,3 +77,51 @@ def test_style_option_overrides_bibstyle(paper: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "\\bibitem[{Congressional Research Service}({2019})]{crs2019mep}" in (paper / "paper.bbl").read_text(
         encoding="utf-8")
+
+
+# --- citekit.sty --------------------------------------------------------------------------------
+
+
+def test_sty_is_written_before_the_first_latex_run(tmp_path: Path) -> None:
+    from citekit.latex.sty import sty_text
+
+    proc = citekit_latex("--sty", "paper.tex", cwd=tmp_path)
+    assert proc.returncode == 0 and not (tmp_path / "paper.bbl").exists(), proc.stderr
+    sty = tmp_path / "citekit.sty"
+    assert sty.read_text(encoding="utf-8") == sty_text()
+    sty.chmod(0o640)
+    before = sty.stat().st_mtime_ns
+    again = citekit_latex("--sty", "paper", cwd=tmp_path)
+    assert again.returncode == 0 and "up to date" in again.stderr
+    assert sty.stat().st_mtime_ns == before  # the same file is not rewritten
+
+
+def test_a_different_sty_is_kept_unless_forced(tmp_path: Path) -> None:
+    sty = tmp_path / "citekit.sty"
+    sty.write_text("% my own changes\n", encoding="utf-8")
+    proc = citekit_latex("--sty", "paper", cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "a different citekit.sty is already there" in proc.stderr and "--force" in proc.stderr
+    assert sty.read_text(encoding="utf-8") == "% my own changes\n"
+    assert citekit_latex("--sty", "--force", "paper", cwd=tmp_path).returncode == 0
+    assert sty.read_text(encoding="utf-8").startswith("% citekit.sty")
+
+
+def test_sty_then_the_aux(paper: Path) -> None:
+    aux = paper / "paper.aux"
+    aux.write_text(aux.read_text(encoding="utf-8") + "\\citekit@cite{1}{p}{t}{0}{crs2019mep}{}{12}\n",
+                   encoding="utf-8")
+    proc = citekit_latex("--sty", "paper", cwd=paper)
+    assert proc.returncode == 0, proc.stderr
+    bbl = (paper / "paper.bbl").read_text(encoding="utf-8")
+    assert "\\citekitcluster{1}{crs2019mep}{[1]\\textsuperscript{12}}{}%" in bbl
+
+
+def test_a_broken_cluster_line_is_reported_not_fatal(paper: Path) -> None:
+    aux = paper / "paper.aux"
+    aux.write_text(aux.read_text(encoding="utf-8") + "\\citekit@cite{x}{p}{t}{0}{crs2019mep}{}{}\n"
+                   "\\citekit@cite{2}{p}{t}{0}{crs2019mep}\n", encoding="utf-8")
+    proc = citekit_latex("paper", cwd=paper)
+    assert proc.returncode == 0
+    assert "paper.aux:6: a \\citekit@cite line that citekit.sty did not write; ignored" in proc.stderr
+    assert "paper.aux:7: a \\citekit@cite line without its seven arguments; ignored" in proc.stderr

@@ -47,8 +47,7 @@ def test_plain_numeric_style_keeps_natbib_rules(tmp_path: Path) -> None:
     assert "[1] Revitalize American Manufacturing and Innovation Act of 2014" in text
 
 
-def test_author_date_citet_citep(tmp_path: Path) -> None:
-    source = r"""\documentclass{article}
+AUTHOR_DATE = r"""\documentclass{article}
 \usepackage[authoryear,round]{natbib}
 \usepackage{url}
 \begin{document}
@@ -59,7 +58,10 @@ Both \citep{congress2021innovation,congress2021nsf}.
 \bibliography{refs}
 \end{document}
 """
-    text, _ = build(tmp_path, source)
+
+
+def test_author_date_citet_citep(tmp_path: Path) -> None:
+    text, _ = build(tmp_path, AUTHOR_DATE)
     assert "Textual United States Congress (2021a) and RUDNITSKY et al. (2019)." in text
     # a "(" in a corporate name does not end natbib's author part
     assert "Paren (Georgia Tech Enterprise Innovation Institute (EI2), 2014)." in text

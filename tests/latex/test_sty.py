@@ -17,6 +17,7 @@ import pytest
 
 import citekit
 from tests.latex.conftest import LIBRARY, ROOT, build_sty, citekit_latex, need, need_tex_file, pdf_text, tex
+from tests.latex.test_compile import AUTHOR_DATE
 
 HERE = Path(__file__).resolve().parent
 SHARED = ROOT.parent / "shared"
@@ -75,17 +76,10 @@ def test_nist_portal_entry_reads_as_the_nist_page(tmp_path: Path) -> None:
 
 
 def test_author_date_citet_and_citep(tmp_path: Path) -> None:
-    source = r"""\documentclass{article}
-\usepackage{citekit}
-\begin{document}
-Textual \citet{congress2021nsf} and \citet{rudnitsky2019manufacturing}.
-Paren \citep{gatech2014incubator}. Page \citep[p.~12]{molnar2025china}.
-Both \citep{congress2021innovation,congress2021nsf}. Two \citet{congress2021nsf,gatech2014incubator}.
-Author \citeauthor{nist2020mep}, year \citeyearpar{nist2020mep}, \citep[see][]{nist2020mep}.
-\bibliographystyle{gb-t-7714-2015-author-date}
-\bibliography{refs}
-\end{document}
-"""
+    source = AUTHOR_DATE.replace("\\usepackage[authoryear,round]{natbib}\n\\usepackage{url}", "\\usepackage{citekit}")
+    source = source.replace("\\bibliographystyle", "Two \\citet{congress2021nsf,gatech2014incubator}.\n"
+                            "Author \\citeauthor{nist2020mep}, year \\citeyearpar{nist2020mep}, "
+                            "\\citep[see][]{nist2020mep}.\n\\bibliographystyle")
     text, _ = build_sty(tmp_path, source)
     assert "Textual United States Congress (2021a) and RUDNITSKY et al. (2019)." in text
     assert "Paren (Georgia Tech Enterprise Innovation Institute (EI2), 2014)." in text
