@@ -44,6 +44,32 @@ _NEEDS_DECODING = re.compile(r"[\\{}~$]|--|``|''")
 _NOCASE_OPEN = '<span class="nocase">'
 
 
+# The decoder recurses once per group; deeper values (no real title nests this far) are read
+# flat, so hostile input can never exhaust the stack.
+MAX_NESTING = 64
+_BRACE = re.compile(r"(?<!\\)[{}]")
+_FLAT = re.compile(r"\\([A-Za-z]+\*?\s*|.)|[{}]", re.S)
+
+
+def _nesting(value: str) -> int:
+    depth = deepest = 0
+    for m in _BRACE.finditer(value):
+        depth += 1 if m.group(0) == "{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _flat(value: str) -> str:
+    """The text of a value with every brace and command name dropped (escaped characters kept)."""
+    def one(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name is None:
+            return ""
+        return _ESCAPED.get(name, name) if len(name) == 1 and not name.isalpha() else ""
+
+    return _FLAT.sub(one, value)
+
+
 def needs_decoding(value: str) -> bool:
     return bool(_NEEDS_DECODING.search(value))
 
@@ -56,6 +82,8 @@ def decode(value: str, *, markup: bool = True) -> str:
     """
     if not needs_decoding(value):
         return value
+    if _nesting(value) > MAX_NESTING:
+        return unicodedata.normalize("NFC", _flat(value))
     out = _Decoder(value, markup).run()
     return unicodedata.normalize("NFC", out)
 

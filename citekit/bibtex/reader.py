@@ -121,6 +121,7 @@ def parse_bib(text: str, path: str | Path = "<string>") -> BibFile:
             bib.strings[block.key.lower()] = value
         elif isinstance(block, BPEntry):
             bib.entries.append(_entry(block, path, where, lines))
+            bib.problems.extend(_missing_commas(bib.entries[-1]))
         elif isinstance(block, DuplicateBlockKeyBlock):
             key = getattr(block, "key", None) or getattr(block.ignore_error_block, "key", None)
             bib.problems.append(
@@ -140,6 +141,21 @@ def parse_bib(text: str, path: str | Path = "<string>") -> BibFile:
             reason = reason or "unbalanced braces or a missing delimiter"
             bib.problems.append(Problem(path, line, f"cannot parse {first!r}: {reason}", 1, "parse-error"))
     return bib
+
+
+# A value that swallowed the next field: "title = {T}⏎ author = {…}" (the comma forgotten).
+_SWALLOWED = re.compile(r"[}\"]\s*\n\s*([A-Za-z][\w-]*)\s*=\s*[{\"\d]")
+
+
+def _missing_commas(entry: Entry) -> list[Problem]:
+    out = []
+    for f in entry.fields.values():
+        m = _SWALLOWED.search(f.value) if "\n" in f.value else None
+        if m:
+            out.append(Problem(entry.path, f.line + f.value.count("\n", 0, m.start()) + 1,
+                               f"a comma is missing before field {m.group(1)!r} of entry {entry.key!r}: "
+                               f"it was read as part of {f.name!r}", None, "missing-comma", entry.key))
+    return out
 
 
 def _entry(block: BPEntry, path: str, span: tuple[int, int], lines: _Lines) -> Entry:

@@ -34,12 +34,12 @@ def normalise_url(value: str) -> str:
     value = value.strip()
     try:
         parts = urlsplit(value)
-    except ValueError:
+        port = parts.port if parts.port not in (None, 80, 443) else None
+    except ValueError:  # a bracketed host left open, a port out of range: compare as written
         return value
     host = (parts.hostname or "").lower()
     if host.startswith("www."):
         host = host[4:]
-    port = parts.port if parts.port not in (None, 80, 443) else None
     netloc = f"{host}:{port}" if port else host
     path = parts.path.rstrip("/") or ""
     query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
