@@ -100,3 +100,29 @@ def test_api_versions(version: list[int], monkeypatch: pytest.MonkeyPatch) -> No
 def test_old_api_is_refused() -> None:
     with pytest.raises(ValueError, match="unsupported pandoc API version 1.20"):
         process_document(_doc([1, 20], []), print)
+
+
+def test_input_files_from_pandoc_command_lines() -> None:
+    from citekit.pandoc.source import input_files
+
+    argv = ["pandoc", "-o", "out.html", "a.md", "--filter", "citekit-pandoc", "-Mlang=de", "--csl=x.csl",
+            "-s", "b.md", "-M", "k=v", "--bibliography", "r.bib", "-t", "html", "--", "-c.md"]
+    assert input_files(argv) == (["a.md", "b.md", "-c.md"], None)
+    assert input_files(["pandoc", "-f", "markdown+smart", "paper.txt"]) == (["paper.txt"], "markdown+smart")
+    assert input_files(["pandoc", "--from=latex", "-"]) == (["-"], "latex")
+
+
+def test_source_lines_follow_footnote_definitions(tmp_path: Path) -> None:
+    from citekit.pandoc.source import document_sources
+
+    paper = tmp_path / "p.md"
+    paper.write_text("---\ntitle: t\nnocite: '@a'\n---\n\nSee @a.[^1] And @a.\n\n[^1]: In a note, @a\n"
+                     "    and @b, indented.\n\n```\n@a in code\n```\n", encoding="utf-8")
+    lines = document_sources(["pandoc", str(paper), "-o", "x.html"])
+    assert lines is not None
+    # document order: the text's @a, the note's @a and @b (pandoc puts the note at its mark), then the text's
+    assert [str(lines.take("a", False)), str(lines.take("a", True)), str(lines.take("b", True))] == [
+        f"{paper}:6", f"{paper}:8", f"{paper}:9"]
+    assert str(lines.take("a", False)) == f"{paper}:6"
+    assert document_sources(["pandoc", "-f", "latex", str(paper)]) is None
+    assert document_sources(["pandoc", "-"]) is None
