@@ -133,10 +133,13 @@ def _compose(cl: AuxCluster, mains: list[str], authors: list[str], note_style: b
     """(text in place, footnote text) of one citation."""
     if cl.mode == "a":
         return ", ".join(a for a in authors if a), ""
-    if cl.mode == "t" and not note_style:
-        # "Author (2020); Other (2021)": each key is a cite of its own, as natbib's \citet
-        parts = [f"{a} {m}" if a and m else a or m for a, m in zip(authors, mains, strict=True)]
-        return delimiter.join(p for p in parts if p), ""
+    if not note_style:
+        if cl.mode == "t":
+            # "Author (2020); Other (2021)": each key is a cite of its own, as natbib's \citet
+            parts = [f"{a} {m}" if a and m else a or m for a, m in zip(authors, mains, strict=True)]
+            return delimiter.join(p for p in parts if p), ""
+        main = delimiter.join(m for m in mains if m)
+        return ("", main) if cl.mode == "f" and not cl.in_note else (main, "")
     main = delimiter.join(m for m in mains if m)
     author = ", ".join(a for a in authors if a) if cl.mode == "t" else ""
     if cl.in_note:
@@ -145,9 +148,7 @@ def _compose(cl: AuxCluster, mains: list[str], authors: list[str], note_style: b
         if cl.where == "s" or not main:
             return main, ""
         return f"({_strip_period(main)})", ""
-    if note_style or cl.mode == "f":
-        return author, main
-    return main, ""
+    return author, main
 
 
 def _delimiter(proc: Processor) -> str:

@@ -31,6 +31,19 @@ def need_tex_file(name: str) -> None:
         pytest.skip(f"{name} is not installed (kpsewhich)")
 
 
+def cjk_fonts() -> str:
+    """The preamble lines for Chinese under xelatex, or a skip: xeCJK (texlive-lang-chinese) when
+    present, else fontspec with AR PL UMing (fonts-arphic-uming), which covers both scripts."""
+    need("xelatex", "fc-list")
+    fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=60).stdout
+    if "AR PL UMing CN" not in fonts:
+        pytest.skip("the font AR PL UMing (fonts-arphic-uming) is not installed")
+    need_tex_file("fontspec.sty")
+    xecjk = subprocess.run(["kpsewhich", "xeCJK.sty"], capture_output=True, text=True, timeout=60).stdout.strip()
+    return (r"\usepackage{xeCJK}\setCJKmainfont{AR PL UMing CN}" if xecjk
+            else r'\usepackage{fontspec}\setmainfont{AR PL UMing CN}\XeTeXlinebreaklocale "zh"')
+
+
 def tex(engine: str, cwd: Path, name: str = "paper") -> subprocess.CompletedProcess:
     return subprocess.run([engine, "-interaction=nonstopmode", "-halt-on-error", name], capture_output=True,
                           text=True, errors="replace", cwd=cwd, timeout=600)

@@ -87,12 +87,16 @@ def test_gbt_numeric_ranges_pairs_and_locator_after_the_bracket(tmp_path: Path, 
                    cite(2, "congress2021innovation,congress2021nsf"),
                    cite(3, "nist2020mep", "12"),
                    cite(4, "congress2021nsf", "pp.~3--5"),
-                   cite(5, "congress2014revitalize,nist2020mep"))
+                   cite(5, "congress2014revitalize,nist2020mep"),
+                   cite(6, "nist2020mep", where="n", notes=1),  # in the author's footnote: as in the text
+                   cite(7, "crs2019mep", mode="f"))  # \footcite: a footnote in any style
     assert got[1] == ("[1-3]", "")
     assert got[2] == ("[2-3]", "")  # GB/T 7714 10.1.2: two consecutive numbers are a range
     assert got[3] == ("[4]\\textsuperscript{12}", "")  # 10.1.3: [4]12, the page superscript
     assert got[4] == ("[3]\\textsuperscript{3\u20135}", "")
     assert got[5] == ("[1,4]", "")  # the style's delimiter (the standard's example: [570,8])
+    assert got[6] == ("[4]", "")
+    assert got[7] == ("", "[5]")
 
 
 def test_nist_keeps_pairs_and_en_dash(tmp_path: Path, pool: list[dict]) -> None:

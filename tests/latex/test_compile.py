@@ -8,9 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from tests.latex.conftest import LIBRARY, build, need, need_tex_file
+from tests.latex.conftest import LIBRARY, build, cjk_fonts, need, need_tex_file
 
 NUMERIC = r"""\documentclass{article}
 \usepackage[numbers,sort&compress,square]{natbib}
@@ -122,15 +120,7 @@ All\nocite{*} \cite{fine}.
 
 
 def test_cjk_under_xelatex(tmp_path: Path) -> None:
-    need("xelatex", "fc-list")
-    fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=60).stdout
-    if "AR PL UMing CN" not in fonts:
-        pytest.skip("the font AR PL UMing (fonts-arphic-uming) is not installed")
-    need_tex_file("fontspec.sty")
-    xecjk = subprocess.run(["kpsewhich", "xeCJK.sty"], capture_output=True, text=True, timeout=60).stdout.strip()
-    # xeCJK (texlive-lang-chinese) when present; else fontspec with a font that covers both scripts
-    fonts_tex = (r"\usepackage{xeCJK}\setCJKmainfont{AR PL UMing CN}" if xecjk
-                 else r'\usepackage{fontspec}\setmainfont{AR PL UMing CN}\XeTeXlinebreaklocale "zh"')
+    fonts_tex = cjk_fonts()
     source = rf"""\documentclass{{article}}
 {fonts_tex}
 \usepackage[numbers,sort&compress,square]{{natbib}}

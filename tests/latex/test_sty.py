@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import citekit
-from tests.latex.conftest import LIBRARY, ROOT, build_sty, citekit_latex, need, need_tex_file, pdf_text, tex
+from tests.latex.conftest import LIBRARY, ROOT, build_sty, citekit_latex, cjk_fonts, need, need_tex_file, pdf_text, tex
 from tests.latex.test_compile import AUTHOR_DATE
 
 HERE = Path(__file__).resolve().parent
@@ -138,13 +138,9 @@ def test_chicago_notes_bibliography(tmp_path: Path) -> None:
 
 
 def test_cjk_under_xelatex(tmp_path: Path) -> None:
-    need("xelatex", "fc-list")
-    fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=60).stdout
-    if "AR PL UMing CN" not in fonts:
-        pytest.skip("the font AR PL UMing (fonts-arphic-uming) is not installed")
-    need_tex_file("fontspec.sty")
+    fonts_tex = cjk_fonts()
     source = r"""\documentclass{article}
-\usepackage{fontspec}\setmainfont{AR PL UMing CN}\XeTeXlinebreaklocale "zh"
+FONTS
 \usepackage{citekit}
 \begin{document}
 中文引用\cite{sun2021development,molnar2025china}。页码\cite[5]{sun2021development}。
@@ -152,7 +148,7 @@ def test_cjk_under_xelatex(tmp_path: Path) -> None:
 \bibliography{refs}
 \end{document}
 """
-    text, _ = build_sty(tmp_path, source, engine="xelatex")
+    text, _ = build_sty(tmp_path, source.replace("FONTS", fonts_tex), engine="xelatex")
     assert text.startswith("中文引用[1-2]。页码[1]5 。") or text.startswith("中文引用[1-2]。页码[1]5。")
     assert "[1] 孙毅, 罗穆雄. 美国智能制造的发展及启示[J]. 中国科学院院刊, 2021, 36(11)." in text
 
