@@ -14,7 +14,10 @@ STY_SOURCE = PACKAGE_DIR / "data" / "latex" / STY_NAME
 
 def sty_text() -> str:
     """The package as citekit ships it."""
-    return STY_SOURCE.read_text(encoding="utf-8")
+    try:
+        return STY_SOURCE.read_text(encoding="utf-8")
+    except OSError:
+        raise CitekitError("citekit.sty is missing from this installation (reinstall citekit)", STY_SOURCE) from None
 
 
 def write_sty(folder: str | Path, *, force: bool = False) -> tuple[Path, bool]:
