@@ -308,17 +308,29 @@ _HANDLERS = {"text": _text, "group": _group, "choose": _choose, "names": _names,
 # -- conditions -------------------------------------------------------------------------------------
 
 
-_TESTS: dict[int, tuple[El, str, list[tuple[Any, str]]]] = {}
+_TESTS: dict[int, tuple[El, str, list[tuple[Any, Any]]]] = {}
 
 
-def _compiled(branch: El) -> tuple[El, str, list[tuple[Any, str]]]:
-    """A branch's tests as (branch, match, [(check, value), …]), built once per element."""
+def _compiled(branch: El) -> tuple[El, str, list[tuple[Any, Any]]]:
+    """A branch's tests as (branch, match, [(check, value), …]), built once per element.
+
+    Under match="any" or "none", a type test with several values is one check of membership
+    (``type="book report"``): the same answer as testing each value in turn.
+    """
     key = id(branch)
     found = _TESTS.get(key)
     if found is None:
-        tests = [(check, value) for attr, values in branch.attrs.items()
-                 if (check := _CONDITIONS.get(attr)) is not None for value in values.split()]
-        found = _TESTS[key] = (branch, branch.attrs.get("match", "all"), tests)
+        match = branch.attrs.get("match", "all")
+        tests: list[tuple[Any, Any]] = []
+        for attr, values in branch.attrs.items():
+            check = _CONDITIONS.get(attr)
+            if check is None:
+                continue
+            if check is _cond_type and match in ("any", "none"):
+                tests.append((_cond_type_in, frozenset(values.split())))
+            else:
+                tests += [(check, value) for value in values.split()]
+        found = _TESTS[key] = (branch, match, tests)
     return found
 
 
@@ -326,15 +338,23 @@ def _test(ctx: Context, branch: El) -> bool:
     _, match, tests = _compiled(branch)
     if not tests:
         return False
-    if match == "all":
-        return all(check(ctx, value) for check, value in tests)
-    if match == "any":
-        return any(check(ctx, value) for check, value in tests)
-    if match == "none":
-        return not any(check(ctx, value) for check, value in tests)
-    if match == "nand":
-        return not all(check(ctx, value) for check, value in tests)
-    return all(check(ctx, value) for check, value in tests)
+    if match == "any" or match == "none":
+        hit = False
+        for check, value in tests:
+            if check(ctx, value):
+                hit = True
+                break
+        return hit if match == "any" else not hit
+    every = True
+    for check, value in tests:
+        if not check(ctx, value):
+            every = False
+            break
+    return not every if match == "nand" else every
+
+
+def _cond_type_in(ctx: Context, values: frozenset[str]) -> bool:
+    return ctx.item.get("type") in values
 
 
 def _cond_type(ctx: Context, value: str) -> bool:

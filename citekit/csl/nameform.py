@@ -10,7 +10,7 @@ no space.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from citekit.csl.context import Context
@@ -65,20 +65,31 @@ def formatting_of(el: El | None) -> Formatting:
     return formatting(el)
 
 
+# Formattings derived from an element's (which lives as long as its style), made once: keyed by
+# the id of the original, which the entry keeps alive. Callers treat them as read-only.
+_DERIVED: dict[tuple[int, str], tuple[Formatting, Formatting]] = {}
+
+
+def _derived(fmt: Formatting, how: str, **changes: Any) -> Formatting:
+    key = (id(fmt), how)
+    found = _DERIVED.get(key)
+    if found is None or found[0] is not fmt:
+        if len(_DERIVED) > 4096:
+            _DERIVED.clear()
+        found = _DERIVED[key] = (fmt, replace(fmt, **changes))
+    return found[1]
+
+
 def strip_affixes(fmt: Formatting, delimiter: bool = True) -> Formatting:
-    """A copy without prefix and suffix (and delimiter): the formatting that goes inside affixes."""
-    new = Formatting(**{s: getattr(fmt, s) for s in Formatting.__slots__})
-    new.prefix = new.suffix = None
+    """Without prefix and suffix (and delimiter): the formatting that goes inside affixes."""
     if delimiter:
-        new.delimiter = None
-    return new
+        return _derived(fmt, "bare", prefix=None, suffix=None, delimiter=None)
+    return _derived(fmt, "no-affixes", prefix=None, suffix=None)
 
 
 def without_delimiter(fmt: Formatting) -> Formatting:
-    """A copy without the delimiter (names joins its own lists)."""
-    new = Formatting(**{s: getattr(fmt, s) for s in Formatting.__slots__})
-    new.delimiter = None
-    return new
+    """Without the delimiter (names joins its own lists)."""
+    return _derived(fmt, "no-delimiter", delimiter=None)
 
 
 def rich(text: str) -> list[Node]:

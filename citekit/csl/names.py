@@ -8,7 +8,7 @@ Behaviour follows citeproc-js (util_names_*.js) where the spec leaves room.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from citekit.csl.context import Context
@@ -176,7 +176,24 @@ class _Setup:
     institution_el: El | None = None
 
 
+# _setup per (cs:names element, name options in force): both live as long as their processor, and
+# the entry keeps them, so an id is never reused while it is cached.
+_SETUPS: dict[tuple[int, int], tuple[El, dict[str, str], _Setup]] = {}
+
+
 def _setup(ctx: Context, el: El) -> _Setup:
+    if ctx.inherited_names is not None or ctx.mode == "sort":  # sort keys bring options of their own
+        return _make_setup(ctx, el)
+    key = (id(el), id(ctx.name_options))
+    found = _SETUPS.get(key)
+    if found is None:
+        if len(_SETUPS) > 512:
+            _SETUPS.clear()
+        found = _SETUPS[key] = (el, ctx.name_options, _make_setup(ctx, el))
+    return found[2]
+
+
+def _make_setup(ctx: Context, el: El) -> _Setup:
     name_el, etal_el, label_el = el.find("name"), el.find("et-al"), el.find("label")
     label_first = False
     if label_el is not None and name_el is not None:
@@ -318,7 +335,7 @@ def _wrap_names(ctx: Context, el: El, blocks: list[Node]) -> Node:
         body.append(block)
     fmt = without_delimiter(formatting_of(el))
     if fmt.text_case == "title" and str(ctx.item.get("language") or "en")[:2].lower() != "en":
-        fmt.text_case = None
+        fmt = replace(fmt, text_case=None)
     return Span(body, fmt)
 
 

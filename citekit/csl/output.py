@@ -53,6 +53,7 @@ _KEEP_LEFT = {
 _KEEP_RIGHT = {(":", "!"), (":", "?"), (";", "!"), (";", "?"), (" ", " ")}
 # Between cites, a delimiter after a cite that already ends in a comma loses its punctuation.
 _CITE_KEEP_LEFT = _KEEP_LEFT | {(",", ";")}
+_COLLIDING = frozenset(right for _, right in _CITE_KEEP_LEFT | _KEEP_RIGHT)
 _INTO_QUOTES = frozenset(".,!?")
 _OUT_OF_QUOTES = frozenset(":,;")
 _SPACE_BEFORE = re.compile(" ([:;?!\u00bb])")
@@ -165,7 +166,10 @@ def _trailing_quote(items: list[Item]) -> Box | None:
 def _collide(left: list[Item], right: list[Item], keep_left: set[tuple[str, str]]) -> None:
     """Resolve punctuation where ``left`` ends and ``right`` begins."""
     for _ in range(8):  # each step removes a character; a few are ever needed
-        pair = (_last_char(left), _first_char(right))
+        first = _first_char(right)
+        if first not in _COLLIDING:  # most joins: nothing to resolve, whatever ``left`` ends with
+            return
+        pair = (_last_char(left), first)
         if pair in keep_left:
             _drop_first(right)
         elif pair in _KEEP_RIGHT:
@@ -175,7 +179,11 @@ def _collide(left: list[Item], right: list[Item], keep_left: set[tuple[str, str]
 
 
 class _Builder:
-    """Nodes → items, with delimiters, affixes and punctuation resolved."""
+    """Nodes → items, with delimiters, affixes and punctuation resolved.
+
+    Every list ``build`` returns is empty or holds text (a collision drops a character from one
+    side only), so an empty list is the test for "rendered nothing".
+    """
 
     def __init__(self, punct_in_quote: bool, lang: str | None) -> None:
         self.punct_in_quote = punct_in_quote
@@ -226,7 +234,7 @@ class _Builder:
         if node.kind == QUOTE and len(node.children) == 1 and isinstance(node.children[0], Span):
             # A field's quotation: its marks are decided when written, from what surrounds it.
             inner = self._seq(node.children[0].children, None)
-            return self._outside([Box("fieldquote", str(node.value), inner)]) if _has_text(inner) else []
+            return self._outside([Box("fieldquote", str(node.value), inner)]) if inner else []
         items = self._seq(node.children, None)
         if not items:
             return []
@@ -242,7 +250,7 @@ class _Builder:
         if fmt.strip_periods:
             children = [_strip_periods(c) for c in children]
         body = self._seq(children, fmt.delimiter)
-        if not _has_text(body):
+        if not body:
             return []
         body = _decorate(body, fmt)
         if fmt.quotes:
@@ -266,7 +274,7 @@ class _Builder:
         out: list[Item] = []
         for child in children:
             piece = self.build(child)
-            if not _has_text(piece):
+            if not piece:
                 continue
             if not out:
                 out = piece
