@@ -2,9 +2,9 @@
 
     pandoc paper.md --filter citekit-pandoc -o paper.html
 
-It reads the document's metadata (``bibliography``, ``csl``/``citekit-style``, ``lang``,
-``link-citations``, ``link-bibliography``, ``nocite``, ``reference-section-title``,
-``suppress-bibliography``), gathers every Cite in document order into one document for
+It reads the document's metadata (``bibliography``, inline ``references``, ``csl``/``citekit-style``,
+``lang``, ``link-citations``, ``link-bibliography``, ``nocite``, ``reference-section-title``,
+``suppress-bibliography``; docs/pandoc.md), gathers every Cite in document order into one document for
 ``citekit.csl.Processor`` (so positions, ibid, disambiguation and numbering see the whole paper),
 replaces each Cite's text with its citation and puts the bibliography in the ``#refs`` Div, or
 at the end. Note styles turn citations into footnotes, as pandoc does.

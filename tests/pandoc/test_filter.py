@@ -261,6 +261,18 @@ def test_note_style_citations_inside_footnotes(pd: Pandoc) -> None:
     assert "[^2]: Ibid., p. 5." in md
 
 
+def test_lang_picks_the_locale(pd: Pandoc) -> None:
+    # as pandoc's citeproc: the document's lang over the style's default locale (terms, "and", labels)
+    out, _ = pd.ok("note.md", "plain", "-M", "lang=de-DE")
+    theirs = subprocess.run([pd.binary, "note.md", "--citeproc", "-M", "lang=de-DE", "-t", "plain", "--wrap=none"],
+                            cwd=HERE, capture_output=True, text=True, timeout=120, check=True).stdout
+    for text in ("[2] Ebd., ", "McEvilley, und Janet Carrier Oren"):
+        assert text in out and text in theirs
+    # German authors write "S. 5"; English "p. 5" and "chap. 2" are understood too (pandoc's citeproc reads
+    # only the document language's labels, and leaves ", p. 5" as a suffix)
+    assert "[2] Ebd., S. 5." in out and "Kap. 2)." in out
+
+
 # --- errors -----------------------------------------------------------------------------------
 
 
