@@ -34,10 +34,9 @@ ENTRY_TYPES: dict[str, str] = {
 _THESIS_GENRE = {"mastersthesis": "Master's thesis", "phdthesis": "PhD thesis"}
 # biblatex's entrysubtype of an @article (biblatex-chicago's convention).
 _ARTICLE_SUBTYPES = {"newspaper": "article-newspaper", "magazine": "article-magazine"}
-# BibTeX entry types CSL folds into "book" whose kind GB/T 7714 still codes (Appendix B: [C]
-# 会议录, [G] 汇编). CSL has no variable for them, so the item carries a citekit flag a style can test.
-BOOK_KINDS = {"proceedings": "citekit-proceedings", "mvproceedings": "citekit-proceedings",
-              "collection": "citekit-compilation", "mvcollection": "citekit-compilation"}
+_PROCEEDINGS = {"proceedings", "mvproceedings"}
+# "1984, 1(1)-": gbt7714-bibtex-style's holdings statement of a whole serial, written in ``volume``
+_HOLDINGS = re.compile(r"\s*(\d{4})\s*,\s*(\w+)\s*\(([^()]+)\)\s*[-\u2013\u2014]\s*")
 # English ordinal words in ``edition`` (classic BibTeX's "Second") → the edition number.
 _EDITION_WORDS = {w: n for n, w in enumerate(
     "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
@@ -276,9 +275,14 @@ def _type_specific(item: Item, raw: dict[str, str], etype: str, text) -> None:  
             item["contributor"] = inventors
     if "CSTR" in item and item["CSTR"] in item.get("URL", ""):
         del item["CSTR"]  # the link already holds it (as GB/T 7714 8.7 drops such a DOI)
-    flag = BOOK_KINDS.get(etype)
-    if flag:
-        item[flag] = "true"
+    if etype in _PROCEEDINGS and "event-title" not in item and "title" in item:
+        # a proceedings volume records a meeting (CSL has no proceedings type): its title names it
+        item["event-title"] = item["title"]
+    holdings = _HOLDINGS.fullmatch(item.get("volume", "")) if etype == "periodical" else None
+    if holdings:
+        # the run "year, volume(issue)-" as CSL variables; styles add the open end
+        year, item["volume"], item["issue"] = holdings.groups()
+        item["issued"] = {"date-parts": [[int(year)]]}
     if item["type"] == "article" and "publisher" not in item:
         server = raw.get("archiveprefix", "").strip() or raw.get("eprinttype", "").strip()
         if server:
