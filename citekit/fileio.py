@@ -53,27 +53,37 @@ def lock_path_for(path: str | Path) -> Path:
     return lock_dir() / f"{digest}.lock"
 
 
-def _try_lock(fd: int) -> bool:
-    """One non-blocking attempt at an exclusive lock on ``fd``."""
+def _try_lock(fd: int, lock_path: Path) -> bool:
+    """One non-blocking attempt at an exclusive lock on ``fd`` (the open ``lock_path``)."""
     try:
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         elif msvcrt is not None:
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:  # neither: a marker file created exclusively, removed on release
+            os.close(os.open(_held(lock_path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         return True
+    except FileExistsError:
+        return False
     except OSError as exc:
         if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EDEADLK):
             return False
         raise
 
 
-def _unlock(fd: int) -> None:
+def _held(lock_path: Path) -> Path:
+    return lock_path.with_suffix(".held")
+
+
+def _unlock(fd: int, lock_path: Path) -> None:
     with contextlib.suppress(OSError):
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_UN)
         elif msvcrt is not None:
             os.lseek(fd, 0, os.SEEK_SET)
             msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        else:
+            os.unlink(_held(lock_path))
 
 
 @contextlib.contextmanager
@@ -84,16 +94,20 @@ def file_lock(path: str | Path, timeout: float = 30.0) -> Iterator[None]:
     rename, and a lock on a replaced inode protects nothing. The lock file stays (unlinking it
     would race with a waiting process), but out of the user's folders.
     """
-    fd = os.open(lock_path_for(path), os.O_RDWR | os.O_CREAT, 0o600)
+    lock_path = lock_path_for(path)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    locked = False
     try:
         deadline = time.monotonic() + timeout
-        while not _try_lock(fd):
+        while not _try_lock(fd, lock_path):
             if time.monotonic() > deadline:
-                raise LockTimeout("another citekit process holds the lock", path)
+                raise LockTimeout(f"another citekit process holds the lock ({lock_path})", path)
             time.sleep(0.05)
+        locked = True
         yield
     finally:
-        _unlock(fd)
+        if locked:
+            _unlock(fd, lock_path)
         os.close(fd)
 
 
@@ -139,7 +153,12 @@ def atomic_write(path: str | Path, data: str | bytes, encoding: str = "utf-8", *
     kept, and a new file gets ``0666 & ~umask``. Failures are one-line :class:`CitekitError`s.
     """
     target = check_target(path, force=force)
-    raw = data.encode(encoding) if isinstance(data, str) else data
+    try:
+        raw = data.encode(encoding) if isinstance(data, str) else data
+    except UnicodeEncodeError as exc:
+        bad = ord(exc.object[exc.start])
+        raise CitekitError(f"cannot write: U+{bad:04X} cannot be written as {encoding} (an unpaired surrogate?)",
+                           path) from None
     try:
         mode = target.stat().st_mode & 0o7777
     except FileNotFoundError:
