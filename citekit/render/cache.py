@@ -72,9 +72,13 @@ def _locale_version() -> str:
         return str(folder)
 
 
-def digest(*parts: Any) -> bytes:
-    """A short digest of strings, bytes and ints (marshal: exact and fast for plain data)."""
-    return hashlib.blake2b(marshal.dumps(parts), digest_size=16).digest()
+def digest(*parts: str | int | bytes) -> bytes:
+    """A short digest of strings, bytes and ints (by their repr: marshal's bytes depend on
+    reference counts, so equal values could hash apart)."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(repr(part).encode("utf-8", "surrogatepass") + b"\0")
+    return h.digest()
 
 
 class RenderCache:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -113,57 +112,23 @@ def render_entries(items: Sequence[Item], style: str | Path = DEFAULT_STYLE, *, 
     items = list(items)
     with paused_gc():
         prepared = [prepare(i) for i in items]
+        store = None
+        if cache:
+            from citekit.render import cached
+
+            store = cached.open_item_cache(style, fmt)
+            if store is not None and (hit := cached.all_cached(store, prepared, style, fmt)) is not None:
+                return hit
         proc = processor(prepared, style, fmt, prepared=True)
         if proc.style.bibliography is None:
             raise CitekitError("the style has no <bibliography>", proc.style.path)
         ids = [i["id"] for i in prepared]
-        store = _item_cache(proc.style, fmt) if cache else None
-        if store is not None:
-            return _cached(proc, prepared, ids, sort, fmt, store)
+        if store is not None and cached.cacheable(proc.style):
+            return cached.through_cache(proc, prepared, ids, sort, fmt, store)
         workers = _workers(len(ids))
         if workers > 1 and _splittable(proc.style):
             return _render_parallel(proc, ids, workers, fmt)
         return _rendered(proc, proc.bibliography_entries(ids, sort=sort))
-
-
-def _item_cache(style: Style, fmt: str) -> Any:
-    if style.bibliography is None or style.bibliography.el.get("subsequent-author-substitute") is not None:
-        return None  # an entry's names depend on the entry before it
-    from citekit.render.cache import open_cache
-
-    return open_cache(style.path, fmt, "item")
-
-
-def _cached(proc: Processor, prepared: list[dict[str, Any]], ids: list[str], sort: bool, fmt: str,
-            store: Any) -> list[RenderedEntry]:
-    """Entries from the cache where an item, its number and its disambiguation are unchanged."""
-    import json
-
-    from citekit.render.cache import digest
-
-    content: dict[str, str] = {}
-    for item in prepared:
-        content.setdefault(item["id"], json.dumps(item, sort_keys=True, ensure_ascii=False, default=str))
-    order = proc.bibliography_plan(ids, sort=sort)
-    keys = {i: digest(content[i], proc.citation_number(i), repr(proc.bib_disamb(i))) for i in order}
-    found = {i: v for i in order if (v := store.get(keys[i])) is not None}
-    missing = [i for i in order if i not in found]
-    if len(missing) == len(order) and not sort and _workers(len(order)) > 1 and _splittable(proc.style):
-        fresh = {e.key: e for e in _render_parallel(proc, order, _workers(len(order)), fmt)}
-    else:
-        fresh = {e.key: e for e in _rendered(proc, proc.render_bibliography(missing))}
-    out = []
-    for i in order:
-        if i in found:
-            if found[i]:  # () is an entry the style prints nothing for
-                out.append(RenderedEntry(i, None, cache={fmt: tuple(found[i])}, rebuild=partial(_tree, proc, i)))
-            continue
-        entry = fresh.get(i)
-        store.put(keys[i], entry.rendered(fmt) if entry is not None else ())
-        if entry is not None:
-            out.append(entry)
-    store.save()
-    return out
 
 
 def _rendered(proc: Processor, entries: Sequence[Any], fmt: str | None = None) -> list[RenderedEntry]:
@@ -173,11 +138,6 @@ def _rendered(proc: Processor, entries: Sequence[Any], fmt: str | None = None) -
             e.rendered(fmt)
             e.nodes = e.locale = None
     return out
-
-
-def _tree(proc: Processor, item_id: str) -> tuple[tuple[Any, Any], Any]:
-    entry = proc.render_bibliography([item_id])[0]
-    return (entry.label, entry.body), proc.locale
 
 
 def _splittable(style: Style) -> bool:
