@@ -115,11 +115,11 @@ def render_files(paths: Sequence[str | Path] | None, style: str | Path, workers:
         return None
     style_path = resolve_style(style)
     if cache:
-        from citekit.render.blocks import render_cached
-
         texts = _texts(paths)
         if sum(len(t) for _, t in texts) < MIN_BYTES:
             return None
+        from citekit.render.blocks import render_cached
+
         done = render_cached(texts, style_path, fmt, workers or _cores())
         if done is not False:
             return done

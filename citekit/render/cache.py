@@ -14,7 +14,6 @@ folder to use instead of the platform cache folder (``platformdirs.user_cache_di
 from __future__ import annotations
 
 import hashlib
-import logging
 import marshal
 import os
 from functools import lru_cache
@@ -27,7 +26,6 @@ _MAGIC = b"citekit-render-cache 1\n"
 # Entries kept that this run did not use: enough for a few libraries sharing one style.
 KEEP_UNUSED = 100_000
 
-log = logging.getLogger("citekit.render.cache")
 _ENGINE_PACKAGES = ("csl", "render", "bibtex")
 
 
@@ -174,4 +172,7 @@ def open_cache(style_path: str | Path, fmt: str, kind: str) -> RenderCache | Non
 
 
 def _warn(path: Path, what: str) -> None:
-    log.warning("citekit: warning: the render cache %s %s; rendering without it", path, what)
+    import logging
+
+    logging.getLogger("citekit.render.cache").warning(
+        "citekit: warning: the render cache %s %s; rendering without it", path, what)
