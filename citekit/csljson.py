@@ -92,20 +92,10 @@ def apply_note_fields(item: Item) -> Item:
     return out
 
 
-# A \\uD800-\\uDBFF escape not followed by a \\uDC00-\\uDFFF one, or the second without the first:
-# json.loads would make a string that cannot be printed or written.
-_LONE_SURROGATE = re.compile(r"(?<!\\)\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
-                             r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})(?<!\\)\\u[dD][c-fC-F][0-9a-fA-F]{2}")
-
-
 def read_csl_json(path: str | Path) -> list[Item]:
     """Read a CSL-JSON file (a list of items, or one item) with the note lines applied."""
     path = Path(path)
     text, _ = read_text(path)
-    lone = _LONE_SURROGATE.search(text) if "\\u" in text else None
-    if lone:
-        raise CitekitError(f"invalid JSON: {lone.group(0)} is half of a surrogate pair, not a character",
-                           path, text.count("\n", 0, lone.start()) + 1)
     try:
         data: Any = json.loads(text)
     except json.JSONDecodeError as exc:
