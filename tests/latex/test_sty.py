@@ -199,3 +199,18 @@ def test_stale_text_is_not_shown(tmp_path: Path) -> None:
     assert citekit_latex("paper", cwd=tmp_path).returncode == 0
     assert tex("pdflatex", tmp_path).returncode == 0
     assert pdf_text(tmp_path).startswith("Intro [1]. The act [2] created the network [3-5].")
+
+
+def test_include_and_includeonly_keep_the_numbers(tmp_path: Path) -> None:
+    """Chapters in their own .aux files: citations and footnotes keep their numbers when only one
+    chapter is compiled again."""
+    (tmp_path / "ch1.tex").write_text("A \\cite{nist2020mep}. B \\cite[5]{nist2020mep}.\n", encoding="utf-8")
+    (tmp_path / "ch2.tex").write_text("C \\cite[5]{nist2020mep}. D \\cite{crs2019mep}.\n", encoding="utf-8")
+    source = ("\\documentclass{article}\n\\usepackage{citekit}\nONLY\n\\begin{document}\n\\include{ch1}\n"
+              "\\include{ch2}\n\\bibliographystyle{note.csl}\n\\bibliography{refs}\n\\end{document}\n")
+    text, _ = build_sty(tmp_path, source.replace("ONLY", ""), files={"note.csl": HERE / "note.csl"})
+    assert text.startswith("A.1 B.2 ") and "C.3 D.4" in text and "2 Ibid., p. 5. " in text
+    assert "3 Ibid. 4 Congressional Research Service, The Manufacturing" in text  # the same page: ibid
+    (tmp_path / "paper.tex").write_text(source.replace("ONLY", "\\includeonly{ch2}"), encoding="utf-8")
+    assert tex("pdflatex", tmp_path).returncode == 0
+    assert pdf_text(tmp_path).startswith("C.3 D.4 3 Ibid. 4 Congressional")
