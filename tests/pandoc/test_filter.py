@@ -296,6 +296,18 @@ def test_bad_style_stops_pandoc(pd: Pandoc, tmp_path: Path) -> None:
     _one_error(pd.run("numeric.md", "plain", "-M", f"csl={bad}"), f"{bad}:2:")
 
 
+def test_the_console_script_as_the_issue_runs_it(pd: Pandoc) -> None:
+    # pandoc paper.md --filter citekit-pandoc: the installed script, found on PATH
+    script = Path(sys.executable).parent / "citekit-pandoc"
+    if not script.is_file():
+        pytest.skip("citekit-pandoc is not installed next to this Python (pip install -e .)")
+    env = {**os.environ, "PATH": f"{script.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run([pd.binary, "numeric.md", "--filter", "citekit-pandoc", "-t", "plain"], cwd=HERE, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Combined [1-3]." in result.stdout
+
+
 def test_not_json_is_one_line() -> None:
     result = subprocess.run([sys.executable, "-m", "citekit.pandoc", "html"], input="not json",
                             capture_output=True, text=True, timeout=60)
