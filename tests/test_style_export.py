@@ -101,6 +101,9 @@ def test_one_name_then_cjk_et_al_has_no_space_in_any_engine(tmp_path: Path) -> N
     for opts in ('et-al-min="3" et-al-use-first="1"', 'et-al-min="2" et-al-use-first="2"',
                  'et-al-min="2" et-al-use-first="1" disambiguate-add-names="true"'):
         assert '<name form="short" delimiter="，"/>' in _etal_style(tmp_path, opts), opts
+        # ... and what pandoc then prints differently is listed
+        assert "pandoc's citeproc puts a space before the et-al term '等' (macro 'who')" in _etal_style(
+            tmp_path, opts), opts
     if shutil.which("pandoc") is None:
         return
     bench = _bench()
