@@ -10,12 +10,14 @@ abort the run: each failure becomes that link's ``error``, with the reason.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import functools
 import os
 import random
 import re
 import time
-from collections import OrderedDict
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -36,6 +38,7 @@ from citekit.links.records import (
 )
 from citekit.links.settings import LinkRules
 from citekit.links.transport import LinkSession
+from citekit.perf import paused_gc
 
 DOI_URL = "https://doi.org"
 ARCHIVE_MODES = ("failing", "all", "none")
@@ -141,7 +144,12 @@ class _Outcome:
 
 
 def _now_iso(ts: float | None = None) -> str:
-    return dt.datetime.fromtimestamp(time.time() if ts is None else ts, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _iso_second(int(time.time() if ts is None else ts))
+
+
+@functools.lru_cache(maxsize=256)
+def _iso_second(ts: int) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _internal(exc: BaseException) -> str:
@@ -158,8 +166,7 @@ class Checker:
         self.session = session or make_session(options.user_agent, self.rules.headers)
         for host, headers in self.rules.headers.items():
             self.session.host_headers.setdefault(host, dict(headers))
-        self.limiter = HostLimiter(options.per_host, options.host_interval, options.breaker_threshold,
-                                   total=options.concurrency)
+        self.limiter = HostLimiter(options.per_host, options.host_interval, options.breaker_threshold)
         rng = random.Random(options.seed)
         self.policy = FetchPolicy(timeout=options.timeout, retries=options.retries,
                                   backoff_base=options.backoff_base, max_retry_wait=options.max_retry_wait,
@@ -225,23 +232,34 @@ class Checker:
         return _Outcome(hit.state, hit.http_status, hit.final_url, hit.reason, hit.extra.get("hops", []),
                         hit.checked_at, cached=True)
 
+    def known(self, target: str) -> bool:
+        """Whether ``target`` is answered without the network (cache, or offline); remembers it."""
+        if target in self._memo:
+            return True
+        outcome = self._from_cache(target)
+        if outcome is None and self.rules.offline:
+            outcome = _Outcome("error", None, "", "offline: no cached answer for this link", [], time.time())
+        if outcome is not None:
+            self._memo[target] = outcome
+        return outcome is not None
+
+    def host_key(self, plan: _Plan) -> str:
+        """The politeness budget the plan's first request goes through."""
+        return host_of(self.doi_base if plan.target.startswith("doi:") else plan.checked)
+
     async def check_target(self, target: str, url: str, written: str | None = None) -> _Outcome:
         """Check once per run (and per cache age), however many entries cite the link."""
-        if target in self._memo:
+        if target in self._memo or self.known(target):
             return self._memo[target]
         pending = self._inflight.get(target)
         if pending is not None:
             return await asyncio.shield(pending)
         pending = self._inflight[target] = asyncio.get_running_loop().create_future()
         try:
-            outcome = self._from_cache(target)
-            if outcome is None and self.rules.offline:
-                outcome = _Outcome("error", None, "", "offline: no cached answer for this link", [], time.time())
-            if outcome is None:
-                outcome = await self._check_uncached(target, url, written or url)
-                if self.cache is not None and "not requested:" not in outcome.reason:
-                    self.cache.put_link(target, outcome.state, outcome.http_status, outcome.final_url,
-                                        outcome.reason, outcome.checked_at, {"hops": outcome.hops})
+            outcome = await self._check_uncached(target, url, written or url)
+            if self.cache is not None and "not requested:" not in outcome.reason:
+                self.cache.put_link(target, outcome.state, outcome.http_status, outcome.final_url,
+                                    outcome.reason, outcome.checked_at, {"hops": outcome.hops})
         except Exception as exc:  # noqa: BLE001 - one link's failure is that link's error, never the run's
             outcome = _Outcome("error", None, "", _internal(exc), [], time.time())
         self._memo[target] = outcome
@@ -369,17 +387,64 @@ def _plan(record: LinkRecord, rules: LinkRules) -> _Plan:
     return _Plan(normalise_url(checked), checked, record.url, excluded)
 
 
-def _round_robin(targets: dict[str, _Plan]) -> list[_Plan]:
-    """Interleave targets by host so the worker pool spreads over hosts from the start."""
-    by_host: OrderedDict[str, list[_Plan]] = OrderedDict()
-    for target, plan in targets.items():
-        by_host.setdefault("doi" if target.startswith("doi:") else host_of(plan.checked), []).append(plan)
-    out: list[_Plan] = []
-    queues = [q[::-1] for q in by_host.values()]
-    while queues:
-        out.extend(q.pop() for q in queues)
-        queues = [q for q in queues if q]
-    return out
+class _Picker:
+    """Hands each free worker a target whose host can be asked now, round-robin over hosts.
+
+    With a fixed queue a worker would wait out one host's spacing (or its per-host limit) while
+    other hosts sat idle; asking the limiter first keeps every worker on a request.
+    """
+
+    def __init__(self, key: Callable[[_Plan], str], limiter: HostLimiter) -> None:
+        self.queues: dict[str, deque[_Plan]] = {}
+        self.ring: deque[str] = deque()
+        self.key = key
+        self.limiter = limiter
+        self.closed = False  # no more plans will be added
+        self._waiters: list[asyncio.Future[None]] = []
+
+    def add(self, plan: _Plan) -> None:
+        host = self.key(plan)
+        queue = self.queues.get(host)
+        if not queue:
+            queue = self.queues[host] = deque()
+            self.ring.append(host)
+        queue.append(plan)
+
+    @property
+    def finished(self) -> bool:
+        return self.closed and not self.ring
+
+    def take(self) -> tuple[_Plan | None, float]:
+        """(a plan, 0) or (None, when the soonest host is ready; inf while all are at their limit)."""
+        now, soonest = time.monotonic(), float("inf")
+        for _ in range(len(self.ring)):
+            host = self.ring[0]
+            ready = self.limiter.ready_at(host)
+            if ready <= now:
+                queue = self.queues[host]
+                plan = queue.popleft()
+                if queue:
+                    self.ring.rotate(-1)
+                else:
+                    self.ring.popleft()
+                return plan, 0.0
+            soonest = min(soonest, ready)
+            self.ring.rotate(-1)
+        return None, soonest
+
+    async def wait(self, until: float) -> None:
+        """Until a request finishes (a host may have room again) or ``until``."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        timeout = None if until == float("inf") else max(0.0, until - time.monotonic())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(waiter, timeout)
+
+    def notify(self) -> None:
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        self._waiters.clear()
 
 
 async def _pool(items: Iterable[T], work: Callable[[T], Awaitable[R]], workers: int) -> list[R]:
@@ -403,33 +468,61 @@ async def check_links_async(records: list[LinkRecord], options: CheckOptions | N
     options = options or CheckOptions()
     if options.archive not in ARCHIVE_MODES:
         raise ValueError(f"archive mode must be one of {', '.join(ARCHIVE_MODES)}")
+    # The run allocates many short-lived objects freed by reference counting; full collections of
+    # the heap found nothing and stalled the start by 50 ms or more (see the README, "Benchmark").
+    with paused_gc():
+        return await _check(records, options, session, cache, progress)
+
+
+async def _check(records: list[LinkRecord], options: CheckOptions, session: LinkSession | None,
+                 cache: LinkCache | None, progress: Callable[[int, int], None] | None) -> Report:
     started = time.time()
     checker = Checker(options, session, cache)
-    plans = [_plan(rec, options.rules) for rec in records]
+    plans: list[_Plan] = []
     targets: dict[str, _Plan] = {}
-    for plan in plans:
-        if not plan.excluded:
-            targets.setdefault(plan.target, plan)
-    order = _round_robin(targets)
-    total, done = len(order), 0
+    picker = _Picker(checker.host_key, checker.limiter)
+    done = 0
 
-    async def first(plan: _Plan) -> None:
+    async def feed() -> None:
+        """Plan the records while the first requests are out: planning a big library takes a while."""
         nonlocal done
-        await checker.check_target(plan.target, plan.checked, plan.written)
-        done += 1
-        if progress is not None:
-            progress(done, total)
+        for i, rec in enumerate(records):
+            plan = _plan(rec, options.rules)
+            plans.append(plan)
+            if not plan.excluded and plan.target not in targets:
+                targets[plan.target] = plan
+                if checker.known(plan.target):
+                    done += 1
+                else:
+                    picker.add(plan)
+            if i % 128 == 127:
+                picker.notify()
+                await asyncio.sleep(0)
+        picker.closed = True
+        picker.notify()
+
+    async def worker() -> None:
+        nonlocal done
+        while not picker.finished:
+            plan, ready = picker.take()
+            if plan is None:
+                await picker.wait(ready)
+                continue
+            await checker.check_target(plan.target, plan.checked, plan.written)
+            picker.notify()
+            done += 1
+            if progress is not None:
+                progress(done, len(targets))
 
     try:
-        # More workers than request slots: the limiter holds back those whose host is not ready.
-        await _pool(order, first, options.concurrency * 4)
+        await asyncio.gather(feed(), *(worker() for _ in range(max(1, options.concurrency))))
         # Phase 2, per record: archives for failing links (or all), suggestions for dead ones.
         results = await _pool(range(len(records)), lambda i: checker.finish(records[i], plans[i]),
-                              options.concurrency * 4)
+                              options.concurrency)
     finally:
         await checker.session.aclose()
     finished = time.time()
-    return Report(results, _now_iso(started), _now_iso(finished), finished - started, total,
+    return Report(results, _now_iso(started), _now_iso(finished), finished - started, len(targets),
                   checker.requests_made, checker.archive.status)
 
 
@@ -437,13 +530,21 @@ def check_links(records: list[LinkRecord], options: CheckOptions | None = None, 
                 session: LinkSession | None = None, cache: LinkCache | None = None,
                 progress: Callable[[int, int], None] | None = None) -> Report:
     """Check every record; one result per record, in input order."""
-    run = check_links_async(records, options, session=session, cache=cache, progress=progress)
+    box: list[Report] = []
+
+    async def run() -> None:
+        # The report is handed out through ``box``, not as the main task's result: on exit
+        # asyncio.run formats its SIGINT handler, and with it the task's result, with repr().
+        box.append(await check_links_async(records, options, session=session, cache=cache, progress=progress))
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(run)
-    with ThreadPoolExecutor(1) as pool:  # called from inside a loop (a notebook): run beside it
-        return pool.submit(asyncio.run, run).result()
+        asyncio.run(run())
+    else:
+        with ThreadPoolExecutor(1) as pool:  # called from inside a loop (a notebook): run beside it
+            pool.submit(asyncio.run, run()).result()
+    return box[0]
 
 
 # -- exit policy ----------------------------------------------------------------------------------

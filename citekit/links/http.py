@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import functools
 import random
 import re
 import time
@@ -56,7 +57,9 @@ def make_session(agent: str | None = None, host_headers: dict[str, dict[str, str
     return LinkSession(agent or "", dict(host_headers or {}))
 
 
+@functools.lru_cache(maxsize=8192)
 def host_of(url: str) -> str:
+    """The lower-cased host of ``url`` ("" when there is none). Cached: every request asks several times."""
     try:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:
@@ -130,12 +133,11 @@ class FetchPolicy:
 
 
 class _HostState:
-    __slots__ = ("sem", "next_start", "last_start", "paused_until", "failures", "open_reason", "open_state")
+    __slots__ = ("sem", "next_start", "paused_until", "failures", "open_reason", "open_state")
 
     def __init__(self, limit: int) -> None:
         self.sem = asyncio.Semaphore(limit)
-        self.next_start = 0.0  # reserved by the requests waiting their turn
-        self.last_start = -1e9  # when the last request to this host went out
+        self.next_start = 0.0  # the earliest start of the next request (spacing)
         self.paused_until = 0.0
         self.failures = 0
         self.open_reason: str | None = None
@@ -151,11 +153,8 @@ class HostLimiter:
     """
 
     def __init__(self, per_host: int = 4, interval: float = 0.05, breaker_threshold: int = 3,
-                 overrides: dict[str, tuple[int, float]] | None = None, total: int = 0) -> None:
+                 overrides: dict[str, tuple[int, float]] | None = None) -> None:
         self.per_host = max(1, per_host)
-        # Requests in flight overall. Taken only once a host is ready to be asked, so a request
-        # waiting out a host's spacing never holds a slot another host could use.
-        self._total = asyncio.Semaphore(total) if total > 0 else None
         self.interval = max(0.0, interval)
         self.breaker_threshold = breaker_threshold
         self.overrides = overrides or {}
@@ -171,21 +170,20 @@ class HostLimiter:
     @contextlib.asynccontextmanager
     async def slot(self, host: str) -> AsyncIterator[None]:
         st = self._state(host)
-        interval = self.overrides.get(host, (self.per_host, self.interval))[1]
         async with st.sem:
             now = time.monotonic()
             start = max(now, st.next_start, st.paused_until)
-            st.next_start = start + interval
+            st.next_start = start + self._interval(host)
             await _sleep_until(start, st)
-            if self._total is None:
-                st.last_start = time.monotonic()
-                yield
-                return
-            async with self._total:
-                # Rarely, another request to this host went out while we waited for the global slot.
-                await _sleep_until(st.last_start + interval, st)
-                st.last_start = time.monotonic()
-                yield
+            yield
+
+    def _interval(self, host: str) -> float:
+        return self.overrides.get(host, (self.per_host, self.interval))[1]
+
+    def ready_at(self, host: str) -> float:
+        """When a new request to ``host`` could start without waiting (now or earlier: at once)."""
+        st = self._state(host)
+        return float("inf") if st.sem.locked() else max(st.next_start, st.paused_until)
 
     def pause(self, host: str, seconds: float) -> None:
         """Hold every new request to ``host`` for ``seconds`` (a Retry-After applies to the host)."""

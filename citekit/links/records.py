@@ -36,6 +36,8 @@ class LinkRecord:
 def clean_url(value: str) -> str:
     """A URL as written in BibTeX: ``\\url{…}`` unwrapped, escapes (``\\_``, ``\\%``, ``\\#``) undone."""
     value = value.strip()
+    if "\\" not in value:  # the common case, and the checker's start-up cost: no TeX to undo
+        return value if value.isprintable() and " " not in value else "".join(value.split())
     m = re.fullmatch(r"\\(?:url|href)\{(.*?)\}(?:\{.*\})?", value, re.S)
     if m:
         value = m.group(1)
@@ -56,6 +58,8 @@ def is_doi(value: str) -> bool:
 
 def doi_of_url(url: str) -> str | None:
     """The DOI when ``url`` is just a doi.org link (checked through the handle API, not the publisher)."""
+    if "doi.org" not in url.lower():
+        return None
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -68,6 +72,9 @@ def doi_of_url(url: str) -> str | None:
 
 def normalise_url(url: str) -> str:
     """Dedupe key: scheme and host lower-cased, default port and fragment dropped."""
+    fast = _already_normal(url)
+    if fast is not None:
+        return fast
     try:
         parts = urlsplit(clean_url(url))
         host = (parts.hostname or "").lower()
@@ -79,6 +86,20 @@ def normalise_url(url: str) -> str:
     if parts.username:
         host = f"{parts.username}@{host}"
     return urlunsplit((parts.scheme.lower(), host, parts.path or "/", parts.query, ""))
+
+
+def _already_normal(url: str) -> str | None:
+    """``url`` itself when it is plainly in normal form (the common case), else None (parse it)."""
+    if not url.startswith(("http://", "https://")) or url.endswith("?") or any(c in url for c in "#@[\\ \t\n"):
+        return None
+    start = url.index("://") + 3
+    slash = url.find("/", start)
+    if slash == -1:
+        return None
+    netloc = url[start:slash]
+    if netloc != netloc.lower() or netloc.endswith((":80", ":443")) or not netloc:
+        return None
+    return url
 
 
 def doi_target(doi: str) -> str:
