@@ -94,8 +94,25 @@ def _parts_of(raw: Any) -> Parts:
     return (vals[0], vals[1], vals[2])
 
 
+# The conditions and the date renderer ask for the same item's dates several times per entry:
+# parsed once per value (by identity; the entry keeps the value, and items are not edited while
+# they are rendered). DateValue is frozen, so sharing it is safe.
+_PARSED: dict[int, tuple[Any, DateValue | None]] = {}
+
+
 def parse_date(value: Any) -> DateValue | None:
     """A CSL-JSON date (object, raw string, bare number or date-parts list) as a DateValue, or None."""
+    found = _PARSED.get(id(value))
+    if found is not None and found[0] is value:
+        return found[1]
+    if len(_PARSED) > 4096:
+        _PARSED.clear()
+    date = _parse_date(value)
+    _PARSED[id(value)] = (value, date)
+    return date
+
+
+def _parse_date(value: Any) -> DateValue | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (str, int, float)):

@@ -10,6 +10,7 @@ end parts (so "May 3–5, 2008", "May 3–June 5, 2008", "2008–2009", and "198
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from citekit.csl.dateparse import (
@@ -251,14 +252,24 @@ def _fmt(part: El) -> Formatting:
     return formatting(part)
 
 
+_WITH: dict[tuple[int, bool, bool], tuple[Formatting, Formatting]] = {}
+
+
 def _with(fmt: Formatting, *, prefix: bool = True, suffix: bool = True) -> Formatting:
-    new = Formatting(**{s: getattr(fmt, s) for s in Formatting.__slots__})
-    new.strip_periods = False  # applied to the month text only (citeproc-js), never to affixes
-    new.delimiter = None
+    """A date part's formatting for its text (made once per part element; read-only)."""
+    key = (id(fmt), prefix, suffix)
+    found = _WITH.get(key)
+    if found is not None and found[0] is fmt:
+        return found[1]
+    # strip-periods applies to the month text only (citeproc-js), never to affixes
+    new = replace(fmt, strip_periods=False, delimiter=None)
     if not prefix:
         new.prefix = None
     if not suffix:
         new.suffix = None
+    if len(_WITH) > 4096:
+        _WITH.clear()
+    _WITH[key] = (fmt, new)
     return new
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from citekit.csl.context import Context
 from citekit.csl.nameparts import NAME_PARTS, initialize, normalize_initials
-from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, is_empty, text_of
+from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, is_empty
 from citekit.csl.style import El
 
 SORT_SEP = " "  # between name parts in sort keys: below every letter, so "Doe John" < "Doeb Adam"
@@ -130,8 +130,19 @@ def join_nodes(parts: list[Node | None], sep: str) -> Node | None:
 
 
 def _ends_with_space(node: Node) -> bool:
-    text = text_of(node)
-    return bool(text) and text[-1] in " \u00a0\u202f"
+    return _last_char(node) in (" ", "\u00a0", "\u202f")
+
+
+def _last_char(node: Node) -> str:
+    """The last character of ``text_of(node)``, found without building the text."""
+    if type(node) is Text:
+        return node.text[-1:]
+    for child in reversed(node.children):  # type: ignore[union-attr]
+        char = _last_char(child)
+        if char:
+            suffix = node.fmt.suffix if type(node) is Span else None
+            return suffix[-1] if suffix else char
+    return ""
 
 
 def _affixed(node: Node | None, part_el: El | None) -> Node | None:

@@ -38,12 +38,29 @@ def _truthy(value: Any) -> bool:
     return value not in (None, False, "", 0, "false")
 
 
+_NORMALIZED: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
 def normalize_name(raw: dict[str, Any], parse: bool = True) -> dict[str, Any]:
     """A copy of a CSL-JSON name with string parts, literal names made explicit, particles parsed.
 
     The result has ``literal`` (institutions and ``{"literal": ...}``) or the five name parts,
-    plus ``comma-suffix``, ``static-ordering`` and ``comma-dropping-particle``.
+    plus ``comma-suffix``, ``static-ordering`` and ``comma-dropping-particle``. The same name
+    recurs across a library's entries: its parts are worked out once (a fresh copy each time).
     """
+    try:
+        key = (parse, *raw.items())
+        found = _NORMALIZED.get(key)
+    except TypeError:  # a part that is not hashable (a list): no memo
+        return _normalize_name(raw, parse)
+    if found is None:
+        if len(_NORMALIZED) > 20_000:
+            _NORMALIZED.clear()
+        found = _NORMALIZED[key] = _normalize_name(raw, parse)
+    return dict(found)
+
+
+def _normalize_name(raw: dict[str, Any], parse: bool) -> dict[str, Any]:
     name: dict[str, Any] = {k: _s(raw.get(k)).strip() for k in NAME_PARTS}
     name["comma-suffix"] = _truthy(raw.get("comma-suffix"))
     name["static-ordering"] = _truthy(raw.get("static-ordering"))
