@@ -28,7 +28,7 @@ from citekit.pandoc.ast import Inline
 from citekit.pandoc.inlines import from_html, to_rich
 from citekit.pandoc.locator import locator_map, parse_locator
 from citekit.pandoc.notes import in_note, move_punctuation, to_footnote
-from citekit.pandoc.references import inline_references, merge
+from citekit.pandoc.references import inline_references, merge, read_yaml_bibliography
 from citekit.pandoc.source import SourceLines, document_sources
 
 Warn = Callable[[str], None]
@@ -75,8 +75,8 @@ def settings(meta: dict[str, Any]) -> Settings:
 
 
 def read_items(paths: Sequence[str], warn: Warn) -> list[dict[str, Any]]:
-    """The items of every bibliography file (``.bib``/``.biblatex``/``.bibtex`` or CSL-JSON ``.json``),
-    paths relative to the working directory as pandoc reads them."""
+    """The items of every bibliography file (``.bib``/``.biblatex``/``.bibtex``, CSL-JSON ``.json``
+    or CSL YAML ``.yaml``), paths relative to the working directory as pandoc reads them."""
     from citekit import read_csl_json, read_library
 
     items: list[dict[str, Any]] = []
@@ -92,8 +92,11 @@ def read_items(paths: Sequence[str], warn: Warn) -> list[dict[str, Any]]:
             for problem in library.problems:
                 warn(f"[WARNING] citekit-pandoc: {problem}")
             items.extend(library.items())
+        elif suffix in (".yaml", ".yml"):
+            items.extend(read_yaml_bibliography(path, warn))
         else:
-            raise CitekitError("unsupported bibliography format (expected .bib or CSL-JSON .json)", path)
+            raise CitekitError("unsupported bibliography format (expected .bib, CSL-JSON .json or CSL YAML .yaml)",
+                               path)
     return items
 
 

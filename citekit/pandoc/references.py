@@ -9,8 +9,11 @@ the engine reads in any field; identifiers, names and dates are plain text.
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from citekit.errors import CitekitError
@@ -65,11 +68,12 @@ def _names_and_dates() -> frozenset[str]:
 NAME_OR_DATE = _names_and_dates()
 
 
-def inline_references(meta: dict[str, Any], warn: Callable[[str], None]) -> list[dict[str, Any]]:
+def inline_references(meta: dict[str, Any], warn: Callable[[str], None],
+                      where: str | Path = "metadata") -> list[dict[str, Any]]:
     """The CSL items of the metadata's ``references`` list (one map is taken as a list of one).
 
     An item the engine cannot use is an error naming it (the filter exits 2); an item without an
-    ``id`` cannot be cited and is left out with a warning.
+    ``id`` cannot be cited and is left out with a warning. ``where``: the file, for messages.
     """
     value = ast.meta_value(meta, "references")
     if value is None:
@@ -82,15 +86,16 @@ def inline_references(meta: dict[str, Any], warn: Callable[[str], None]) -> list
     for n, entry in enumerate(entries or [], 1):
         raw = _convert(entry, "", False)
         if not isinstance(raw, dict):
-            raise CitekitError(f"references item {n} is not a map of CSL variables", "metadata")
+            raise CitekitError(f"references item {n} is not a map of CSL variables", where)
         if not str(raw.get("id") or "").strip():
-            warn(f"[WARNING] citekit-pandoc: references item {n} has no id; it is left out")
+            in_file = f"{where}: " if where != "metadata" else ""
+            warn(f"[WARNING] citekit-pandoc: {in_file}references item {n} has no id; it is left out")
             continue
         raw["id"] = str(raw["id"]).strip()
         try:
             normalize_item(raw, n - 1)  # the engine's checks, reported with the item's place
         except ItemError as exc:
-            raise CitekitError(f"references item {n}: {exc.message}", "metadata") from None
+            raise CitekitError(f"references item {n}: {exc.message}", where) from None
         item = apply_note_fields(raw)
         item.setdefault("type", "document")
         item.setdefault("citation-key", item["id"])
@@ -98,8 +103,35 @@ def inline_references(meta: dict[str, Any], warn: Callable[[str], None]) -> list
     return items
 
 
+def read_yaml_bibliography(path: Path, warn: Callable[[str], None]) -> list[dict[str, Any]]:
+    """A CSL YAML bibliography file (``references:`` and a list of items), read as pandoc reads it:
+    by pandoc's own YAML reader, Markdown in the values included (the pandoc running the filter)."""
+    from citekit.fileio import read_text
+    from citekit.pandoc.source import pandoc_binary
+
+    pandoc = pandoc_binary()
+    if pandoc is None:
+        raise CitekitError("a CSL YAML bibliography needs pandoc to read it", path)
+    text, _ = read_text(path)
+    if not text.lstrip().startswith("---"):
+        text = f"---\n{text}\n...\n"
+    proc = subprocess.run([pandoc, "-f", "markdown", "-t", "json"], input=text, capture_output=True, text=True,
+                          encoding="utf-8", timeout=300, check=False)
+    if proc.returncode != 0:
+        detail = proc.stderr.strip().splitlines()
+        raise CitekitError(f"pandoc cannot read it as YAML: {detail[-1] if detail else proc.returncode}", path)
+    meta = json.loads(proc.stdout).get("meta", {})
+    if ast.meta_value(meta, "references") is None:
+        raise CitekitError("no 'references' list (a CSL YAML bibliography starts with 'references:')", path)
+    return inline_references(meta, warn, path)
+
+
 def merge(inline: list[dict[str, Any]], files: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The files' items whose id no inline item has, then the inline items: pandoc's order (which
-    ``nocite: '@*'`` numbers uncited items in) and its rule that an inline item wins."""
+    ``nocite: '@*'`` numbers uncited items in) and its rules for an id given twice: an inline item
+    wins, and among the files the later one's item (in the earlier one's place)."""
+    by_id: dict[str, dict[str, Any]] = {}
+    for item in files:
+        by_id[str(item.get("id"))] = item
     ids = {str(i["id"]) for i in inline}
-    return [*(i for i in files if str(i.get("id")) not in ids), *inline]
+    return [*(i for key, i in by_id.items() if key not in ids), *inline]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,8 +67,8 @@ def input_files(argv: list[str]) -> tuple[list[str], str | None]:
     return files, reader
 
 
-def _pandoc_argv() -> list[str] | None:
-    """The command line of the pandoc running this filter (the parent, or above a wrapper shell)."""
+def _pandoc_process() -> int | None:
+    """The process id of the pandoc running this filter (the parent, or above a wrapper shell)."""
     pid = os.getppid()
     for _ in range(3):
         try:
@@ -75,14 +76,36 @@ def _pandoc_argv() -> list[str] | None:
             status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8", errors="replace")
         except OSError:
             return None
-        argv = [a.decode("utf-8", "surrogateescape") for a in raw.split(b"\0") if a]
-        if argv and Path(argv[0]).name.lower().startswith("pandoc"):
-            return argv
+        first = raw.split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
+        if first and Path(first).name.lower().startswith("pandoc"):
+            return pid
         match = re.search(r"^PPid:\s*(\d+)", status, re.M)
         if match is None or int(match.group(1)) <= 1:
             return None
         pid = int(match.group(1))
     return None
+
+
+def _pandoc_argv() -> list[str] | None:
+    pid = _pandoc_process()
+    if pid is None:
+        return None
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    return [a.decode("utf-8", "surrogateescape") for a in raw.split(b"\0") if a]
+
+
+def pandoc_binary() -> str | None:
+    """The pandoc that runs the filter (its executable), else the one on PATH."""
+    pid = _pandoc_process()
+    if pid is not None:
+        try:
+            return os.readlink(f"/proc/{pid}/exe")
+        except OSError:
+            pass
+    return shutil.which("pandoc")
 
 
 @dataclass(frozen=True, slots=True)

@@ -234,6 +234,22 @@ def test_inline_references_without_a_bibliography_and_nocite_all(pd: Pandoc) -> 
     assert alone.startswith("See [1].\n\n[1] Inline Only (2001)")
 
 
+def test_csl_yaml_bibliography_and_the_later_file_wins(pd: Pandoc) -> None:
+    doc = "---\nbibliography: refs.yaml\n---\n\nSee [@lee2022] and [@doe2020].\n"
+    ours, err = pd.ok("-", "plain", "-M", f"csl={_nist()}", text=doc)
+    theirs = subprocess.run([pd.binary, "--citeproc", "-M", f"csl={_nist()}", "-t", "plain", "--wrap=none"],
+                            input=doc, cwd=HERE, capture_output=True, text=True, timeout=120, check=True).stdout
+    assert err == "" and ours == theirs
+    assert "[1] Lee M (2022) Measuring Small Factories. (Example Institute, Boston), TR-7" in ours
+    html, _ = pd.ok("-", "html", "-M", f"csl={_nist()}", text=doc)
+    assert "Measuring <em>Small</em> Factories" in html  # Markdown in a YAML value, as pandoc reads it
+    # an id in two files: pandoc takes the later file's item
+    both, _ = pd.ok("-", "plain", "-M", f"csl={_nist()}", text=doc.replace("refs.yaml", "[refs.yaml, refs.bib]"))
+    assert "[2] Doe J (2020) A Book about Manufacturing." in both
+    back, _ = pd.ok("-", "plain", "-M", f"csl={_nist()}", text=doc.replace("refs.yaml", "[refs.bib, refs.yaml]"))
+    assert "[2] Doe J (2018) A Book from the YAML File" in back
+
+
 def test_a_reference_the_engine_cannot_use_stops_pandoc(pd: Pandoc) -> None:
     doc = "---\nreferences:\n- id: bad\n  title: [one, two]\n...\n\nSee [@bad].\n"
     _one_error(pd.run("-", "plain", text=doc), "citekit-pandoc: metadata: references item 1: item 'bad': title")
