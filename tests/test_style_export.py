@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -145,16 +146,21 @@ def _bench():
     return style_export_check
 
 
+PANDOC3 = os.environ.get("CITEKIT_PANDOC3") or str(Path.home() / ".cache" / "citekit-bench" / "pandoc3" / "pandoc")
+
+
+@pytest.mark.parametrize("pandoc", ["pandoc", PANDOC3], ids=["pandoc", "pandoc-3.x"])
 @pytest.mark.parametrize("name", ["nist", "gb-t-7714-2015-numeric", "gb-t-7714-2025-numeric", "bulletin-cas",
                                   "gb-t-7714-2015-author-date", "gb-t-7714-2025-author-date"])
-def test_pandoc_renders_the_export_as_citekit_apart_from_what_is_listed(name: str, tmp_path: Path) -> None:
-    if shutil.which("pandoc") is None:
-        pytest.skip("pandoc is not installed")
+def test_pandoc_renders_the_export_as_citekit_apart_from_what_is_listed(name: str, pandoc: str,
+                                                                        tmp_path: Path) -> None:
+    if shutil.which(pandoc) is None:
+        pytest.skip(f"{pandoc} is not installed (pandoc 3.x: benchmarks/get_pandoc3.py or CITEKIT_PANDOC3)")
     bench = _bench()
     items = bench.library_items()
     csl = tmp_path / f"{name}.csl"
     csl.write_text(export_style(name).xml, encoding="utf-8")
-    theirs = bench.pandoc_rendering(csl, items, tmp_path)
+    theirs = bench.pandoc_rendering(csl, items, tmp_path, pandoc)
     assert isinstance(theirs, dict), theirs
     ours, mine = bench.citekit_rendering(name, items), bench.citekit_rendering(csl, items)
     for part in ("bibliography", "citations"):
