@@ -13,6 +13,7 @@ Only English entries are converted (:func:`is_english`).
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -159,7 +160,7 @@ def default_title_case() -> TitleCase:
     """
     if _override[0] is not None:
         return _override[0]
-    return _cached_project_title_case(str(Path.cwd()))
+    return _cached_project_title_case(os.getcwd())
 
 
 # --- words sentence case would wrongly lower (lint) ---------------------------------------------

@@ -78,6 +78,21 @@ def test_project_setting_and_override(tmp_path: Path, monkeypatch: pytest.Monkey
         titlecase.use_title_case("title")
 
 
+def test_library_items_follow_the_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Library.items(), which the pandoc filter and citekit latex use, reads the project's choice."""
+    from citekit.bibtex.reader import read_library
+
+    lib = tmp_path / "a.bib"
+    lib.write_text(BOOK, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert read_library([lib]).items()[0]["title"].startswith("Geoecology and Computers")
+    project = tmp_path / "paper"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[tool.citekit.format]\ntitle-case = "sentence"\n', encoding="utf-8")
+    monkeypatch.chdir(project)
+    assert read_library([lib]).items()[0]["title"].startswith("Geoecology and computers")
+
+
 def test_bad_project_setting_names_the_file(tmp_path: Path):
     (tmp_path / "citekit.toml").write_text('[format]\ntitle-case = "upper"\n', encoding="utf-8")
     with pytest.raises(CitekitError, match="citekit.toml.*title-case"):
