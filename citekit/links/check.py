@@ -316,6 +316,14 @@ class Checker:
                 return cand.url, f"{cand.why} (not confirmed: {outcome.reason})"
         return None
 
+    def finish_now(self, rec: LinkRecord, plan: _Plan) -> LinkResult | None:
+        """Phase 2 without awaiting, for the common case (an ``ok`` link, nothing to look up)."""
+        out = self._memo.get(plan.target)
+        if plan.excluded or out is None or out.state != "ok" or self.options.archive == "all":
+            return None
+        shown = rec.url if rec.field == "url" else f"{self.doi_base}/{rec.url}"
+        return _result(rec, shown, out, extra=plan.note)
+
     async def finish(self, rec: LinkRecord, plan: _Plan) -> LinkResult:
         """Phase 2 for one record: its state, archive copy and suggestion."""
         shown = rec.url if rec.field == "url" else f"{self.doi_base}/{rec.url}"
@@ -347,8 +355,7 @@ class Checker:
             found = await self.suggestion(plan.checked, rec.accessed)
             if found:
                 sugg, sugg_why = found
-        extra = f" (checked as {plan.checked})" if plan.checked != plan.written else ""
-        res = _result(rec, shown, out, extra=extra)
+        res = _result(rec, shown, out, extra=plan.note)
         res.archive_url, res.archive_timestamp, res.archive_source = archive_url, archive_ts, source
         res.suggestion, res.suggestion_reason = sugg, sugg_why
         return res
@@ -360,6 +367,11 @@ class _Plan:
     checked: str  # the URL requested (after remap)
     written: str  # the URL as written (what exclude and accept patterns see)
     excluded: str | None = None
+
+    @property
+    def note(self) -> str:
+        """Said after the reason when the URL was remapped."""
+        return f" (checked as {self.checked})" if self.checked != self.written else ""
 
 
 def _result(rec: LinkRecord, shown: str, out: _Outcome, extra: str = "") -> LinkResult:
@@ -517,8 +529,11 @@ async def _check(records: list[LinkRecord], options: CheckOptions, session: Link
     try:
         await asyncio.gather(feed(), *(worker() for _ in range(max(1, options.concurrency))))
         # Phase 2, per record: archives for failing links (or all), suggestions for dead ones.
-        results = await _pool(range(len(records)), lambda i: checker.finish(records[i], plans[i]),
-                              options.concurrency)
+        results: list[LinkResult | None] = [checker.finish_now(r, p) for r, p in zip(records, plans, strict=True)]
+        rest = [i for i, r in enumerate(results) if r is None]
+        for i, res in zip(rest, await _pool(rest, lambda i: checker.finish(records[i], plans[i]), options.concurrency),
+                          strict=True):
+            results[i] = res
     finally:
         await checker.session.aclose()
     finished = time.time()
