@@ -397,7 +397,15 @@ def _paper(pd: Pandoc, style: str, fmt: str, tmp_path: Path) -> str:
         if PDF_FONT not in fonts:
             pytest.skip(f"the font {PDF_FONT} (fonts-arphic-uming) is not installed")
         args += ["--pdf-engine=xelatex", "-V", f"mainfont={PDF_FONT}"]
-    result = pd.run("paper.md", fmt, *args, "-o", str(out))
+    if fmt == "pdf":
+        # TeX writes logs (missfont.log) where it runs: there, not in this folder
+        library = HERE.parent.parent / "library" / "us-manufacturing.bib"
+        env = {**os.environ, "CITEKIT_PYTHON": sys.executable}
+        result = subprocess.run([pd.binary, str(HERE / "paper.md"), "--filter", str(WRAPPER), "-M",
+                                 f"bibliography={library}", *args, "-o", str(out)], cwd=tmp_path, env=env,
+                                capture_output=True, text=True, timeout=300)
+    else:
+        result = pd.run("paper.md", fmt, *args, "-o", str(out))
     if fmt == "pdf" and result.returncode != 0:
         # pandoc's LaTeX template needs more of TeX Live than a minimal install has (lmodern, the
         # fonts hyperref uses under xelatex: texlive-fonts-recommended)
