@@ -356,6 +356,9 @@ def csl_to_bibtex(item: Item, dialect: str = "biblatex") -> tuple[str, str, dict
         f["location" if dialect == "biblatex" else "address"] = latex.encode(item["publisher-place"])
     if item.get("genre"):
         f["type"] = latex.encode(item["genre"])
+    subtype = {v: k for k, v in _ARTICLE_SUBTYPES.items()}.get(csl_type)
+    if subtype and etype == "article":
+        f["entrysubtype"] = subtype  # read back as the same CSL type
     number = item.get("number") or item.get("collection-number")
     if csl_type.startswith("article") and item.get("issue"):
         f["number"] = latex.encode(str(item["issue"]))

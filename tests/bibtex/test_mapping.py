@@ -214,3 +214,9 @@ def test_patent_holder_leads():
     assert [n["family"] for n in item["contributor"]] == ["Shi", "Xu"]
     same = one("@patent{k, title = {T}, author = {Deng, Yigang}, holder = {Deng, Yigang}}")
     assert len(same["author"]) == 1 and "contributor" not in same
+
+
+def test_newspaper_round_trip():
+    item = one("@article{k, title = {T}, journal = {J}, entrysubtype = {newspaper}}")
+    etype, _, fields = csl_to_bibtex(item)
+    assert (etype, fields["entrysubtype"]) == ("article", "newspaper")
