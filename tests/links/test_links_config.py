@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from citekit.cli import app
 from citekit.links.cache import LinkCache
 from citekit.links.settings import load_rules, parse_codes, parse_duration
-from tests.servers import LoopbackServer, respond
+from tests.servers import LoopbackServer, Response, respond
 
 
 def bib_for(tmp_path: Path, urls: dict[str, str], name: str = "refs.bib") -> Path:
@@ -130,14 +130,16 @@ def test_headers_go_only_to_their_host_and_are_never_printed(project: Path, loop
     monkeypatch.setenv("INTRANET_TOKEN", "s3cret-token-value")
     write_settings(project, "pyproject", f'[tool.citekit.check.headers."{origin.host}"]\n'
                                          'Authorization = "$INTRANET_TOKEN"\n')
-    bib = bib_for(project, {"a": origin.url("/ok.html"), "b": other.url("/x")})
+    origin.route(r"/elsewhere", lambda req, h: Response(302, "", {"Location": other.url("/x?via-redirect")}))
+    bib = bib_for(project, {"a": origin.url("/ok.html"), "b": other.url("/x"), "c": origin.url("/elsewhere")})
     res = CliRunner().invoke(app, ["check", str(bib), "--no-cache", "-q", "--archive", "none",
                                    "--header", f"{other.host}=X-Api-Key: plain-key-value"])
     assert res.exit_code == 0
     assert origin.log[0].headers["authorization"] == "s3cret-token-value"
     assert "x-api-key" not in origin.log[0].headers
     assert other.log[0].headers["x-api-key"] == "plain-key-value"
-    assert "authorization" not in other.log[0].headers
+    assert all("authorization" not in e.headers for e in other.log)  # not even after a redirect
+    assert len(other.log) == 2
     assert "s3cret" not in res.output and "plain-key-value" not in res.output
 
 

@@ -149,3 +149,14 @@ def test_tls_failure_is_error(loopback, options: CheckOptions, tmp_path) -> None
     res = one(srv.url("/x"), options)
     assert srv.base_url.startswith("https://")
     assert res.state == "error" and "TLS" in res.reason
+
+
+def test_http_proxy_from_the_environment(loopback, options: CheckOptions, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    proxy = loopback()  # answers absolute-form requests itself, as a forward proxy would pass them on
+    proxy.route(r"/through-proxy", respond(200, "<title>via proxy</title>"))
+    monkeypatch.setenv("http_proxy", proxy.base_url)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    res = one("http://unresolvable.invalid/through-proxy", options)
+    assert res.state == "ok", res.reason
+    assert proxy.log[0].target == "http://unresolvable.invalid/through-proxy"
