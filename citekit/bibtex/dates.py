@@ -72,7 +72,7 @@ def parse_date(text: str) -> dict[str, Any]:
 def month_number(value: str) -> int | None:
     v = value.strip().lower().rstrip(".")
     if v.isdigit():
-        n = int(v)
+        n = int(v) if len(v) <= 2 else 0  # never int() of a huge number (the conversion limit)
         return n if 1 <= n <= 12 else None
     return MONTHS.get(v)
 
@@ -91,7 +91,7 @@ def from_fields(year: str | None, month: str | None, day: str | None) -> dict[st
     mo = month_number(month) if month else None
     if mo:
         parts.append(mo)
-        if day and day.strip().isdigit():
+        if day and day.strip().isdigit() and len(day.strip()) <= 2:
             parts.append(int(day))
     return {"date-parts": [parts]}
 

@@ -181,6 +181,9 @@ def test_blank_doi_and_huge_congress_do_not_crash():
     bill = one("@legislation{k, title = {T}, type = {bill}, congress = {" + digits + "}}")
     assert bill["chapter-number"] == digits + "th Congress"
     assert one("@legislation{k, title = {T}, type = {bill}, congress = {112}}")["chapter-number"] == "112th Congress"
+    assert one("@misc{k, title = {T}, year = {2020}, month = {" + digits + "}}")["issued"] == {"date-parts": [[2020]]}
+    assert one("@misc{k, title = {T}, year = {2020}, month = {3}, day = {" + digits + "}}")["issued"] == {
+        "date-parts": [[2020, 3]]}
 
 
 @pytest.mark.parametrize(("entry", "expected"), [
