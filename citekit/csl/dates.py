@@ -21,7 +21,7 @@ from citekit.csl.dateparse import (
     parse_date,
     parse_raw,
 )
-from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, is_empty
+from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, formatting, is_empty
 from citekit.csl.style import El
 
 if TYPE_CHECKING:
@@ -247,8 +247,6 @@ def _era(ctx: Context, year: int | None) -> str:
 
 
 def _fmt(part: El) -> Formatting:
-    from citekit.csl.evaluate import formatting
-
     return formatting(part)
 
 

@@ -14,7 +14,7 @@ from citekit.csl.context import Context
 from citekit.csl.dates import has_date, is_uncertain_date, render_date, suffix_letters
 from citekit.csl.items import DATE_VARIABLES, NAME_VARIABLES
 from citekit.csl.names import render_names
-from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, is_empty
+from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, formatting, is_empty
 from citekit.csl.numbers import TEXT_NUMBER_VARIABLES, is_numeric, number_text, render_label, render_number
 from citekit.csl.output import CAPITALIZE_IF_FIRST
 from citekit.csl.rich import parse_rich
@@ -23,31 +23,9 @@ from citekit.csl.style import El
 # Variables whose text is an identifier: no rich-text parsing, no typographic apostrophes.
 _VERBATIM = frozenset({"URL", "DOI", "ISBN", "ISSN", "PMID", "PMCID", "call-number"})
 _SHORT = {"title": "title-short", "container-title": "container-title-short"}
-_FORMAT_KEYS = {
-    "prefix": "prefix", "suffix": "suffix", "delimiter": "delimiter", "font-style": "font_style",
-    "font-variant": "font_variant", "font-weight": "font_weight", "text-decoration": "text_decoration",
-    "vertical-align": "vertical_align", "text-case": "text_case", "display": "display",
-}
 # Per-element caches keyed by id(); the element itself is kept in the entry, so an id is never
 # reused while its entry lives.
-_FORMATS: dict[int, tuple[El, Formatting]] = {}
 _WRAPS: dict[int, tuple[El, Formatting, bool, Formatting, bool]] = {}
-
-
-def formatting(el: El) -> Formatting:
-    """The Formatting an element's attributes ask for (cached: elements live as long as their style)."""
-    found = _FORMATS.get(id(el))
-    if found is not None:
-        return found[1]
-    fmt = Formatting()
-    for attr, slot in _FORMAT_KEYS.items():
-        value = el.attrs.get(attr)
-        if value is not None:
-            setattr(fmt, slot, value)
-    fmt.quotes = el.attrs.get("quotes") == "true"
-    fmt.strip_periods = el.attrs.get("strip-periods") == "true"
-    _FORMATS[id(el)] = (el, fmt)
-    return fmt
 
 
 def _wrap_formats(el: El) -> tuple[El, Formatting, bool, Formatting, bool]:
@@ -75,7 +53,7 @@ def wrap(ctx: Context, el: El, children: list[Node], *, delimiter: bool = False)
         plain = fmt.is_plain()
     if plain and len(kept) == 1:
         return kept[0]
-    return Span(kept, fmt)
+    return Span(kept, fmt, True)
 
 
 def _english(ctx: Context) -> bool:

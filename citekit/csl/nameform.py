@@ -15,7 +15,7 @@ from typing import Any
 
 from citekit.csl.context import Context
 from citekit.csl.nameparts import NAME_PARTS, initialize, normalize_initials
-from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, is_empty
+from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, formatting, is_empty
 from citekit.csl.style import El
 
 SORT_SEP = " "  # between name parts in sort keys: below every letter, so "Doe John" < "Doeb Adam"
@@ -60,8 +60,6 @@ def formatting_of(el: El | None) -> Formatting:
     """An element's Formatting (plain for a missing element)."""
     if el is None:
         return PLAIN
-    from citekit.csl.evaluate import formatting
-
     return formatting(el)
 
 

@@ -38,6 +38,31 @@ class Formatting:
 
 _PLAIN = Formatting()
 
+_FORMAT_KEYS = {
+    "prefix": "prefix", "suffix": "suffix", "delimiter": "delimiter", "font-style": "font_style",
+    "font-variant": "font_variant", "font-weight": "font_weight", "text-decoration": "text_decoration",
+    "vertical-align": "vertical_align", "text-case": "text_case", "display": "display",
+}
+# Keyed by the element's id; the element is kept with it (and in its style), so an id is never
+# reused while cached.
+_FORMATS: dict[int, tuple[Any, Formatting]] = {}
+
+
+def formatting(el: Any) -> Formatting:
+    """The Formatting a style element's attributes ask for (made once per element; read-only)."""
+    found = _FORMATS.get(id(el))
+    if found is not None and found[0] is el:
+        return found[1]
+    fmt = Formatting()
+    for attr, slot in _FORMAT_KEYS.items():
+        value = el.attrs.get(attr)
+        if value is not None:
+            setattr(fmt, slot, value)
+    fmt.quotes = el.attrs.get("quotes") == "true"
+    fmt.strip_periods = el.attrs.get("strip-periods") == "true"
+    _FORMATS[id(el)] = (el, fmt)
+    return fmt
+
 
 @dataclass(slots=True)
 class Text:
@@ -48,10 +73,14 @@ class Text:
 
 @dataclass(slots=True)
 class Span:
-    """Children rendered with one Formatting (affixes, delimiter, fonts, quotes, case)."""
+    """Children rendered with one Formatting (affixes, delimiter, fonts, quotes, case).
+
+    ``full``: the maker checked that a child holds text (``is_empty`` need not look).
+    """
 
     children: list[Node]
     fmt: Formatting = field(default_factory=Formatting)
+    full: bool = field(default=False, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -105,8 +134,11 @@ def is_empty(node: Node | None) -> bool:
     """True when a subtree holds no characters (stops at the first that it finds)."""
     if node is None:
         return True
-    if type(node) is Text:
-        return not node.text
+    kind = type(node)
+    if kind is Text:
+        return not node.text  # type: ignore[union-attr]
+    if kind is Span and node.full:  # type: ignore[union-attr]
+        return False
     for child in node.children:  # type: ignore[union-attr]
         if not is_empty(child):
             return False

@@ -345,8 +345,19 @@ def _wrap(ctx: Context, el: El, children: list[Node]) -> Node | None:
 def number_text(ctx: Context, variable: str, value: Any) -> str:
     """A number variable's value as ``cs:text`` prints it: ranges (page-range-format for pages),
     the locale's ``&``, embedded labels where they change (``367–368, fig. 333``)."""
-    parts = parse_number(value, ctx.locale, _default_label(ctx, variable))
-    return _render_parts(parts, variable, ctx.style.attrs.get("page-range-format"), ctx.locale)
+    label, page_range, locale = _default_label(ctx, variable), ctx.style.attrs.get("page-range-format"), ctx.locale
+    key = (str(value), variable, label, page_range, id(locale))
+    found = _NUMBER_TEXTS.get(key)
+    if found is None or found[0] is not locale:
+        if len(_NUMBER_TEXTS) > 20_000:
+            _NUMBER_TEXTS.clear()
+        text = _render_parts(parse_number(value, locale, label), variable, page_range, locale)
+        found = _NUMBER_TEXTS[key] = (locale, text)
+    return found[1]
+
+
+# number_text by everything it reads (the locale kept with its id, so the id is not reused).
+_NUMBER_TEXTS: dict[tuple[Any, ...], tuple[Any, str]] = {}
 
 
 def roman(n: int) -> str:

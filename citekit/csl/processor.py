@@ -14,7 +14,7 @@ from typing import Any
 from citekit.csl.context import CiteInfo, Context, Disamb
 from citekit.csl.items import ItemError, doi_in_url, normalize_item, whole_cjk_names
 from citekit.csl.locale import Locale, load_locale
-from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, is_empty
+from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, formatting, is_empty
 from citekit.csl.style import El, Section, Style, load_style
 
 
@@ -405,10 +405,17 @@ def _entry(ctx: Context, section: Section, layout: El) -> tuple[Node | None, Nod
     return None, _lang(ctx, Span([node], fmt))
 
 
-def _layout_format(layout: El) -> Formatting:
-    from citekit.csl.evaluate import formatting
+_LAYOUT_FORMATS: dict[int, tuple[El, Formatting]] = {}
 
-    return replace(formatting(layout), delimiter=None)  # the layout's delimiter joins cites, not entries
+
+def _layout_format(layout: El) -> Formatting:
+    """The layout's formatting without its delimiter, which joins cites, not entries (made once)."""
+    found = _LAYOUT_FORMATS.get(id(layout))
+    if found is None or found[0] is not layout:
+        if len(_LAYOUT_FORMATS) > 256:
+            _LAYOUT_FORMATS.clear()
+        found = _LAYOUT_FORMATS[id(layout)] = (layout, replace(formatting(layout), delimiter=None))
+    return found[1]
 
 
 def _lang(ctx: Context, node: Node | None) -> Node | None:
@@ -426,8 +433,6 @@ def _lang(ctx: Context, node: Node | None) -> Node | None:
 
 def layout_span(section: Section, parts: list[Node]) -> Node:
     """A cluster's cites joined by the layout's delimiter, inside its affixes and formatting."""
-    from citekit.csl.evaluate import formatting
-
     fmt = formatting(section.layout)
     inner = Span(parts, Formatting(prefix=fmt.prefix, suffix=fmt.suffix, delimiter=fmt.delimiter))
     outer = replace(fmt, prefix=None, suffix=None, delimiter=None)

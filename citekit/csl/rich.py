@@ -24,7 +24,7 @@ QUOTE = "quote"
 # the text of sc, sup and sub alone, which a style's own formatting does not get.
 MARKUP = "markup"
 
-_QUICK = frozenset("<\"'\u201c\u201d\u2018\u2019")
+_QUICK_CHARS = "<\"'\u201c\u201d\u2018\u2019"
 _APOS = "\u2019"
 
 _TAG_RE = re.compile(
@@ -56,6 +56,15 @@ class _Tok:
     form: str = ""  # for quote openers: the writer's form (see QUOTE)
 
 
+def _has_quick(value: str) -> bool:
+    """Whether ``value`` holds a character that can start markup or a quotation (substring tests
+    are faster than a set of the value's characters)."""
+    for char in _QUICK_CHARS:
+        if char in value:
+            return True
+    return False
+
+
 def parse_rich(value: str, quotes: tuple[str, str, str, str] | None = None) -> list[Node]:
     """Turn a field value into nodes (``[Text(value)]`` when it carries no markup or quotes).
 
@@ -64,7 +73,7 @@ def parse_rich(value: str, quotes: tuple[str, str, str, str] | None = None) -> l
     """
     if not value:
         return []
-    if not _QUICK.intersection(value) and not (quotes and set(quotes[0] + quotes[2]).intersection(value)):
+    if not _has_quick(value) and not (quotes and set(quotes[0] + quotes[2]).intersection(value)):
         return [Text(value)]
     toks = _tokenize(value, quotes)
     _pair(toks)

@@ -152,6 +152,11 @@ def render_forked(texts: list[tuple[str, str]], loaded: Style, fmt: str, workers
     offset and id, in order."""
     import multiprocessing
 
+    # Loaded once here rather than in every worker (the workers inherit them).
+    import citekit.bibtex.mapping  # noqa: F401
+    import citekit.csl.evaluate  # noqa: F401
+    import citekit.csl.processor  # noqa: F401
+
     size = sum(len(t) for _, t in texts)
     pieces: list[_Piece] = []
     for path, text in texts:
