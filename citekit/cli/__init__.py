@@ -45,7 +45,7 @@ class CitekitGroup(TyperGroup):
         if secrets:  # every message and log line passes the redactor before it is printed
             sys.stdout, sys.stderr = RedactingStream(sys.stdout, secrets), RedactingStream(sys.stderr, secrets)
         for stream in (sys.stdout, sys.stderr):
-            if hasattr(stream, "reconfigure"):  # an unpaired surrogate is printed as U+FFFD, not a crash
+            if hasattr(stream, "reconfigure"):  # an unpaired surrogate prints as '?', not a crash
                 stream.reconfigure(errors="replace")
         code: Any = 0
         try:
@@ -69,9 +69,13 @@ class CitekitGroup(TyperGroup):
         except Exception as exc:  # noqa: BLE001 - an internal error: one line, unless debugging
             if _debug():
                 raise
-            _say(f"internal error ({type(exc).__name__}); this is a bug, please report it with the "
-                 f"command you ran (run again with --debug or {DEBUG_ENV}=1 for the traceback)")
-            code = 3
+            if isinstance(exc, OSError) and exc.filename:  # a file the user named that cannot be opened
+                _say(f"{exc.filename}: {exc.strerror or type(exc).__name__}")
+                code = 2
+            else:
+                _say(f"internal error ({type(exc).__name__}); this is a bug, please report it with the "
+                     f"command you ran (run again with --debug or {DEBUG_ENV}=1 for the traceback)")
+                code = 3
         finally:
             for stream in (sys.stdout, sys.stderr):
                 try:
@@ -79,10 +83,14 @@ class CitekitGroup(TyperGroup):
                 except (OSError, ValueError):
                     pass
             sys.stdout, sys.stderr = saved
-        code = code if isinstance(code, int) else 0
-        if standalone_mode:
-            sys.exit(code)
-        return code
+        return _exit(code, standalone_mode)
+
+
+def _exit(code: Any, standalone_mode: bool) -> int:
+    code = code if isinstance(code, int) else 0
+    if standalone_mode:
+        sys.exit(code)
+    return code
 
 
 app = typer.Typer(

@@ -1,0 +1,5 @@
+"""``python -m citekit``: the citekit command."""
+
+from citekit.cli import main
+
+main()
