@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from citekit.cli.common import check_output_is_not_an_input
 from citekit.errors import CitekitError
 from citekit.styles import DEFAULT_STYLE
 
@@ -65,6 +66,7 @@ def format_command(
     from citekit.render.bulk import render_files
     from citekit.sources import select_items
 
+    check_output_is_not_an_input(output, library, input_file, cited_from)
     if standalone and (to != OutputFormat.html or citations):
         raise CitekitError("--standalone needs --to html (and a reference list, not --citations)")
     whole_library = not (keys or cited_from or citations or prefer_archive or to == OutputFormat.json)

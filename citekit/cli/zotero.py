@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from citekit.cli.common import fail, renamed, warn
+from citekit.cli.common import check_output_is_not_an_input, fail, renamed, warn
 
 # The export formats, spelled here so that 'citekit --help' need not import the exporters
 # (tests/zotero checks this list against citekit.export.FORMATS).
@@ -243,6 +243,7 @@ def register(app: typer.Typer) -> None:
 
         if to not in FORMATS:
             fail(f"unknown format {to!r}: choose from {', '.join(FORMATS)}")
+        check_output_is_not_an_input(output, library)
         text = export(_items(keys, library), to)
         if output is None:
             sys.stdout.write(text)

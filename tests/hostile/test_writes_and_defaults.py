@@ -120,3 +120,14 @@ def test_version_and_completion() -> None:
     r = invoke("--version")
     assert r.exit_code == 0 and r.stdout.strip() == f"citekit {__version__}"
     assert "--install-completion" in invoke("--help").stdout
+
+
+def test_an_output_that_is_an_input_is_refused(tmp_path: Path) -> None:
+    lib = tmp_path / "refs.bib"
+    lib.write_text(UNTIDY, encoding="utf-8")
+    for args in (["format", "--library", str(lib), "-o", str(lib)],
+                 ["export", "--to", "bibtex", "--library", str(tmp_path), "-o", str(lib)],
+                 ["format", "-o", "refs.bib"]):
+        r = invoke(*args, cwd=tmp_path)
+        assert r.exit_code == 2 and "is one of the input files" in r.stderr, (args, r.output)
+    assert lib.read_text(encoding="utf-8") == UNTIDY
