@@ -492,6 +492,8 @@ async def _check(records: list[LinkRecord], options: CheckOptions, session: Link
     checker = Checker(options, session, cache)
     plans: list[_Plan] = []
     targets: dict[str, _Plan] = {}
+    waiting: dict[str, list[int]] = {}  # target -> records to finish once it is checked
+    results: list[LinkResult | None] = [None] * len(records)
     picker = _Picker(checker.host_key, checker.limiter)
     done = 0
 
@@ -501,12 +503,19 @@ async def _check(records: list[LinkRecord], options: CheckOptions, session: Link
         for i, rec in enumerate(records):
             plan = _plan(rec, options.rules)
             plans.append(plan)
-            if not plan.excluded and plan.target not in targets:
-                targets[plan.target] = plan
-                if checker.known(plan.target):
+            if plan.excluded:
+                pass
+            elif plan.target in waiting:
+                waiting[plan.target].append(i)
+            elif plan.target in targets or checker.known(plan.target):
+                results[i] = checker.finish_now(rec, plan)
+                if plan.target not in targets:
+                    targets[plan.target] = plan
                     done += 1
-                else:
-                    picker.add(plan)
+            else:
+                targets[plan.target] = plan
+                waiting[plan.target] = [i]
+                picker.add(plan)
             if i % 128 == 127:
                 picker.notify()
                 await asyncio.sleep(0)
@@ -522,6 +531,9 @@ async def _check(records: list[LinkRecord], options: CheckOptions, session: Link
                 continue
             await checker.check_target(plan.target, plan.checked, plan.written)
             picker.notify()
+            # The common case (ok, nothing to look up) is finished now, while others wait on the network.
+            for i in waiting.pop(plan.target, ()):
+                results[i] = checker.finish_now(records[i], plans[i])
             done += 1
             if progress is not None:
                 progress(done, len(targets))
@@ -529,7 +541,6 @@ async def _check(records: list[LinkRecord], options: CheckOptions, session: Link
     try:
         await asyncio.gather(feed(), *(worker() for _ in range(max(1, options.concurrency))))
         # Phase 2, per record: archives for failing links (or all), suggestions for dead ones.
-        results: list[LinkResult | None] = [checker.finish_now(r, p) for r, p in zip(records, plans, strict=True)]
         rest = [i for i, r in enumerate(results) if r is None]
         for i, res in zip(rest, await _pool(rest, lambda i: checker.finish(records[i], plans[i]), options.concurrency),
                           strict=True):
