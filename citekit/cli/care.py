@@ -25,6 +25,11 @@ class LintFormat(StrEnum):
     github = "github"
 
 
+def _read_only_bundled(paths: list[Path] | None) -> None:
+    if any(str(p) == "bundled" for p in paths or ()):
+        fail("the bundled library is read only: copy it into your project to change it")
+
+
 def _config(paths: list[Path] | None):  # noqa: ANN202
     from citekit.care.config import load_config
 
@@ -55,6 +60,8 @@ def tidy(
     """Rewrite entries in the canonical layout (only entries that differ; idempotent)."""
     from citekit.care.tidy import tidy_paths
 
+    if not check:
+        _read_only_bundled(paths)
     results = tidy_paths(paths, _config(paths), check=check, force=force)
     pending = 0
     for r in results:
@@ -94,8 +101,8 @@ def add(
         if len(files) != 1:
             fail("the library has several .bib files: say which one with --library")
         target = files[0]
-    elif str(target) == "bundled":
-        fail("the bundled library is read only: name your own .bib file with --library")
+    else:
+        _read_only_bundled([target])
     if not dry_run:
         check_target(target, force=force)  # before any network request: an unwritable file fails now
     # keys must be unique across the library folder the target lives in
@@ -124,6 +131,7 @@ def dedupe(
     from citekit.care import dedupe as dd
 
     if merge:
+        _read_only_bundled(paths)
         plans = dd.merge(paths, force=force)
         for p in plans:
             dropped = ", ".join(e.key for e in p.drop)

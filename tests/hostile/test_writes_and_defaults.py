@@ -90,6 +90,8 @@ def test_the_installed_package_is_never_written(tmp_path: Path) -> None:
                      else PACKAGE_DIR / "x.bib")
     r = invoke("add", "10.1000/x", "--library", "bundled")
     assert r.exit_code == 2 and "read only" in r.stderr
+    for args in (["tidy", "bundled"], ["dedupe", "--merge", "bundled"]):
+        assert invoke(*args).exit_code == 2
 
 
 def test_the_library_comes_from_the_project(tmp_path: Path) -> None:
