@@ -26,7 +26,9 @@ class LintFormat(StrEnum):
 
 
 def _read_only_bundled(paths: list[Path] | None) -> None:
-    if any(str(p) == "bundled" for p in paths or ()):
+    from citekit.paths import BUNDLED
+
+    if any(str(p) == BUNDLED for p in paths or ()):
         fail("the bundled library is read only: copy it into your project to change it")
 
 
