@@ -516,7 +516,7 @@ async def _check(records: list[LinkRecord], options: CheckOptions, session: Link
                 targets[plan.target] = plan
                 waiting[plan.target] = [i]
                 picker.add(plan)
-            if i % 128 == 127:
+            if i % 128 == 15:  # the first requests go out after 16 records, then every 128
                 picker.notify()
                 await asyncio.sleep(0)
         picker.closed = True
