@@ -41,7 +41,7 @@ def import_text(session: requests.Session, text: str, *, base_url: str = CONNECT
     if not ping(session, base_url):
         raise ZoteroNotRunning(
             f"Zotero is not running (nothing answers on {base_url}/connector/ping): start Zotero desktop, "
-            "or push through the Web API with --library user:ID and ZOTERO_API_KEY")
+            "or push through the Web API with --zotero-library user:ID and ZOTERO_API_KEY")
     session_id = uuid.uuid4().hex
     try:
         resp = session.post(f"{base_url}/connector/import", params={"session": session_id},
