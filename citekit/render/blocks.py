@@ -35,10 +35,13 @@ Record = tuple[int, list[str], list[tuple[str, Any, str]], list[tuple[str, str, 
 @dataclasses.dataclass(slots=True)
 class _Block:
     path: str
-    text: str
     start: int  # offset in its file
+    end: int
     line: int  # 1-based line of its first character
     key: bytes
+
+    def text(self, files: dict[str, str]) -> str:
+        return files[self.path][self.start:self.end]
 
 
 def _blocks(path: str, text: str, strings: dict[str, str]) -> list[_Block]:
@@ -50,7 +53,8 @@ def _blocks(path: str, text: str, strings: dict[str, str]) -> list[_Block]:
     parts = text.split("\n@")
     for n, part in enumerate(parts):
         chunk = ("@" if n else "") + part + ("\n" if n < len(parts) - 1 else "")
-        out.append(_Block(path, chunk, start, line, blake(context + chunk.encode(), digest_size=16).digest()))
+        key = blake(context + chunk.encode(), digest_size=16).digest()
+        out.append(_Block(path, start, start + len(chunk), line, key))
         start += len(chunk)
         line += chunk.count("\n")
     return out
@@ -76,17 +80,18 @@ def render_cached(texts: list[tuple[str, str]], style_path: Path, fmt: str, work
         blocks = [b for path, text in texts for b in _blocks(path, text, strings[path])]
         records: list[Record | None] = [store.get(b.key) for b in blocks]
         todo = [k for k, r in enumerate(records) if r is None]
-        if sum(len(blocks[k].text) for k in todo) >= bulk.MIN_BYTES:
+        if sum(blocks[k].end - blocks[k].start for k in todo) >= bulk.MIN_BYTES:
             return _all_fresh(texts, blocks, load_style(style_path), fmt, workers, store)
-        parsed = {k: _parse(blocks[k], strings) for k in todo}
+        files = dict(texts)
+        parsed = {k: _parse(blocks[k], files, strings) for k in todo}
         first, number = [], 1
         for k, record in enumerate(records):
             first.append(number)
             number += len(record[1]) if record is not None else len(parsed[k][0])
         moved = [k for k, r in enumerate(records) if r is not None and r[0] != first[k]]
-        if sum(len(blocks[k].text) for k in moved) >= bulk.MIN_BYTES:
+        if sum(blocks[k].end - blocks[k].start for k in moved) >= bulk.MIN_BYTES:
             return _all_fresh(texts, blocks, load_style(style_path), fmt, workers, store)
-        parsed.update((k, _parse(blocks[k], strings)) for k in moved)
+        parsed.update((k, _parse(blocks[k], files, strings)) for k in moved)
         keys = [key for k, r in enumerate(records) for key in (r[1] if r is not None and k not in parsed
                                                                    else [str(i["id"]).lower() for i in parsed[k][0]])]
         if len(set(keys)) != len(keys):
@@ -98,11 +103,12 @@ def render_cached(texts: list[tuple[str, str]], style_path: Path, fmt: str, work
         return _assemble(blocks, records, fmt)  # type: ignore[arg-type]
 
 
-def _parse(block: _Block, strings: dict[str, dict[str, str]]) -> tuple[list[dict[str, Any]], list[Problem]]:
+def _parse(block: _Block, files: dict[str, str],
+           strings: dict[str, dict[str, str]]) -> tuple[list[dict[str, Any]], list[Problem]]:
     """A block's items and its problems (lines relative to the block, from 1)."""
     from citekit.bibtex.mapping import entry_to_csl
 
-    bib = parse_bib(block.text, block.path)
+    bib = parse_bib(block.text(files), block.path)
     macros = {**strings[block.path], **bib.strings}
     return [entry_to_csl(e, macros) for e in bib.entries], bib.problems
 

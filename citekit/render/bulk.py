@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
 MIN_BYTES = 400_000  # below this (≈ 1,500 entries) forking costs more than it saves
+SLICE = 500  # entries whose output trees a worker holds at once
+PIECE_BYTES = 250_000  # .bib text a worker parses at once
 _BLOCK_START = re.compile(r"^[ \t]*@", re.M)
 _STRING_START = re.compile(r"^[ \t]*@string\s*[{(]", re.M | re.I)
 
@@ -50,8 +52,13 @@ def _split(path: str, text: str, parts: int, strings: dict[str, str]) -> list[_P
         if m and m.start() > cuts[-1]:
             cuts.append(m.start())
     cuts.append(len(text))
-    return [_Piece(path, text[a:b], text.count("\n", 0, a), a, strings)
-            for a, b in zip(cuts, cuts[1:], strict=False) if a < b]
+    pieces, line, at = [], 0, 0
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        if a < b:
+            line += text.count("\n", at, a)
+            at = a
+            pieces.append(_Piece(path, text[a:b], line, a, strings))
+    return pieces
 
 
 def _file_strings(text: str) -> dict[str, str]:
@@ -94,8 +101,11 @@ def _worker(pieces: list[_Piece], style: Style, fmt: str, conn: Connection) -> N
         if offset is None:
             return
         proc = processor(items, style, fmt)
-        entries = proc.bibliography_entries([str(i["id"]) for i in items], sort=False, first_number=offset + 1)
-        conn.send((_rendered(proc, entries, fmt), robust_links(items)))
+        ids = proc.bibliography_plan([str(i["id"]) for i in items], sort=False, first_number=offset + 1)
+        rendered: list[RenderedEntry] = []
+        for at in range(0, len(ids), SLICE):  # trees for a slice at a time, then only their text
+            rendered += _rendered(proc, proc.render_bibliography(ids[at:at + SLICE]), fmt)
+        conn.send((rendered, robust_links(items)))
     finally:
         conn.close()
 
@@ -160,7 +170,10 @@ def render_forked(texts: list[tuple[str, str]], loaded: Style, fmt: str, workers
     size = sum(len(t) for _, t in texts)
     pieces: list[_Piece] = []
     for path, text in texts:
-        pieces += _split(path, text, max(1, round(workers * len(text) / size)), _file_strings(text))
+        # Pieces of about PIECE_BYTES: a worker parses one at a time, so the parser's objects for
+        # one piece are freed before the next (peak memory), and the workers' shares stay even.
+        parts = max(1, round(workers * len(text) / size), len(text) // PIECE_BYTES)
+        pieces += _split(path, text, parts, _file_strings(text))
     groups: list[list[_Piece]] = [[] for _ in range(workers)]
     target, acc = size / workers, 0
     for piece in pieces:

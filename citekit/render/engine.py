@@ -162,8 +162,11 @@ def _workers(n: int) -> int:
 
 def _render_slice(bounds: tuple[int, int]) -> list[RenderedEntry]:
     proc, ids, fmt = _FORK_STATE  # type: ignore[misc]
-    entries = proc.bibliography_entries(ids[bounds[0]:bounds[1]], sort=False, first_number=bounds[0] + 1)
-    return _rendered(proc, entries, fmt)
+    mine = proc.bibliography_plan(ids[bounds[0]:bounds[1]], sort=False, first_number=bounds[0] + 1)
+    out: list[RenderedEntry] = []
+    for at in range(0, len(mine), 500):  # trees for a slice at a time, then only their text
+        out += _rendered(proc, proc.render_bibliography(mine[at:at + 500]), fmt)
+    return out
 
 
 def _render_parallel(proc: Processor, ids: list[str], workers: int, fmt: str) -> list[RenderedEntry]:

@@ -68,7 +68,8 @@ def test_bib_blocks_only_changed_block_is_parsed(bib: Path, small_bulk: None,
     files(bib, "text")
     parsed: list[str] = []
     real = blocks._parse
-    monkeypatch.setattr(blocks, "_parse", lambda block, strings: parsed.append(block.text) or real(block, strings))
+    monkeypatch.setattr(blocks, "_parse", lambda block, files, strings: parsed.append(block.text(files))
+                        or real(block, files, strings))
     files(bib, "text")
     assert parsed == []
     change_one(bib)
