@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 CITEKIT = [sys.executable, "-m", "citekit.cli"]
+ROOT = Path(__file__).resolve().parent.parent  # inside the clone, the default library is the bundled one
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*CITEKIT, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+    return subprocess.run([*CITEKIT, *args], capture_output=True, text=True, cwd=cwd or ROOT, timeout=120)
 
 
 def test_format_prints_the_library_in_gbt_numeric() -> None:

@@ -68,7 +68,7 @@ def test_parse_errors_have_precise_columns() -> None:
 
 
 def test_bundled_library_is_clean() -> None:
-    assert lint_library(read_library(None)) == []
+    assert lint_library(read_library(["bundled"])) == []
 
 
 def test_formats() -> None:

@@ -25,7 +25,7 @@ def emu():
 def library_items():
     from citekit.bibtex.reader import read_library
 
-    return read_library().items()
+    return read_library(["bundled"]).items()
 
 
 def needs_shared(path: Path = SHARED):
