@@ -18,9 +18,9 @@ from __future__ import annotations
 import json
 import re
 from typing import Literal
-from urllib.parse import urlsplit
 
 from citekit.links.http import FetchResult
+from citekit.links.transport import split_url
 
 State = Literal["ok", "redirected", "dead", "blocked", "error"]
 STATES: tuple[str, ...] = ("ok", "redirected", "dead", "blocked", "error")
@@ -95,8 +95,8 @@ def _text(match: re.Match[bytes] | None) -> str:
 
 def soft_404(original_url: str, result: FetchResult) -> str | None:
     """Why this 2xx answer is really a missing page, else None."""
-    orig = urlsplit(original_url)
-    final = urlsplit(result.final_url)
+    orig = split_url(original_url)
+    final = split_url(result.final_url)
     if result.hops:
         deep = orig.path not in _HOME_PATHS or bool(orig.query)
         if deep and final.path in _HOME_PATHS and not final.query:
@@ -168,8 +168,8 @@ def classify(original_url: str, result: FetchResult, accepted: frozenset[int] = 
         tries = f" after {result.attempts} attempts" if result.attempts > 1 else ""
         return "error", f"HTTP {status}{tries}"
     if 200 <= status < 300:
-        if result.hops and _LOGIN.search(urlsplit(result.final_url).path) and \
-                not _LOGIN.search(urlsplit(original_url).path):
+        if result.hops and _LOGIN.search(split_url(result.final_url).path) and \
+                not _LOGIN.search(split_url(original_url).path):
             return "blocked", f"HTTP {status}: redirected to a login page ({result.final_url})"
         soft = soft_404(original_url, result)
         if soft:

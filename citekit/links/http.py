@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from citekit.links.transport import FetchError, LinkSession, RawResponse
+from citekit.links.transport import FetchError, LinkSession, RawResponse, split_url
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
@@ -61,7 +61,7 @@ def make_session(agent: str | None = None, host_headers: dict[str, dict[str, str
 def host_of(url: str) -> str:
     """The lower-cased host of ``url`` ("" when there is none). Cached: every request asks several times."""
     try:
-        return (urlsplit(url).hostname or "").lower()
+        return (split_url(url).hostname or "").lower()
     except ValueError:
         return ""
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import socket
 import ssl
@@ -27,6 +28,9 @@ ACCEPT = "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.8"
 _NO_BODY = frozenset({204, 304})
 _SAFE_TARGET = "/?=&%:@!$'()*+,;~#[]-._"
 _HEAD_LIMIT = 65536
+
+# urllib's own cache holds 128 URLs; a run asks about each of its thousands of URLs several times.
+split_url = functools.lru_cache(maxsize=8192)(urlsplit)
 
 
 class FetchError(Exception):
@@ -92,7 +96,7 @@ class LinkSession:
                       headers: dict[str, str] | None = None, body: bytes | None = None) -> RawResponse:
         """One exchange, all of it (connect to last body byte) within ``timeout`` seconds."""
         try:
-            parts = urlsplit(url)
+            parts = split_url(url)
             host, port = parts.hostname, parts.port
         except ValueError as exc:
             raise FetchError("invalid-url", f"{url[:200]}: {exc}") from None
