@@ -123,7 +123,7 @@ def cite_command(
     library: LibraryOpt = None,
     input_file: InputOpt = None,
     style: StyleOpt = DEFAULT_STYLE,
-    to: Annotated[OutputFormat, typer.Option("--to", "-t")] = OutputFormat.text,
+    to: Annotated[OutputFormat, typer.Option("--to", "-t", help="Output format.")] = OutputFormat.text,
     cited_from: Annotated[Optional[Path], typer.Option("--cited-from", help="Number entries by first citation in this manuscript.")] = None,  # noqa: E501
 ) -> None:
     """Print the in-text citation for KEYS (numbers follow the library or --cited-from order)."""

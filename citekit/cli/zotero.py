@@ -229,7 +229,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("export")
     def export_cmd(
-        to: Annotated[str, typer.Option("--to", help=f"Format: {', '.join(FORMATS)}.")],
+        to: Annotated[str, typer.Option("--to", "-t", help=f"Format: {', '.join(FORMATS)}.")],
         keys: Annotated[list[str] | None, typer.Argument(
             help="Citation keys (default: every entry).")] = None,
         output: Annotated[Path | None, typer.Option(
