@@ -39,3 +39,22 @@ with file_lock(target, timeout=0.2):
     proc = _python(code)
     assert proc.returncode == 0, proc.stderr
     assert "refused: " in proc.stdout and "free again" in proc.stdout and "second holder" not in proc.stdout
+
+
+def test_shell_completion_answers(tmp_path) -> None:  # noqa: ANN001
+    import os
+
+    env = dict(os.environ, _CITEKIT_COMPLETE="complete_bash", COMP_WORDS="citekit format --to ", COMP_CWORD="3")
+    proc = subprocess.run([sys.executable, "-c", "import sys; sys.argv[0] = 'citekit'\nfrom citekit.cli import main\n"
+                           "main()"], capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 0 and proc.stdout.split() == ["text", "html", "markdown", "latex", "json"]
+
+
+def test_a_secret_is_redacted_from_any_message() -> None:
+    from typer.testing import CliRunner
+
+    from citekit.cli import app
+
+    secret = "zk-0123456789-secret"
+    r = CliRunner().invoke(app, ["format", "--library", f"/nowhere/{secret}.bib"], env={"ZOTERO_API_KEY": secret})
+    assert r.exit_code == 2 and "/nowhere/[redacted].bib" in r.stderr and secret not in r.stderr
