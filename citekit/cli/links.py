@@ -157,7 +157,7 @@ def _rich_table(report) -> None:  # noqa: ANN001
                "excluded": "dim"}
     for r in _sorted(report.results):
         if r.state != "ok":
-            table.add_row(f"[{colours[r.state]}]{r.state}[/]", r.key, r.url, _detail(r))
+            table.add_row(f"[{colours[r.state]}]{r.state}[/]", escape(r.key), escape(r.url), escape(_detail(r)))
     console = Console()
     for line in problem_lines(report):
         console.print(f"[red]{escape(line)}[/]")
