@@ -78,7 +78,10 @@ def fetch_doi(doi: str, session: requests.Session, base: str | None = None) -> I
         raise CitekitError(f"DOI {doi}: the resolver did not return CSL-JSON") from None
     if not isinstance(data, dict) or not data.get("title"):
         raise CitekitError(f"DOI {doi}: the record has no title")
-    return clean_item(data, doi)
+    item = clean_item(data, doi)
+    if not isinstance(item.get("title"), str) or not item["title"]:
+        raise CitekitError(f"DOI {doi}: the record's title is not text")
+    return item
 
 
 def clean_item(data: dict[str, Any], doi: str | None = None) -> Item:
@@ -117,8 +120,12 @@ def _bill_item(ident: Identifier, session: requests.Session, today: dt.date, not
         try:
             r = session.get(url, params={"api_key": key, "format": "json"}, timeout=TIMEOUT)
             if r.status_code == 200:
-                bill = r.json().get("bill", {})
-                title, date = bill.get("title", ""), bill.get("introducedDate", "")
+                data = r.json()
+                bill = data.get("bill") if isinstance(data, dict) else None
+                if not isinstance(bill, dict):
+                    raise ValueError("not a bill record")  # the wrong JSON shape: fall back to the page
+                title = bill.get("title") if isinstance(bill.get("title"), str) else ""
+                date = bill.get("introducedDate") if isinstance(bill.get("introducedDate"), str) else ""
             else:
                 notes.append(f"Congress.gov API answered HTTP {r.status_code}")
         except (requests.RequestException, ValueError) as exc:

@@ -175,3 +175,12 @@ class _redirecting_session(requests.Session):  # noqa: N801 (used like a functio
     def request(self, method, url, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
         url = url.replace("https://www.congress.gov", self.base)
         return super().request(method, url, *args, **kwargs)
+
+
+@pytest.mark.parametrize("record", [[AMS], {"title": {"not": "text"}}, {"title": [["nested"]]}, "just text", 5])
+def test_a_doi_record_of_the_wrong_shape_is_one_error(monkeypatch: pytest.MonkeyPatch, record) -> None:  # noqa: ANN001
+    svc = IdentifierServices(works={"10.1000/odd": record})
+    with identifier_services(svc) as s:
+        monkeypatch.setenv("CITEKIT_DOI_URL", s.base)
+        with requests.Session() as session, pytest.raises(CitekitError, match="10.1000/odd"):
+            fetch_doi("10.1000/odd", session)
