@@ -70,7 +70,7 @@ OfflineOpt = Annotated[Optional[bool], typer.Option("--offline/--online", help="
 def _library(paths: list[Path] | None, rules):  # noqa: ANN001, ANN202 - Library is imported lazily
     """The readable files' entries, and the files (or blocks) that could not be read, as findings."""
     from citekit.bibtex.reader import bib_files, read_bib
-    from citekit.links.check import InputProblem
+    from citekit.links.results import InputProblem
     from citekit.model import Library
 
     files, problems = [], []

@@ -10,21 +10,19 @@ abort the run: each failure becomes that link's ``error``, with the reason.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import functools
 import os
 import random
 import re
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any
 
 from citekit.links import suggest as suggest_mod
-from citekit.links.archive import ArchiveClient, ArchiveStatus, Snapshot, target_timestamp
+from citekit.links.archive import ArchiveClient, Snapshot, target_timestamp
 from citekit.links.cache import LinkCache
 from citekit.links.classify import classify, classify_doi
 from citekit.links.http import FetchPolicy, FetchResult, HostLimiter, fetch, host_of, make_session
@@ -36,14 +34,16 @@ from citekit.links.records import (
     normalise_doi,
     normalise_url,
 )
+from citekit.links.results import LinkResult, Report
+from citekit.links.schedule import Picker, pool
 from citekit.links.settings import LinkRules
 from citekit.links.transport import LinkSession
 from citekit.perf import paused_gc
 
 DOI_URL = "https://doi.org"
 ARCHIVE_MODES = ("failing", "all", "none")
-T = TypeVar("T")
-R = TypeVar("R")
+
+
 
 
 def doi_base(explicit: str | None = None) -> str:
@@ -73,63 +73,6 @@ class CheckOptions:
     user_agent: str | None = None
     seed: int | None = None
     rules: LinkRules = field(default_factory=LinkRules)  # exclude, accept, remap, headers, offline, cache age
-
-
-@dataclass
-class LinkResult:
-    key: str
-    field: str
-    url: str
-    state: str
-    http_status: int | None
-    final_url: str
-    reason: str
-    archive_url: str | None
-    archive_timestamp: str | None
-    suggestion: str | None
-    checked_at: str
-    file: str = ""
-    line: int = 0
-    accessed: str | None = None
-    hops: list[dict[str, Any]] = field(default_factory=list)
-    cached: bool = False
-    suggestion_reason: str | None = None
-    archive_source: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class InputProblem:
-    """A file (or a block of one) that could not be read: a finding of its own in every report."""
-
-    file: str
-    line: int
-    message: str
-
-
-@dataclass
-class Report:
-    results: list[LinkResult]
-    started_at: str
-    finished_at: str
-    duration: float
-    unique_targets: int
-    requests_made: int = 0
-    archive: ArchiveStatus = field(default_factory=ArchiveStatus)
-    problems: list[InputProblem] = field(default_factory=list)
-
-    def summary(self) -> dict[str, Any]:
-        counts = {s: 0 for s in ("ok", "redirected", "dead", "blocked", "error", "excluded")}
-        for r in self.results:
-            counts[r.state] = counts.get(r.state, 0) + 1
-        return {"total": len(self.results), "unique": self.unique_targets, **counts,
-                "archived": sum(1 for r in self.results if r.archive_url),
-                "input_errors": len(self.problems),
-                "link_requests": self.requests_made,
-                "archive_status": self.archive.state, "archive": self.archive.counts(),
-                "duration_s": round(self.duration, 3)}
 
 
 @dataclass
@@ -399,80 +342,6 @@ def _plan(record: LinkRecord, rules: LinkRules) -> _Plan:
     return _Plan(normalise_url(checked), checked, record.url, excluded)
 
 
-class _Picker:
-    """Hands each free worker a target whose host can be asked now, round-robin over hosts.
-
-    With a fixed queue a worker would wait out one host's spacing (or its per-host limit) while
-    other hosts sat idle; asking the limiter first keeps every worker on a request.
-    """
-
-    def __init__(self, key: Callable[[_Plan], str], limiter: HostLimiter) -> None:
-        self.queues: dict[str, deque[_Plan]] = {}
-        self.ring: deque[str] = deque()
-        self.key = key
-        self.limiter = limiter
-        self.closed = False  # no more plans will be added
-        self._waiters: list[asyncio.Future[None]] = []
-
-    def add(self, plan: _Plan) -> None:
-        host = self.key(plan)
-        queue = self.queues.get(host)
-        if not queue:
-            queue = self.queues[host] = deque()
-            self.ring.append(host)
-        queue.append(plan)
-
-    @property
-    def finished(self) -> bool:
-        return self.closed and not self.ring
-
-    def take(self) -> tuple[_Plan | None, float]:
-        """(a plan, 0) or (None, when the soonest host is ready; inf while all are at their limit)."""
-        now, soonest = time.monotonic(), float("inf")
-        for _ in range(len(self.ring)):
-            host = self.ring[0]
-            ready = self.limiter.ready_at(host)
-            if ready <= now:
-                queue = self.queues[host]
-                plan = queue.popleft()
-                if queue:
-                    self.ring.rotate(-1)
-                else:
-                    self.ring.popleft()
-                return plan, 0.0
-            soonest = min(soonest, ready)
-            self.ring.rotate(-1)
-        return None, soonest
-
-    async def wait(self, until: float) -> None:
-        """Until a request finishes (a host may have room again) or ``until``."""
-        waiter = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
-        timeout = None if until == float("inf") else max(0.0, until - time.monotonic())
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(waiter, timeout)
-
-    def notify(self) -> None:
-        for waiter in self._waiters:
-            if not waiter.done():
-                waiter.set_result(None)
-        self._waiters.clear()
-
-
-async def _pool(items: Iterable[T], work: Callable[[T], Awaitable[R]], workers: int) -> list[R]:
-    """``work`` over ``items`` with at most ``workers`` running at once; results in input order."""
-    todo = list(items)
-    results: list[Any] = [None] * len(todo)
-    queue = iter(range(len(todo)))
-
-    async def worker() -> None:
-        for i in queue:
-            results[i] = await work(todo[i])
-
-    await asyncio.gather(*(worker() for _ in range(max(1, min(workers, len(todo))))))
-    return results
-
-
 async def check_links_async(records: list[LinkRecord], options: CheckOptions | None = None, *,
                             session: LinkSession | None = None, cache: LinkCache | None = None,
                             progress: Callable[[int, int], None] | None = None) -> Report:
@@ -494,7 +363,7 @@ async def _check(records: list[LinkRecord], options: CheckOptions, session: Link
     targets: dict[str, _Plan] = {}
     waiting: dict[str, list[int]] = {}  # target -> records to finish once it is checked
     results: list[LinkResult | None] = [None] * len(records)
-    picker = _Picker(checker.host_key, checker.limiter)
+    picker = Picker(checker.host_key, checker.limiter)
     done = 0
 
     async def feed() -> None:
@@ -542,7 +411,7 @@ async def _check(records: list[LinkRecord], options: CheckOptions, session: Link
         await asyncio.gather(feed(), *(worker() for _ in range(max(1, options.concurrency))))
         # Phase 2, per record: archives for failing links (or all), suggestions for dead ones.
         rest = [i for i, r in enumerate(results) if r is None]
-        for i, res in zip(rest, await _pool(rest, lambda i: checker.finish(records[i], plans[i]), options.concurrency),
+        for i, res in zip(rest, await pool(rest, lambda i: checker.finish(records[i], plans[i]), options.concurrency),
                           strict=True):
             results[i] = res
     finally:

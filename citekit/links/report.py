@@ -10,8 +10,8 @@ import json
 import os
 from xml.sax.saxutils import quoteattr
 
-from citekit.links.check import LinkResult, Report
 from citekit.links.http import citekit_version
+from citekit.links.results import LinkResult, Report
 
 FORMATS = ("table", "json", "junit", "sarif", "github", "markdown")
 SCHEMA_VERSION = 1

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from citekit.errors import CitekitError
-from citekit.links.check import LinkResult
 from citekit.links.records import LinkRecord
+from citekit.links.results import LinkResult
 
 Changes = dict[str, dict[str, dict[str, str]]]  # path -> key -> field -> value
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from citekit.links.check import LinkResult, Report, actionable
+from citekit.links.check import actionable
 from citekit.links.report import render
+from citekit.links.results import LinkResult, Report
 
 
 def result(key: str, state: str, url: str = "https://example.gov/a", **kw: object) -> LinkResult:

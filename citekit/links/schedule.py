@@ -1,0 +1,89 @@
+"""Which link goes next: a free worker gets a link whose host may be asked now.
+
+With a fixed queue a worker would wait out one host's spacing (or its per-host limit) while other
+hosts sat idle; asking the limiter first keeps every worker on a request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Generic, TypeVar
+
+from citekit.links.http import HostLimiter
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Picker(Generic[T]):
+    """Hands each free worker an item whose host can be asked now, round-robin over hosts."""
+
+    def __init__(self, key: Callable[[T], str], limiter: HostLimiter) -> None:
+        self.queues: dict[str, deque[T]] = {}
+        self.ring: deque[str] = deque()
+        self.key = key
+        self.limiter = limiter
+        self.closed = False  # no more plans will be added
+        self._waiters: list[asyncio.Future[None]] = []
+
+    def add(self, plan: T) -> None:
+        host = self.key(plan)
+        queue = self.queues.get(host)
+        if not queue:
+            queue = self.queues[host] = deque()
+            self.ring.append(host)
+        queue.append(plan)
+
+    @property
+    def finished(self) -> bool:
+        return self.closed and not self.ring
+
+    def take(self) -> tuple[T | None, float]:
+        """(a plan, 0) or (None, when the soonest host is ready; inf while all are at their limit)."""
+        now, soonest = time.monotonic(), float("inf")
+        for _ in range(len(self.ring)):
+            host = self.ring[0]
+            ready = self.limiter.ready_at(host)
+            if ready <= now:
+                queue = self.queues[host]
+                plan = queue.popleft()
+                if queue:
+                    self.ring.rotate(-1)
+                else:
+                    self.ring.popleft()
+                return plan, 0.0
+            soonest = min(soonest, ready)
+            self.ring.rotate(-1)
+        return None, soonest
+
+    async def wait(self, until: float) -> None:
+        """Until a request finishes (a host may have room again) or ``until``."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        timeout = None if until == float("inf") else max(0.0, until - time.monotonic())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(waiter, timeout)
+
+    def notify(self) -> None:
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        self._waiters.clear()
+
+
+async def pool(items: Iterable[T], work: Callable[[T], Awaitable[R]], workers: int) -> list[R]:
+    """``work`` over ``items`` with at most ``workers`` running at once; results in input order."""
+    todo = list(items)
+    results: list[Any] = [None] * len(todo)
+    queue = iter(range(len(todo)))
+
+    async def worker() -> None:
+        for i in queue:
+            results[i] = await work(todo[i])
+
+    await asyncio.gather(*(worker() for _ in range(max(1, min(workers, len(todo))))))
+    return results
