@@ -53,6 +53,9 @@ class CitekitGroup(TyperGroup):
         except click.exceptions.Abort:
             _say("interrupted")
             code = 130
+        except click.exceptions.NoArgsIsHelpError as exc:  # 'citekit' alone: the help, as click shows it
+            exc.show()
+            code = exc.exit_code
         except click.ClickException as exc:
             hint = f" (see '{exc.ctx.command_path} --help')" if getattr(exc, "ctx", None) else ""
             _say(" ".join(exc.format_message().split()) + hint)

@@ -58,3 +58,8 @@ def test_a_secret_is_redacted_from_any_message() -> None:
     secret = "zk-0123456789-secret"
     r = CliRunner().invoke(app, ["format", "--library", f"/nowhere/{secret}.bib"], env={"ZOTERO_API_KEY": secret})
     assert r.exit_code == 2 and "/nowhere/[redacted].bib" in r.stderr and secret not in r.stderr
+
+
+def test_citekit_alone_shows_the_help() -> None:
+    proc = subprocess.run([sys.executable, "-m", "citekit"], capture_output=True, text=True, timeout=120)
+    assert proc.stderr.startswith("Usage: ") and "Commands:" in proc.stderr and "\n" in proc.stderr.strip()
