@@ -160,3 +160,14 @@ def test_http_proxy_from_the_environment(loopback, options: CheckOptions, monkey
     res = one("http://unresolvable.invalid/through-proxy", options)
     assert res.state == "ok", res.reason
     assert proxy.log[0].target == "http://unresolvable.invalid/through-proxy"
+
+
+def test_compressed_and_chunked_bodies_are_read(origin: LoopbackServer, options: CheckOptions) -> None:
+    from tests.servers import endless
+
+    origin.route(r"/gz-missing", respond(200, "<html><title>Page not found</title></html>", {"X-Test-Gzip": "1"}))
+    origin.route(r"/chunked-missing", endless(b"<html><title>Page not found</title></html>" + b" " * 4000))
+    res = one(origin.url("/gz-missing"), options)
+    assert res.state == "dead" and "not-found title" in res.reason
+    assert origin.requests("/gz-missing")[0].headers["accept-encoding"] == "gzip, deflate"
+    assert one(origin.url("/chunked-missing"), options).state == "dead"
