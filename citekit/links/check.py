@@ -386,10 +386,10 @@ async def _check(records: list[LinkRecord], options: CheckOptions, session: Link
                 waiting[plan.target] = [i]
                 picker.add(plan)
             if i % 128 == 15:  # the first requests go out after 16 records, then every 128
-                picker.notify()
+                picker.notify(everyone=True)
                 await asyncio.sleep(0)
         picker.closed = True
-        picker.notify()
+        picker.notify(everyone=True)
 
     async def worker() -> None:
         nonlocal done
@@ -399,7 +399,7 @@ async def _check(records: list[LinkRecord], options: CheckOptions, session: Link
                 await picker.wait(ready)
                 continue
             await checker.check_target(plan.target, plan.checked, plan.written)
-            picker.notify()
+            picker.notify(everyone=picker.finished)
             # The common case (ok, nothing to look up) is finished now, while others wait on the network.
             for i in waiting.pop(plan.target, ()):
                 results[i] = checker.finish_now(records[i], plans[i])

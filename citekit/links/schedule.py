@@ -7,7 +7,6 @@ hosts sat idle; asking the limiter first keeps every worker on a request.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
@@ -61,18 +60,33 @@ class Picker(Generic[T]):
         return None, soonest
 
     async def wait(self, until: float) -> None:
-        """Until a request finishes (a host may have room again) or ``until``."""
-        waiter = asyncio.get_running_loop().create_future()
+        """Until :meth:`notify` (a request finished, links were added) or the monotonic time ``until``."""
+        loop = asyncio.get_running_loop()
+        waiter = loop.create_future()
         self._waiters.append(waiter)
-        timeout = None if until == float("inf") else max(0.0, until - time.monotonic())
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(waiter, timeout)
+        timer = None
+        if until != float("inf"):
+            # monotonic and the loop's clock differ by an offset: convert the deadline to a delay.
+            timer = loop.call_later(max(0.0, until - time.monotonic()), _wake, waiter)
+        try:
+            await waiter
+        finally:
+            if timer is not None:
+                timer.cancel()
 
-    def notify(self) -> None:
-        for waiter in self._waiters:
+    def notify(self, everyone: bool = False) -> None:
+        """Wake one waiting worker (a finished request frees one slot), or all of them."""
+        while self._waiters:
+            waiter = self._waiters.pop()
             if not waiter.done():
                 waiter.set_result(None)
-        self._waiters.clear()
+                if not everyone:
+                    return
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 async def pool(items: Iterable[T], work: Callable[[T], Awaitable[R]], workers: int) -> list[R]:
