@@ -35,28 +35,29 @@ Record = tuple[int, list[str], list[tuple[str, Any, str]], list[tuple[str, str, 
 @dataclasses.dataclass(slots=True)
 class _Block:
     path: str
-    start: int  # offset in its file
+    start: int  # offset in its file's UTF-8 bytes
     end: int
     line: int  # 1-based line of its first character
     key: bytes
 
-    def text(self, files: dict[str, str]) -> str:
-        return files[self.path][self.start:self.end]
+    def text(self, files: dict[str, bytes]) -> str:
+        return files[self.path][self.start:self.end].decode("utf-8", "surrogatepass")
 
 
-def _blocks(path: str, text: str, strings: dict[str, str]) -> list[_Block]:
-    """The file cut before every line that starts with ``@`` (an indented ``@`` stays inside its
-    block: a block may hold more than one entry)."""
+def _blocks(path: str, data: bytes, strings: dict[str, str]) -> list[_Block]:
+    """The file (as UTF-8) cut before every line that starts with ``@`` (an indented ``@``
+    stays inside its block: a block may hold more than one entry)."""
     context = digest(path, repr(sorted(strings.items())))
     blake = hashlib.blake2b
     out, start, line = [], 0, 1
-    parts = text.split("\n@")
+    parts = data.split(b"\n@")
+    last = len(parts) - 1
     for n, part in enumerate(parts):
-        chunk = ("@" if n else "") + part + ("\n" if n < len(parts) - 1 else "")
-        key = blake(context + chunk.encode(), digest_size=16).digest()
-        out.append(_Block(path, start, start + len(chunk), line, key))
-        start += len(chunk)
-        line += chunk.count("\n")
+        chunk = (b"@" if n else b"") + part + (b"\n" if n < last else b"")
+        end = start + len(chunk)
+        out.append(_Block(path, start, end, line, blake(context + chunk, digest_size=16).digest()))
+        start = end
+        line += part.count(b"\n") + (n < last)
     return out
 
 
@@ -77,12 +78,14 @@ def render_cached(texts: list[tuple[str, str]], style_path: Path, fmt: str, work
         return None
     with paused_gc():
         strings = {path: _file_strings(text) for path, text in texts}
-        blocks = [b for path, text in texts for b in _blocks(path, text, strings[path])]
+        files = {path: text.encode("utf-8", "surrogatepass") for path, text in texts}
+        if len(files) != len(texts):
+            return None  # a file named twice: the serial path reports its keys as duplicates
+        blocks = [b for path, data in files.items() for b in _blocks(path, data, strings[path])]
         records: list[Record | None] = [store.get(b.key) for b in blocks]
         todo = [k for k, r in enumerate(records) if r is None]
         if sum(blocks[k].end - blocks[k].start for k in todo) >= bulk.MIN_BYTES:
             return _all_fresh(texts, blocks, load_style(style_path), fmt, workers, store)
-        files = dict(texts)
         parsed = {k: _parse(blocks[k], files, strings) for k in todo}
         first, number = [], 1
         for k, record in enumerate(records):
@@ -103,7 +106,7 @@ def render_cached(texts: list[tuple[str, str]], style_path: Path, fmt: str, work
         return _assemble(blocks, records, fmt)  # type: ignore[arg-type]
 
 
-def _parse(block: _Block, files: dict[str, str],
+def _parse(block: _Block, files: dict[str, bytes],
            strings: dict[str, dict[str, str]]) -> tuple[list[dict[str, Any]], list[Problem]]:
     """A block's items and its problems (lines relative to the block, from 1)."""
     from citekit.bibtex.mapping import entry_to_csl
@@ -144,15 +147,14 @@ def _all_fresh(texts: list[tuple[str, str]], blocks: list[_Block], style: Style,
     by_path: dict[str, list[int]] = {}
     for k, b in enumerate(blocks):
         by_path.setdefault(b.path, []).append(k)
-    offsets = {path: [blocks[k].start for k in ks] for path, ks in by_path.items()}
     lines = {path: [blocks[k].line for k in ks] for path, ks in by_path.items()}
 
     def block_of(path: str, find: list[int], at: int) -> int:
         return by_path[path][max(bisect.bisect_right(find, at) - 1, 0)]
 
     ids: list[list[str]] = [[] for _ in blocks]
-    for path, start, entry_id in starts:
-        ids[block_of(path, offsets[path], start)].append(entry_id)
+    for path, line, entry_id in starts:
+        ids[block_of(path, lines[path], line)].append(entry_id)
     rendered = {e.key: e.rendered(fmt) for e in entries}
     probs: list[list[tuple[int, Any, str, str, Any]]] = [[] for _ in blocks]
     for p in problems:

@@ -34,6 +34,7 @@ SLICE = 500  # entries whose output trees a worker holds at once
 PIECE_BYTES = 250_000  # .bib text a worker parses at once
 _BLOCK_START = re.compile(r"^[ \t]*@", re.M)
 _STRING_START = re.compile(r"^[ \t]*@string\s*[{(]", re.M | re.I)
+_ANY_STRING = re.compile(r"@[sS][tT][rR][iI][nN][gG]")
 
 
 @dataclasses.dataclass
@@ -63,7 +64,7 @@ def _split(path: str, text: str, parts: int, strings: dict[str, str]) -> list[_P
 
 def _file_strings(text: str) -> dict[str, str]:
     """@string macros of a whole file, so that every piece can resolve them."""
-    if "@string" not in text.lower():
+    if not _ANY_STRING.search(text):  # lower() of a whole library costs more than this scan
         return {}
     blocks = []
     for m in _STRING_START.finditer(text):
@@ -94,7 +95,7 @@ def _worker(pieces: list[_Piece], style: Style, fmt: str, conn: Connection) -> N
             strings = {**piece.strings, **bib.strings}
             mapped = [entry_to_csl(e, strings) for e in bib.entries]
             items += mapped
-            starts += [(e.path, e.start, str(i["id"])) for e, i in zip(bib.entries, mapped, strict=True)]
+            starts += [(e.path, e.line, str(i["id"])) for e, i in zip(bib.entries, mapped, strict=True)]
             problems += bib.problems
         conn.send(([str(i["id"]).lower() for i in items], problems, starts))
         offset = conn.recv()
@@ -159,7 +160,7 @@ def _cores() -> int:
 def render_forked(texts: list[tuple[str, str]], loaded: Style, fmt: str, workers: int,
                   starts: list[tuple[str, int, str]] | None = None) -> Rendered | None:
     """``render_files`` in ``workers`` forked processes; ``starts`` receives each item's file,
-    offset and id, in order."""
+    line and id, in order."""
     import multiprocessing
 
     # Loaded once here rather than in every worker (the workers inherit them).
