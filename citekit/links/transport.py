@@ -206,10 +206,9 @@ class LinkSession:
             lines += merged.values()
         if body is not None:
             lines.append(f"Content-Length: {len(body)}")
-        head = "\r\n".join(lines) + "\r\n\r\n"
-        if "\n" in head[:-4].replace("\r\n", ""):
+        if any("\r" in line or "\n" in line for line in lines):
             raise FetchError("invalid-url", "a header or the URL contains a line break")
-        return head.encode("latin-1", "replace")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
 
     async def _exchange(self, method: str, scheme: str, host: str, port: int, parts,
                         headers: dict[str, str] | None, body: bytes | None, max_bytes: int,
