@@ -212,7 +212,7 @@ def load_rules(start: str | Path | None = None, *, exclude: Iterable[str] = (), 
                 raise CitekitError("[check] offline must be true or false")
             rules.offline = table["offline"]
     except CitekitError as exc:
-        raise CitekitError(exc.args[0], settings.path) from None
+        raise CitekitError(exc.message, exc.path or settings.path, exc.line) from None
     for folder in dict.fromkeys([root, Path.cwd()]):
         ignore = folder / IGNORE_FILE
         if ignore.is_file():
