@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ _OFF = {"off", "0", "no", "false"}
 _MAGIC = b"citekit-render-cache 1\n"
 # Entries kept that this run did not use: enough for a few libraries sharing one style.
 KEEP_UNUSED = 100_000
+KEEP_FILES = 32  # namespaces (style × format × engine version × kind) kept in the folder
 
 _ENGINE_PACKAGES = ("csl", "render", "bibtex")
 
@@ -110,6 +112,11 @@ class RenderCache:
             self._changed = True
             return
         self._old = table
+        try:  # in use: keep it young for _prune (at most one touch a day)
+            if time.time() - self.path.stat().st_mtime > 86_400:
+                os.utime(self.path)
+        except OSError:
+            pass
 
     def get(self, key: bytes) -> Any:
         """The value stored for ``key``, or None."""
@@ -141,8 +148,11 @@ class RenderCache:
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            new = not self.path.exists()
             tmp.write_bytes(data)
             os.replace(tmp, self.path)
+            if new:
+                _prune(self.path.parent)
         except OSError as exc:
             _warn(self.path, f"cannot be written ({exc.strerror or exc})")
             try:
@@ -151,6 +161,17 @@ class RenderCache:
                 pass
             return
         self._changed = False
+
+
+def _prune(folder: Path) -> None:
+    """Keep the KEEP_FILES most recently used cache files: every edit of the engine, a style or
+    the locales starts a file, and the old ones would never be read again."""
+    try:
+        files = sorted(folder.glob("*.marshal"), key=lambda f: f.stat().st_mtime, reverse=True)
+        for old in files[KEEP_FILES:]:
+            old.unlink()
+    except OSError:
+        pass  # another run pruned it first, or the folder is not ours to clean
 
 
 def open_cache(style_path: str | Path, fmt: str, kind: str) -> RenderCache | None:

@@ -185,3 +185,11 @@ def test_environment_turns_the_cache_off(bib: Path, small_bulk: None, render_cac
     files(bib, "text")
     items_doc(bib, "text")
     assert not any(render_cache_dir.iterdir())
+
+
+def test_old_namespaces_are_pruned(bib: Path, render_cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "KEEP_FILES", 2)
+    for version in ("a", "b", "c"):
+        monkeypatch.setattr(cache, "engine_version", lambda v=version: v)
+        items_doc(bib, "text")
+    assert len(list(render_cache_dir.glob("*.marshal"))) == 2
