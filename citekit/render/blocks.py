@@ -1,8 +1,8 @@
 """Whole ``.bib`` files through the render cache, one block at a time.
 
 A file is cut where bibtexparser starts a block (a line starting with ``@``). A block's digest
-covers its text, its file's path and the file's ``@string`` blocks (all a block's items depend
-on); its record holds the first citation number it was rendered with, its items' keys, its
+covers its text, its file's path, the file's ``@string`` blocks and the title-case setting (all
+a block's items depend on); its record holds the first citation number it was rendered with, its items' keys, its
 rendered entries, Robust Links data and parse problems (lines relative to the block). A second
 run parses and renders only the blocks that are new or whose number moved; the rest is read
 back as it was written.
@@ -47,7 +47,10 @@ class _Block:
 def _blocks(path: str, data: bytes, strings: dict[str, str]) -> list[_Block]:
     """The file (as UTF-8) cut before every line that starts with ``@`` (an indented ``@``
     stays inside its block: a block may hold more than one entry)."""
-    context = digest(path, repr(sorted(strings.items())))
+    from citekit.bibtex.titlecase import default_title_case
+
+    # Besides its text, a block's items depend on its file's macros and the title-case setting.
+    context = digest(path, repr(sorted(strings.items())), default_title_case())
     blake = hashlib.blake2b
     out, start, line = [], 0, 1
     parts = data.split(b"\n@")

@@ -193,3 +193,19 @@ def test_old_namespaces_are_pruned(bib: Path, render_cache_dir: Path, monkeypatc
         monkeypatch.setattr(cache, "engine_version", lambda v=version: v)
         items_doc(bib, "text")
     assert len(list(render_cache_dir.glob("*.marshal"))) == 2
+
+
+def test_title_case_setting_is_part_of_a_block_key(tmp_path: Path, small_bulk: None) -> None:
+    from citekit.bibtex.titlecase import use_title_case
+
+    path = tmp_path / "lib.bib"
+    path.write_text(library(40) + "\n@book{tc, title = {The Theory of Everything Else}, date = {2001},"
+                    " langid = {english}}\n", encoding="utf-8")
+    try:
+        for choice in ("as-is", "sentence", "as-is"):
+            use_title_case(choice)
+            assert files(path, "text") == files(path, "text", use_cache=False)
+        use_title_case("sentence")
+        assert "The theory of everything else" in files(path, "text")[0]
+    finally:
+        use_title_case(None)
