@@ -153,6 +153,13 @@ def use_title_case(choice: str | None) -> None:
     _override[0] = check_title_case(choice, what="--title-case") if choice is not None else None
 
 
+def title_case_for(path: str | Path) -> TitleCase:
+    """The choice for one library file: the override, else the project the file belongs to."""
+    if _override[0] is not None:
+        return _override[0]
+    return _cached_project_title_case(str(Path(path).resolve().parent))
+
+
 def default_title_case() -> TitleCase:
     """The choice in force: the one set by :func:`use_title_case`, else the working directory's project.
 

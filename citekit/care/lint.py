@@ -12,6 +12,7 @@ from pathlib import Path
 
 from citekit.bibtex.layout import ScanError, scan_entry
 from citekit.bibtex.reader import read_library
+from citekit.bibtex.titlecase import title_case_for
 from citekit.care.config import CareConfig
 from citekit.care.duplicates import find_duplicates
 from citekit.care.rules import RULES, Finding, check_entry
@@ -90,6 +91,8 @@ def lint_library(
     for bib in library.files:
         loc = locators[bib.path]
         repeats = _KeyRepeats(bib)
+        # the project the file belongs to decides, not the folder lint was started in
+        title_case = title_case_for(bib.path)
         for p in bib.problems:
             if p.code == "missing-comma":
                 continue  # the layout scan below reports it at the exact column
@@ -108,7 +111,7 @@ def lint_library(
                 add(bib.path, loc.position(entry.start), "empty-key",
                     f"@{entry.entry_type} entry has no citation key: it cannot be cited", entry.key)
             suspect: set[str] = set()
-            findings = list(check_entry(entry, bib.strings, today, suspect))
+            findings = list(check_entry(entry, bib.strings, today, suspect, title_case=title_case))
             if suspect:
                 broken = _scan_problem(bib, entry)
                 if broken is not None:

@@ -26,6 +26,7 @@ from citekit.model import Entry
 # code → (default severity, what it means); the README's rule table is generated from this.
 RULES: dict[str, tuple[str, str]] = {
     "parse-error": ("error", "a block that cannot be parsed (unbalanced braces, missing comma, …)"),
+    "empty-key": ("error", "an entry without a citation key (@article{,): it cannot be cited"),
     "duplicate-key": ("error", "two entries with the same key"),
     "duplicate-field": ("error", "a field written twice in one entry"),
     "duplicate-work": ("error", "the same work entered twice (same DOI, URL, or title and year)"),
