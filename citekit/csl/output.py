@@ -57,7 +57,7 @@ _COLLIDING = frozenset(right for _, right in _CITE_KEEP_LEFT | _KEEP_RIGHT)
 _INTO_QUOTES = frozenset(".,!?")
 _OUT_OF_QUOTES = frozenset(":,;")
 _SPACE_BEFORE = re.compile(" ([:;?!\u00bb])")
-_SPACED = (" :", " ;", " ?", " !", " \u00bb", "\u00ab ")
+_SPACED = re.compile(" [:;?!\u00bb]|\u00ab ")  # what the two replacements below would change
 _PREFIX_TAGS = re.compile(r"<[^>]+>")
 _PREFIX_TRAILING = re.compile("[\"'\u201d\u2019\u00bb\u202f\u00a0 ]+$")
 _STRIP_PERIODS = re.compile(r"\.([^a-z]|$)")
@@ -194,7 +194,7 @@ class _Builder:
     def build(self, node: Node) -> list[Item]:
         if type(node) is Text:
             text = node.text
-            if " " in text and any(pair in text for pair in _SPACED):
+            if " " in text and _SPACED.search(text):
                 text = _SPACE_BEFORE.sub("\u202f\\1", text).replace("\u00ab ", "\u00ab\u202f")
             if self.straight:
                 text = text.replace("\u2019", "'")
@@ -349,6 +349,9 @@ def _strip_periods(node: Node) -> Node:
 
 
 def _decorate(items: list[Item], fmt: Formatting) -> list[Item]:
+    if not (fmt.font_style or fmt.font_variant or fmt.font_weight or fmt.text_decoration or fmt.vertical_align
+            or fmt.quotes):
+        return items  # most spans: affixes and delimiters only
     # citeproc-js's FORMAT_KEY_SEQUENCE: font-style innermost, quotes outermost.
     for kind, value in (("font-style", fmt.font_style), ("font-variant", fmt.font_variant),
                         ("font-weight", fmt.font_weight), ("text-decoration", fmt.text_decoration),
