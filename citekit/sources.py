@@ -153,14 +153,23 @@ def _pandoc_cites(node: object, out: list[str]) -> None:
             _pandoc_cites(value, out)
 
 
+PANDOC_TIMEOUT = 60
+
+
 def markdown_citations_pandoc(path: Path, text: str, pandoc: str) -> list[Citation]:
     """Citations as pandoc's Markdown reader finds them (text, then ``nocite``), placed on their lines.
 
     pandoc's JSON has no source positions for Markdown, so each key is placed at its next
     occurrence found by citekit's own reader, or else by a search of the raw text.
     """
-    proc = subprocess.run([pandoc, "-f", "markdown", "-t", "json", str(path)], capture_output=True, text=True,
-                          encoding="utf-8", errors="replace", timeout=300, check=False)
+    try:
+        proc = subprocess.run([pandoc, "-f", "markdown", "-t", "json", str(path)], capture_output=True,
+                              text=True, encoding="utf-8", errors="replace", timeout=PANDOC_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        # pandoc's reader is super-linear on pathological nesting; a paper takes well under 1 s
+        raise CitekitError(f"pandoc did not finish reading it in {PANDOC_TIMEOUT} s", path) from None
+    except OSError as exc:
+        raise CitekitError(f"cannot run pandoc ({pandoc}): {exc.strerror or exc}", path) from None
     if proc.returncode != 0:
         detail = proc.stderr.strip().splitlines()
         raise CitekitError(f"pandoc could not read it: {detail[-1] if detail else proc.returncode}", path)

@@ -160,3 +160,17 @@ def test_nocite_star_takes_the_library_cited_first(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert len(lines) == 14 and lines[0].startswith("[1] 孙毅")
+
+
+def test_a_pandoc_that_hangs_is_one_error_not_a_wait(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import citekit.sources as sources
+    from citekit.errors import CitekitError
+
+    slow = tmp_path / "pandoc"
+    slow.write_text("#!/bin/sh\nsleep 30\n")
+    slow.chmod(0o755)
+    paper = tmp_path / "paper.md"
+    paper.write_text("See [@a].\n")
+    monkeypatch.setattr(sources, "PANDOC_TIMEOUT", 0.5)
+    with pytest.raises(CitekitError, match="did not finish reading it"):
+        sources.markdown_citations_pandoc(paper, paper.read_text(), str(slow))
