@@ -35,7 +35,7 @@ class ArchiveMode(StrEnum):
     none = "none"
 
 
-Paths = Annotated[Optional[list[Path]], typer.Argument(help=".bib files or folders (default: the bundled library/).")]
+Paths = Annotated[Optional[list[Path]], typer.Argument(help=".bib files or folders, or 'bundled' (default: the project's library: [tool.citekit] library, else the .bib files here).")]
 FormatOpt = Annotated[Optional[Fmt], typer.Option("--format", "-f", help="Report format (default: table, or from the --output suffix: .json, .xml, .sarif, .md).")]  # noqa: E501
 _SUFFIX_FORMATS = {".json": Fmt.json, ".xml": Fmt.junit, ".sarif": Fmt.sarif, ".md": Fmt.markdown}
 
