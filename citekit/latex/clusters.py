@@ -20,12 +20,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from citekit.csl.locale import load_locale
 from citekit.csl.nodes import Node, Text
 from citekit.csl.output import render
 from citekit.csl.processor import NO_PRINTED_FORM, CiteRef, Cluster, Processor
 from citekit.latex.aux import AuxCluster
-from citekit.latex.fragments import Raw, locator_terms, split_postnote, to_rich
+from citekit.latex.fragments import Raw, split_postnote, to_rich
+from citekit.pandoc.locator import author_locator_terms
 
 UNKNOWN = r"\textbf{???}"  # as pandoc prints a citation of a key the databases lack
 _FINAL_PERIOD = re.compile(r"\.((?:\}|[\u201d\u2019\u00bb])*)$")
@@ -56,8 +56,7 @@ def format_clusters(clusters: Sequence[AuxCluster], proc: Processor, ids: dict[s
     """``\\citekitcluster`` lines for ``clusters``; ``ids`` maps each key as cited (and its
     case-folded form) to the item id, ``bad`` names the keys refused with the reason."""
     note_style = proc.style.style_class == "note"
-    english = load_locale(proc.style, "en-US") if not proc.locale.lang.startswith("en") else None
-    terms = locator_terms(proc.locale, english)
+    terms = author_locator_terms(proc.style, proc.locale)
     raw = Raw()
     out = Formatted()
     engine: list[Cluster] = []

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from citekit.pandoc import ast
-from citekit.pandoc.locator import locator_map, parse_locator
+from citekit.pandoc.locator import parse_locator
 
 _FIRST_PLACEHOLDER = 0xE000  # the Private Use Area: characters no bibliography holds
 _LAST_PLACEHOLDER = 0xF8FF
@@ -131,16 +130,6 @@ class Note:
     locator: str | None
     label: str | None
     suffix: str | None
-
-
-def locator_terms(locale: Any, english: Any | None = None) -> dict[str, str]:
-    """Locator labels an author may type: the style locale's terms, then English ones ("p.",
-    "chap."), which authors write whatever the style's language (GB/T's page term is 页)."""
-    terms = locator_map(locale)
-    if english is not None:
-        for text, label in locator_map(english).items():
-            terms.setdefault(text, label)
-    return terms
 
 
 def split_postnote(rich: str, terms: dict[str, str]) -> Note:

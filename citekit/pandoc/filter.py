@@ -26,7 +26,7 @@ from citekit.errors import CitekitError
 from citekit.pandoc import ast
 from citekit.pandoc.ast import Inline
 from citekit.pandoc.inlines import from_html, to_rich
-from citekit.pandoc.locator import locator_map, parse_locator
+from citekit.pandoc.locator import author_locator_terms, parse_locator
 from citekit.pandoc.notes import in_note, move_punctuation, to_footnote
 from citekit.pandoc.references import inline_references, merge, read_yaml_bibliography
 from citekit.pandoc.source import SourceLines, document_sources
@@ -180,14 +180,7 @@ def build_refs(sites: list[Site], proc: Processor, warn: Warn, sources: SourceLi
     """Each site's cites as ``CiteRef``s: locator and label read from the suffix, affixes as rich text.
 
     ``sources``: the document's Markdown, to say on which line an unknown key is."""
-    terms = locator_map(proc.locale)
-    if not proc.locale.lang.startswith("en"):
-        # Authors write "p. 33" whatever the style's language (GB/T's locale is zh-CN, whose
-        # page term is 页): English labels are understood too, after the locale's own.
-        from citekit.csl.locale import load_locale
-
-        for text, label in locator_map(load_locale(proc.style, "en-US")).items():
-            terms.setdefault(text, label)
+    terms = author_locator_terms(proc.style, proc.locale)
     ids = {key.lower(): key for key in proc.items}
     for number, site in enumerate(sites, 1):
         first_author = True

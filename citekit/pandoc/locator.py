@@ -48,6 +48,20 @@ def locator_map(locale: Any) -> dict[str, str]:
     return found
 
 
+def author_locator_terms(style: Any, locale: Any) -> dict[str, str]:
+    """The locator labels an author may type: the style locale's terms, then the English ones.
+
+    Authors write "p. 33" whatever the style's language (GB/T's locale is zh-CN, whose page
+    term is 页), so English labels are understood too, after the locale's own."""
+    terms = locator_map(locale)
+    if not locale.lang.startswith("en"):
+        from citekit.csl.locale import load_locale
+
+        for text, label in locator_map(load_locale(style, "en-US")).items():
+            terms.setdefault(text, label)
+    return terms
+
+
 @dataclass(slots=True)
 class Parsed:
     label: str | None

@@ -10,7 +10,8 @@ import pytest
 import citekit
 from citekit.csl.locale import load_locale
 from citekit.latex import read_aux, write_bbl
-from citekit.latex.fragments import Raw, locator_terms, split_postnote, to_rich
+from citekit.latex.fragments import Raw, split_postnote, to_rich
+from citekit.pandoc.locator import author_locator_terms
 from citekit.render.engine import load_style
 
 HERE = Path(__file__).resolve().parent
@@ -73,7 +74,7 @@ def test_other_tex_is_held_and_put_back() -> None:
 def test_postnote_locators_as_pandoc_reads_them(tex: str, locator: str | None, label: str | None,
                                                 suffix: str | None) -> None:
     style = load_style("gb-t-7714-2015-numeric")
-    terms = locator_terms(load_locale(style, "zh-CN"), load_locale(style, "en-US"))
+    terms = author_locator_terms(style, load_locale(style, "zh-CN"))
     note = split_postnote(to_rich(tex, Raw()), terms)
     assert (note.locator, note.label, note.suffix) == (locator, label, suffix)
 
