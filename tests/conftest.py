@@ -21,3 +21,11 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared (reference material) is not present")
     return SHARED
+
+
+@pytest.fixture(autouse=True)
+def render_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Tests never read or write the user's render cache (CLI subprocesses inherit the setting)."""
+    folder = tmp_path_factory.mktemp("render-cache")
+    monkeypatch.setenv("CITEKIT_RENDER_CACHE", str(folder))
+    return folder
