@@ -294,7 +294,7 @@ def parse_raw(raw: str) -> DateValue | None:
         val = found.get(key)
         if val is None or val == "":
             nums[key] = None
-        elif re.fullmatch(r"-?[0-9]+", val):
+        elif re.fullmatch(r"-?[0-9]{1,9}", val):  # longer is no date citekit can print
             nums[key] = int(val)
         else:
             return DateValue(literal=orig.strip())  # "199?": not a number citekit can print as a year

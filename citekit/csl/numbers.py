@@ -39,7 +39,9 @@ TEXT_NUMBER_VARIABLES = frozenset({
 # Variables whose hyphens become the locale's page-range-delimiter between numbers.
 _PAGE_DELIMITED = frozenset({"page", "locator", "issue", "volume", "edition", "number"})
 _ESCAPED_HYPHEN = "\x00"
-_NUMBER_RE = re.compile(r"^(?P<particle>[0-9]*[A-Za-z]+0*)?(?P<number>[0-9]+)(?P<suffix>[A-Za-z]*)$")
+# Past 30 digits a value is text, not a number: nothing prints it as one, and int() of a
+# 5,000-digit string exceeds the interpreter's conversion limit.
+_NUMBER_RE = re.compile(r"^(?P<particle>[0-9]*[A-Za-z]+0*)?(?P<number>[0-9]{1,30})(?P<suffix>[A-Za-z]*)$")
 _ROMAN_RE = re.compile(r"^[ivxlcdmIVXLCDM]+$")
 _LABEL_RE = re.compile(r"^([a-z]+\.)\s*(\S.*)$", re.S)
 _HYPHEN_RE = re.compile(r"^\s*[-\u2013\u2011]+\s*$")

@@ -98,7 +98,8 @@ def text_key(text: str | None, lang: str | None = None) -> Key:
             segments.append(_SEPARATOR)
         for i, part in enumerate(_DIGITS.split(word)):
             if i % 2:
-                segments.append((0, int(part)))
+                # beyond int()'s conversion limit a number sorts after every other one
+                segments.append((0, int(part) if len(part) < 4000 else float("inf")))
             elif part:
                 segments.append((1, part))
     return tuple(segments) or None

@@ -67,11 +67,13 @@ def render_document(entries: list[RenderedEntry], fmt: str = "text",
                 rows.append(f'  <div class="csl-entry" id="ref-{_html_id(e.key)}">{body}</div>')
         return '<div class="csl-bib-body">\n' + "\n".join(rows) + "\n</div>\n"
     if fmt == "latex":
+        from citekit.csl.emit import latex_key
+
         rows = [r"\begin{thebibliography}{" + str(max(len(entries), 1)) + "}"]
         for e in entries:
             label, body = e.rendered("latex")
             label = "[{" + label + "}]" if label else ""
-            rows.append(rf"\bibitem{label}{{{e.key}}} {body}")
+            rows.append(rf"\bibitem{label}{{{latex_key(e.key)}}} {body}")
         rows.append(r"\end{thebibliography}")
         return "\n".join(rows) + "\n"
     if fmt == "markdown":
