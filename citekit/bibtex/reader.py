@@ -12,15 +12,7 @@ import logging
 import re
 from collections.abc import Iterable
 from pathlib import Path
-
-import bibtexparser
-from bibtexparser.model import (
-    DuplicateBlockKeyBlock,
-    DuplicateFieldKeyBlock,
-    ParsingFailedBlock,
-)
-from bibtexparser.model import Entry as BPEntry
-from bibtexparser.model import String as BPString
+from typing import TYPE_CHECKING
 
 from citekit.errors import CitekitError
 from citekit.fileio import read_text
@@ -28,7 +20,11 @@ from citekit.model import BibFile, Entry, Field, Library, Problem
 from citekit.paths import library_paths
 from citekit.perf import paused_gc
 
-# bibtexparser logs every failed block as a warning; citekit reports them itself, once.
+if TYPE_CHECKING:
+    from bibtexparser.model import Entry as BPEntry
+
+# bibtexparser logs every failed block as a warning; citekit reports them itself, once
+# (setting the level works before bibtexparser is imported).
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
 
@@ -99,6 +95,12 @@ def parse_bib(text: str, path: str | Path = "<string>") -> BibFile:
     path = str(path)
     bib = BibFile(path=path, text=text)
     lines = _Lines(text)
+    # imported here: a warm run answered from the render cache, and --help, never parse
+    import bibtexparser
+    from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, ParsingFailedBlock
+    from bibtexparser.model import Entry as BPEntry
+    from bibtexparser.model import String as BPString
+
     parsed = bibtexparser.parse_string(text, parse_stack=[])
 
     cursor = 0

@@ -56,11 +56,18 @@ def format_command(
     standalone: Annotated[bool, typer.Option("--standalone", help="With --to html: a whole page (lang, title, inline style sheet), not a fragment.")] = False,  # noqa: E501
     force: ForceOpt = False,
     title_case: Annotated[Optional[str], typer.Option("--title-case", help="English BibTeX titles: 'as-is' or 'sentence' (braced words, acronyms and inner capitals kept); default: [tool.citekit.format] title-case, else as-is.")] = None,  # noqa: E501
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Render everything afresh: neither read nor write the render cache (also CITEKIT_RENDER_CACHE=off).")] = False,  # noqa: E501
 ) -> None:
     """Print a reference list (default: the project's library in GB/T 7714-2015 numeric)."""
     from citekit.bibtex.titlecase import use_title_case
 
     use_title_case(title_case)  # None: the project's setting, which the BibTeX mapping reads
+    if no_cache:
+        import os
+
+        from citekit.render.cache import ENV
+
+        os.environ[ENV] = "off"  # the environment reaches the forked render workers too
     import json
 
     from citekit.render import format_citation, render_document, render_entries, robust_links

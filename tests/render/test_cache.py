@@ -209,3 +209,17 @@ def test_title_case_setting_is_part_of_a_block_key(tmp_path: Path, small_bulk: N
         assert "The theory of everything else" in files(path, "text")[0]
     finally:
         use_title_case(None)
+
+
+def test_no_cache_flag_writes_no_cache(render_cache_dir: Path) -> None:
+    import os
+
+    from typer.testing import CliRunner
+
+    from citekit.cli import app
+
+    before = sorted(render_cache_dir.rglob("*"))
+    r = CliRunner().invoke(app, ["format", "--library", "bundled", "--no-cache"])
+    assert r.exit_code == 0, r.output
+    assert sorted(render_cache_dir.rglob("*")) == before
+    os.environ.pop("CITEKIT_RENDER_CACHE", None)  # the flag set it for this process; monkeypatch restores it
