@@ -34,6 +34,8 @@ _LOST_ATTRIBUTES = {
     "collapse-min": "two consecutive citation numbers print as a list ([2,3]), not as a range ([2-3]): "
                     "CSL collapses three or more",
     "initials": "every given name is initialised (Lemmon, E. W.), not only the first (Lemmon, E.)",
+    "suffix-separator": "an inverted name's suffix follows the sort-separator (PEEBLES P Z Jr), not its own "
+                        "separator (PEEBLES P Z, Jr)",
 }
 
 

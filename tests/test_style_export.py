@@ -57,9 +57,10 @@ def test_losses_are_listed_one_line_each(tmp_path: Path) -> None:
     assert all(line.startswith("citekit: not in CSL 1.0.2: ") for line in lines)
     text = proc.stderr
     for needle in ('<layout locale="en"> is dropped', "cs:institution", "citekit:omit-doi-in-url",
-                   "citekit:whole-cjk-names", "citekit:collapse-min", "locator", "citation-range-delimiter"):
+                   "citekit:whole-cjk-names", "citekit:collapse-min", "locator", "citation-range-delimiter",
+                   "citekit:suffix-separator"):
         assert needle in text
-    assert len(lines) == 7
+    assert len(lines) == 8
     assert out.read_text(encoding="utf-8").startswith('<?xml version="1.0" encoding="utf-8"?>\n<style ')
     assert "Not expressible here:" in out.read_text(encoding="utf-8")  # the same list, in the file
 

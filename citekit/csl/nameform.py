@@ -261,7 +261,10 @@ def _render_person(ctx: Context, name: dict[str, Any], opts: NameOptions, parts:
             first = join_nodes([ndp, family], "" if _hyphenated(ndp_s) else nbsp)
             second = join_nodes([given, dp], comma_dp + " ")
         merged = join_nodes([_affixed(first, parts.family_el), _affixed(second, parts.given_el)], sort_sep)
-        return join_nodes([merged, suffix], sort_sep), True
+        # CSL joins an inverted name's suffix with the sort-separator; GB/T 7714 prints
+        # "PEEBLES P Z, Jr" with a space as the sort-separator, so a style may name its own
+        suffix_sep = opts.get("citekit:suffix-separator")
+        return join_nodes([merged, suffix], sort_sep if suffix_sep is None else suffix_sep), True
     if dp_s and name["family"] and not ndp_s and dp_s[-1] in _JOINERS and dp_s[:-1] != "de":
         family, dp = join_nodes([dp, family], ""), None  # "d'" + "Aubignac"
     if _hyphenated(ndp_s):
