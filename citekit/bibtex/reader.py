@@ -90,59 +90,234 @@ class _Lines:
         return bisect.bisect_right(self.starts, offset)
 
 
-def parse_bib(text: str, path: str | Path = "<string>") -> BibFile:
-    """Parse ``.bib`` text. Never raises for bad BibTeX: failures become :class:`Problem`s."""
+def parse_bib(text: str, path: str | Path = "<string>", *, fast: bool = True) -> BibFile:
+    """Parse ``.bib`` text. Never raises for bad BibTeX: failures become :class:`Problem`s.
+
+    Plain blocks are read by a compiled scanner (:func:`_scan`); any part of the file it cannot
+    read in full goes to bibtexparser, whose result the scanner reproduces exactly (``fast=False``:
+    bibtexparser for everything, the reference ``tests/bibtex/test_reader_fastpath.py`` holds it to).
+    """
     path = str(path)
-    bib = BibFile(path=path, text=text)
     lines = _Lines(text)
+    if fast:
+        try:
+            return _parse(text, path, lines, _segments(text))
+        except _Redo:
+            pass
+    return _parse(text, path, lines, [(0, len(text), "")])
+
+
+class _Redo(Exception):
+    """A region's blocks could not be placed in the file: parse it all with bibtexparser."""
+
+
+class _Keys:
+    """bibtexparser's duplicate rule: the first entry (or @string) with a key wins, exactly
+    matched; an entry with a repeated field is not registered."""
+
+    def __init__(self) -> None:
+        self.entries: set[str] = set()
+        self.strings: set[str] = set()
+
+
+def _parse(text: str, path: str, lines: _Lines, segments: list) -> BibFile:
+    bib = BibFile(path=path, text=text)
+    keys = _Keys()
+    for seg in segments:
+        if len(seg) == 3:
+            _slow_region(bib, text, seg, lines, keys)
+        elif seg[0] is _STRING_BLOCK:
+            _, key, value, at = seg
+            if key in keys.strings:
+                bib.problems.append(_duplicate(path, lines.line_of(at), key))
+            else:
+                keys.strings.add(key)
+                bib.strings[key.lower()] = _strip_enclosing(value)[0]
+        else:
+            _, key, entry_type, raw_fields, at, end = seg
+            line = lines.line_of(at)
+            names = [f[0] for f in raw_fields]
+            dup = {n for n in names if names.count(n) > 1} if len(set(names)) != len(names) else None
+            if dup is None and key in keys.entries:
+                bib.problems.append(_duplicate(path, line, key))
+                continue
+            if dup is not None:
+                bib.problems.append(_duplicate_field(path, line, key, dup))
+            else:
+                keys.entries.add(key)
+            fields: dict[str, Field] = {}
+            for name, value, offset in raw_fields:
+                raw, enclosing = _strip_enclosing(value)
+                low = name.lower()
+                fields[low] = Field(low, raw, enclosing, line + offset)
+            bib.entries.append(Entry(key, entry_type, fields, path, line, at, end))
+            if dup is None:  # as bibtexparser's path: an entry with a repeated field is not checked
+                bib.problems.extend(_missing_commas(bib.entries[-1]))
+    return bib
+
+
+def _duplicate(path: str, line: int, key: object) -> Problem:
+    return Problem(path, line, f"duplicate key {key!r}: this entry is ignored", 1, "duplicate-key", key)
+
+
+def _duplicate_field(path: str, line: int, key: str, dup: Iterable[str]) -> Problem:
+    return Problem(path, line, f"entry {key!r} has a field twice ({', '.join(sorted(dup))}); the last value is used",
+                   1, "duplicate-field", key)
+
+
+def _slow_region(bib: BibFile, text: str, seg: tuple[int, int, str], lines: _Lines, keys: _Keys) -> None:
+    """bibtexparser on ``text[a:b]``; ``head`` is the block start that follows it in the file,
+    so that a block left open there fails as it does in the whole file (its own failure at the
+    end of the piece is dropped)."""
     # imported here: a warm run answered from the render cache, and --help, never parse
     import bibtexparser
     from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, ParsingFailedBlock
     from bibtexparser.model import Entry as BPEntry
     from bibtexparser.model import String as BPString
 
-    parsed = bibtexparser.parse_string(text, parse_stack=[])
-
+    a, b, head = seg
+    piece = text[a:b] if a or b != len(text) else text
+    whole = piece + head if head else piece
+    parsed = bibtexparser.parse_string(whole, parse_stack=[])
+    path = bib.path
     cursor = 0
-
-    def span(block) -> tuple[int, int]:
+    for block in parsed.blocks:
         # Blocks come in file order, so each one's raw text is found after the previous block:
         # exact even where bibtexparser's own line numbers drift.
-        nonlocal cursor
-        at = text.find(block.raw, cursor)
+        at = whole.find(block.raw, cursor)
         if at == -1:  # raw was normalised somewhere; fall back to the block's reported line
+            if a:
+                raise _Redo
             at = lines.offset(block.start_line)
+        elif at >= len(piece):
+            break  # the head's own block
         cursor = at + len(block.raw)
-        return at, cursor
-
-    for block in parsed.blocks:
-        where = span(block)
+        where = (a + at, a + cursor)
         line = lines.line_of(where[0])
         if isinstance(block, BPString):
+            if block.key in keys.strings:
+                bib.problems.append(_duplicate(path, line, block.key))
+                continue
+            keys.strings.add(block.key)
             value, _ = _strip_enclosing(block.value)
             bib.strings[block.key.lower()] = value
         elif isinstance(block, BPEntry):
+            if block.key in keys.entries:
+                bib.problems.append(_duplicate(path, line, block.key))
+                continue
+            keys.entries.add(block.key)
             bib.entries.append(_entry(block, path, where, lines))
             bib.problems.extend(_missing_commas(bib.entries[-1]))
         elif isinstance(block, DuplicateBlockKeyBlock):
             key = getattr(block, "key", None) or getattr(block.ignore_error_block, "key", None)
-            bib.problems.append(
-                Problem(path, line, f"duplicate key {key!r}: this entry is ignored", 1, "duplicate-key", key)
-            )
+            bib.problems.append(_duplicate(path, line, key))
         elif isinstance(block, DuplicateFieldKeyBlock):
             inner = block.ignore_error_block
-            dup = ", ".join(sorted(getattr(block, "duplicate_keys", ()) or ()))
-            bib.problems.append(
-                Problem(path, line, f"entry {inner.key!r} has a field twice ({dup}); the last value is used",
-                        1, "duplicate-field", inner.key)
-            )
+            bib.problems.append(_duplicate_field(path, line, inner.key, getattr(block, "duplicate_keys", ()) or ()))
             bib.entries.append(_entry(inner, path, where, lines))
         elif isinstance(block, ParsingFailedBlock):
             first = block.raw.lstrip().split("\n", 1)[0][:60]
             reason = str(block.error).split("\n")[0].strip() if block.error else ""
             reason = reason or "unbalanced braces or a missing delimiter"
             bib.problems.append(Problem(path, line, f"cannot parse {first!r}: {reason}", 1, "parse-error"))
-    return bib
+
+
+# The fast path. bibtexparser's splitter jumps between "marks": {, }, ", comma, = and newline
+# when no backslash precedes them, and block starts (@type before { or (). The patterns below
+# accept only text whose marks it would read the same way, and no @ at all past a block's
+# start (one at a line start would end the block there); whatever they do not accept is
+# handed to bibtexparser. A block start at a line start always begins a new block there, which
+# is what makes cutting the file at them safe.
+_CUT = re.compile(r"\n(?=@\w*[ \t]*[{(])")
+_START = re.compile(r"@(\w*)[ \t]*\{")
+_NAME = r'[^{}",=@\\]*'  # a key before "=", or an entry's key: no mark but newlines
+_ESCAPED = r"\\++[\s\S]"  # a run of backslashes and the character they make a non-mark
+
+
+def _braced(depth: int) -> str:
+    inner = rf"(?:[^{{}}\\@]++|{_ESCAPED})*+"
+    for _ in range(depth):
+        inner = rf"(?:[^{{}}\\@]++|{_ESCAPED}|\{{{inner}\}})*+"
+    return inner
+
+
+_BRACED = _braced(6)
+_QUOTED = rf'"(?:[^"\\@]++|{_ESCAPED})*+"'  # braces do not count inside quotes
+_VALUE = rf'(?:[^{{}}",@\\]++|{_ESCAPED}|\{{{_BRACED}\}}|{_QUOTED})*+'
+_KEY = re.compile(rf"({_NAME})([,}}])")
+_FIELD = re.compile(rf"({_NAME})=({_VALUE})([,}}])")
+_CLOSE = re.compile(r"\s*\}")
+_STRING_BODY = re.compile(rf"({_NAME})=((?:[^{{}}@\\]++|{_ESCAPED}|\{{{_BRACED}\}})*+)\}}")
+_STRING_BLOCK = object()
+
+
+def _segments(text: str) -> list:
+    """The file as scanned blocks and regions (``(start, end, head)``) left to bibtexparser."""
+    cuts = [0] + [m.end() for m in _CUT.finditer(text)]
+    cuts.append(len(text))
+    out: list = []
+    slow_from = -1
+    for k in range(len(cuts) - 1):
+        a, b = cuts[k], cuts[k + 1]
+        if a == 0 and not text.startswith("@"):
+            if text.find("@", 0, b) == -1:
+                continue  # text before the first block, a comment
+            seg = None
+        else:
+            seg = _scan(text, a, b)
+        if seg is None:
+            if slow_from < 0:
+                slow_from = a
+            continue
+        if slow_from >= 0:
+            out.append((slow_from, a, _START_HEAD.match(text, a).group(0)))
+            slow_from = -1
+        out.append(seg)
+    if slow_from >= 0:
+        out.append((slow_from, len(text), ""))
+    return out
+
+
+_START_HEAD = re.compile(r"@\w*[ \t]*[{(]")
+
+
+def _scan(text: str, a: int, b: int) -> tuple | None:
+    """The block ``text[a:b]`` (``@`` at ``a``) read in full, or None."""
+    m = _START.match(text, a)
+    if m is None or text.find('{"}', a, b) != -1:  # a quote in braces may be text in quotes
+        return None
+    kind = m.group(1).lower()
+    if kind.startswith(("comment", "preamble")):
+        return None
+    if kind.startswith("string"):
+        s = _STRING_BODY.match(text, m.end())
+        if s is None or text.find("@", s.end(), b) != -1:
+            return None
+        return (_STRING_BLOCK, s.group(1).strip(), text[s.end(1) + 1:s.end() - 1].strip(), a)
+    k = _KEY.match(text, m.end())
+    if k is None:
+        return None
+    fields = []
+    pos, close, at, offset = k.end(), k.group(2), a, 0
+    count = text.count
+    while close == ",":
+        c = _CLOSE.match(text, pos)
+        if c is not None:
+            pos = c.end()
+            break
+        f = _FIELD.match(text, pos)
+        if f is None:
+            return None
+        eq = f.end(1)
+        # bibtexparser's line of a field (that of its "="), counted as it counts: a newline
+        # after a backslash is not one
+        offset += count("\n", at, eq) - count("\\\n", at, eq)
+        at = eq
+        fields.append((f.group(1).strip(), f.group(2).strip(), offset))
+        pos, close = f.end(), f.group(3)
+    if text.find("@", pos, b) != -1:
+        return None
+    return (None, k.group(1).strip(), kind.strip(), fields, a, pos)
 
 
 # A value that swallowed the next field: "title = {T}⏎ author = {…}" (the comma forgotten).
