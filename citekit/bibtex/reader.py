@@ -147,7 +147,11 @@ def _parse(text: str, path: str, lines: _Lines, segments: list) -> BibFile:
                 keys.entries.add(key)
             fields: dict[str, Field] = {}
             for name, value, offset in raw_fields:
-                raw, enclosing = _strip_enclosing(value)
+                # most values are one pair of braces: _strip_enclosing's own first case, inline
+                if value[:1] == "{" and value[-1:] == "}" and value.count("{") == 1 and value.count("}") == 1:
+                    raw, enclosing = value[1:-1], "{"
+                else:
+                    raw, enclosing = _strip_enclosing(value)
                 low = name.lower()
                 fields[low] = Field(low, raw, enclosing, line + offset)
             bib.entries.append(Entry(key, entry_type, fields, path, line, at, end))
@@ -300,6 +304,7 @@ def _scan(text: str, a: int, b: int) -> tuple | None:
     fields = []
     pos, close, at, offset = k.end(), k.group(2), a, 0
     count = text.count
+    escaped_newlines = text.find("\\\n", a, b) != -1
     while close == ",":
         c = _CLOSE.match(text, pos)
         if c is not None:
@@ -311,7 +316,7 @@ def _scan(text: str, a: int, b: int) -> tuple | None:
         eq = f.end(1)
         # bibtexparser's line of a field (that of its "="), counted as it counts: a newline
         # after a backslash is not one
-        offset += count("\n", at, eq) - count("\\\n", at, eq)
+        offset += count("\n", at, eq) - (count("\\\n", at, eq) if escaped_newlines else 0)
         at = eq
         fields.append((f.group(1).strip(), f.group(2).strip(), offset))
         pos, close = f.end(), f.group(3)
