@@ -1,6 +1,6 @@
 """Whole ``.bib`` files through the render cache, one block at a time.
 
-A file is cut where bibtexparser starts a block (a line starting with ``@``). A block's digest
+A file is cut where bibtexparser starts a block (a line starting with ``@type{``). A block's digest
 covers its text, its file's path, the file's ``@string`` blocks and the title-case setting (all
 a block's items depend on); its record holds the first citation number it was rendered with, its items' keys, its
 rendered entries, Robust Links data and parse problems (lines relative to the block). A second
@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -44,23 +45,25 @@ class _Block:
         return files[self.path][self.start:self.end].decode("utf-8", "surrogatepass")
 
 
+# A block start at a line start: bibtexparser begins a block there whatever came before (an "@"
+# alone may be text inside a value; an indented one stays inside its block, which may then hold
+# more than one entry).
+_CUT = re.compile(rb"\n(?=@\w*[ \t]*[{(])")
+
+
 def _blocks(path: str, data: bytes, strings: dict[str, str]) -> list[_Block]:
-    """The file (as UTF-8) cut before every line that starts with ``@`` (an indented ``@``
-    stays inside its block: a block may hold more than one entry)."""
+    """The file (as UTF-8) cut before every line that starts a block (``@type{``)."""
     from citekit.bibtex.titlecase import default_title_case
 
     # Besides its text, a block's items depend on its file's macros and the title-case setting.
     context = digest(path, repr(sorted(strings.items())), default_title_case())
     blake = hashlib.blake2b
-    out, start, line = [], 0, 1
-    parts = data.split(b"\n@")
-    last = len(parts) - 1
-    for n, part in enumerate(parts):
-        chunk = (b"@" if n else b"") + part + (b"\n" if n < last else b"")
-        end = start + len(chunk)
+    out, line = [], 1
+    cuts = [0, *(m.end() for m in _CUT.finditer(data)), len(data)]
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        chunk = data[start:end]
         out.append(_Block(path, start, end, line, blake(context + chunk, digest_size=16).digest()))
-        start = end
-        line += part.count(b"\n") + (n < last)
+        line += chunk.count(b"\n")
     return out
 
 

@@ -2,7 +2,7 @@
 
 The serial path parses and maps every entry in one process before rendering; for a 10,000-entry
 library that is a third of the time. Here each worker takes a run of consecutive entries (split at
-lines starting with ``@``, where bibtexparser itself starts a new block), parses and maps them,
+lines starting with a block start, ``@type{``, where bibtexparser itself starts a new block), parses and maps them,
 reports how many it will render, receives its first citation number, and renders. The output is
 identical to the serial path; anything unusual (duplicate keys across runs, a style that sorts)
 returns None so the caller uses the serial path.
@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 MIN_BYTES = 400_000  # below this (≈ 1,500 entries) forking costs more than it saves
 SLICE = 500  # entries whose output trees a worker holds at once
 PIECE_BYTES = 250_000  # .bib text a worker parses at once
-_BLOCK_START = re.compile(r"^[ \t]*@", re.M)
+# Where bibtexparser always starts a block, in the whole file as in a piece: "@type{" or
+# "@type(" at a line start ("@" alone there may be text inside a value).
+_BLOCK_START = re.compile(r"^[ \t]*@\w*[ \t]*[{(]", re.M)
 _STRING_START = re.compile(r"^[ \t]*@string\s*[{(]", re.M | re.I)
 _ANY_STRING = re.compile(r"@[sS][tT][rR][iI][nN][gG]")
 

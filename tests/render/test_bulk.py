@@ -60,3 +60,44 @@ def test_bulk_steps_aside(tmp_path: Path, always_bulk: None) -> None:
     path.write_text(library(50) + "\n" + library(50), encoding="utf-8")  # the same keys twice
     assert bulk.render_files([path], "gb-t-7714-2015-numeric", workers=2) is None
     assert bulk.render_files([path], "gb-t-7714-2015-author-date", workers=2) is None  # sorts
+
+
+_CLEAN = "".join(f"@misc{{k{i}, title = {{T{i}}}}}\n" for i in range(40))
+_AWKWARD = {
+    "at-alone-in-a-value": _CLEAN + "@misc{at, note = {a\n@ b}}\n" + _CLEAN.replace("k", "j"),
+    "unclosed": _CLEAN + "@misc{open, title = {never closed\n" + _CLEAN.replace("k", "j"),
+    "indented-start": _CLEAN + "@misc{in, note = {a\n  @misc{x, t = {y}}}\n" + _CLEAN.replace("k", "j"),
+}
+
+
+@pytest.mark.parametrize("name", list(_AWKWARD))
+def test_pieces_parse_as_the_whole_file(name: str) -> None:
+    # Each worker parses its pieces alone: a cut must be where the whole file starts a block too.
+    from citekit.bibtex.reader import parse_bib
+
+    text = _AWKWARD[name]
+    whole = parse_bib(text, "t.bib")
+    for parts in range(2, 12):
+        entries, problems = [], []
+        for piece in bulk._split("t.bib", text, parts, bulk._file_strings(text)):
+            got = bulk._shift(parse_bib(piece.text, piece.path), piece)
+            entries += got.entries
+            problems += got.problems
+        assert (entries, problems) == (whole.entries, whole.problems), parts
+
+
+@pytest.mark.parametrize("name", list(_AWKWARD))
+def test_cache_blocks_parse_as_the_whole_file(name: str) -> None:
+    from citekit.bibtex.reader import parse_bib
+    from citekit.render.blocks import _blocks
+
+    text = _AWKWARD[name]
+    data = text.encode("utf-8")
+    whole = parse_bib(text, "t.bib")
+    keys, messages = [], []
+    for block in _blocks("t.bib", data, {}):
+        got = parse_bib(block.text({"t.bib": data}), "t.bib")
+        keys += [e.key for e in got.entries]
+        messages += [(p.line + block.line - 1, p.message) for p in got.problems]
+    assert keys == [e.key for e in whole.entries]
+    assert messages == [(p.line, p.message) for p in whole.problems]
