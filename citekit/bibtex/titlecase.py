@@ -153,11 +153,13 @@ def use_title_case(choice: str | None) -> None:
     _override[0] = check_title_case(choice, what="--title-case") if choice is not None else None
 
 
+def _choice(directory: str) -> TitleCase:
+    return _override[0] if _override[0] is not None else _cached_project_title_case(directory)
+
+
 def title_case_for(path: str | Path) -> TitleCase:
     """The choice for one library file: the override, else the project the file belongs to."""
-    if _override[0] is not None:
-        return _override[0]
-    return _cached_project_title_case(str(Path(path).resolve().parent))
+    return _choice(str(Path(path).resolve().parent))
 
 
 def default_title_case() -> TitleCase:
@@ -165,9 +167,7 @@ def default_title_case() -> TitleCase:
 
     Looked up once per directory and process, so mapping a large library reads the settings once.
     """
-    if _override[0] is not None:
-        return _override[0]
-    return _cached_project_title_case(os.getcwd())
+    return _choice(os.getcwd())
 
 
 # --- words sentence case would wrongly lower (lint) ---------------------------------------------

@@ -212,8 +212,7 @@ def test_title_case_setting_is_part_of_a_block_key(tmp_path: Path, small_bulk: N
 
 
 def test_no_cache_flag_writes_no_cache(render_cache_dir: Path) -> None:
-    import os
-
+    # the flag sets CITEKIT_RENDER_CACHE=off for the process; the fixture's monkeypatch restores it
     from typer.testing import CliRunner
 
     from citekit.cli import app
@@ -222,4 +221,3 @@ def test_no_cache_flag_writes_no_cache(render_cache_dir: Path) -> None:
     r = CliRunner().invoke(app, ["format", "--library", "bundled", "--no-cache"])
     assert r.exit_code == 0, r.output
     assert sorted(render_cache_dir.rglob("*")) == before
-    os.environ.pop("CITEKIT_RENDER_CACHE", None)  # the flag set it for this process; monkeypatch restores it
