@@ -143,15 +143,6 @@ def _last_char(node: Node) -> str:
     return ""
 
 
-def _affixed(node: Node | None, part_el: El | None) -> Node | None:
-    if node is None or part_el is None:
-        return node
-    fmt = formatting_of(part_el)
-    if not fmt.prefix and not fmt.suffix:
-        return node
-    return Span([node], Formatting(prefix=fmt.prefix, suffix=fmt.suffix))
-
-
 def is_et_al(particle: str) -> bool:
     """A dropping particle that is really "et al." typed into the name (citeproc-js's test)."""
     return bool(_ET_AL.match(particle))
@@ -194,50 +185,104 @@ def name_parts(name_el: El | None, institution_el: El | None = None) -> NamePart
     return NameParts(fam, giv, family, given)
 
 
-def _given_text(name: dict[str, Any], opts: NameOptions, level: int, first_only: bool, hyphen: bool,
-                with_initials: bool) -> str:
+def _affixes(part_el: El | None) -> Formatting | None:
+    """A name-part's affixes alone (None when it has none): they wrap particles and suffix too."""
+    fmt = formatting_of(part_el)
+    if not fmt.prefix and not fmt.suffix:
+        return None
+    return Formatting(prefix=fmt.prefix, suffix=fmt.suffix)
+
+
+@dataclass(slots=True)
+class NameForm:
+    """A cs:name as its names are rendered: the options in force, read once per cs:names setup.
+
+    ``memo`` keeps each name's rendering (names recur across a library); its nodes are shared,
+    and, like every output node, never changed once made.
+    """
+
+    opts: NameOptions
+    parts: NameParts
+    form: str
+    base_level: int  # the name's level before disambiguation: 0 short, 1 initials, 2 full
+    initialize_with: str | None
+    initialize: bool
+    first_only: bool
+    sort_separator: str
+    suffix_separator: str | None
+    name_as_sort_order: str | None
+    demote: str
+    hyphen: bool
+    with_initials: bool  # a "-with-initials" givenname-disambiguation-rule
+    family_affixes: Formatting | None
+    given_affixes: Formatting | None
+    memo: dict[tuple[Any, ...], tuple[Node | None, bool]]
+
+
+def name_form(ctx: Context, opts: NameOptions, parts: NameParts) -> NameForm:
+    """The options of a cs:name (``opts``, ``parts``) and of the style that its names read."""
+    form = opts.get("form", "long") or "long"
+    iw = opts.get("initialize-with")
+    citation = ctx.style.citation
+    rule = citation.el.get("givenname-disambiguation-rule", "") if citation is not None else ""
+    return NameForm(
+        opts, parts, form, 0 if form == "short" else (1 if iw is not None else 2), iw,
+        opts.get("initialize") != "false", opts.get("citekit:initials") == "first",
+        opts.get("sort-separator", ", ") or "", opts.get("citekit:suffix-separator"),
+        opts.get("name-as-sort-order"),
+        ctx.style.attrs.get("demote-non-dropping-particle", "display-and-sort"),
+        ctx.style.attrs.get("initialize-with-hyphen") != "false", (rule or "").endswith("-with-initials"),
+        _affixes(parts.family_el) if parts.family_el is not None else None,
+        _affixes(parts.given_el) if parts.given_el is not None else None,
+        {})
+
+
+def _affixed(node: Node | None, affixes: Formatting | None) -> Node | None:
+    if node is None or affixes is None:
+        return node
+    return Span([node], affixes)
+
+
+def _given_text(name: dict[str, Any], nf: NameForm, level: int) -> str:
     """The given name at a level: 1 initials (with initialize-with), 2 as written (citeproc-js's rules)."""
     given = name["given"]
-    iw = opts.get("initialize-with")
-    if not name["family"] or level != 1 or (iw is None and not with_initials):
+    iw = nf.initialize_with
+    if not name["family"] or level != 1 or (iw is None and not nf.with_initials):
         return given
     # the "-with-initials" disambiguation rules give bare initials when the style sets no
     # initialize-with; initialize="false" only normalises the initials already there
-    if opts.get("initialize") == "false":
-        return normalize_initials(given, iw or "", hyphen=hyphen)
+    if not nf.initialize:
+        return normalize_initials(given, iw or "", hyphen=nf.hyphen)
     if name["script"] == 0:
         return given
-    return initialize(given, iw or "", hyphen=hyphen, first_only=first_only)
+    return initialize(given, iw or "", hyphen=nf.hyphen, first_only=nf.first_only)
 
 
-def _render_person(ctx: Context, name: dict[str, Any], opts: NameOptions, parts: NameParts, *, level: int,
+def _render_person(ctx: Context, name: dict[str, Any], nf: NameForm, *, level: int,
                    inverted: bool) -> tuple[Node | None, bool]:
     """One personal name; the flag says whether it came out inverted (family first)."""
     sort = ctx.mode == "sort"
-    demote = ctx.style.attrs.get("demote-non-dropping-particle", "display-and-sort")
-    hyphen = ctx.style.attrs.get("initialize-with-hyphen") != "false"
-    first_only = opts.get("citekit:initials") == "first"
+    parts = nf.parts
+    demote = nf.demote
     ndp_s, dp_s = name["non-dropping-particle"], name["dropping-particle"]
     comma_dp = name["comma-dropping-particle"]
-    if is_et_al(dp_s):  # "John, et al." in the data: names.py ends the list with et-al instead
+    if dp_s and is_et_al(dp_s):  # "John, et al." in the data: names.py ends the list with et-al instead
         dp_s = comma_dp = ""
     if sort:
         ndp_s = ndp_s.replace("'", "").replace("\u2019", "")
         dp_s = dp_s.replace("'", "").replace("\u2019", "")
     family = _part(name["family"], parts.family)
     ndp = _part(ndp_s, parts.family)
-    dp = _part(dp_s, parts.given)
-    citation = ctx.style.citation
-    rule = citation.el.get("givenname-disambiguation-rule", "") if citation is not None else ""
-    given = _part(_given_text(name, opts, level, first_only, hyphen, (rule or "").endswith("-with-initials")),
-                  parts.given)
-    suffix_s = name["suffix"]
-    if suffix_s and opts.get("initialize-with") is not None:
-        suffix_s = normalize_initials(suffix_s, opts.get("initialize-with"), hyphen=hyphen)
-    suffix = _part(suffix_s, None)
     if level == 0:  # short form: family only (a name with only a given name shows nothing, as in citeproc-js)
         dp = given = suffix = None
-    sort_sep = opts.get("sort-separator", ", ") or ""
+    else:
+        dp = _part(dp_s, parts.given)
+        given = _part(_given_text(name, nf, level), parts.given)
+        suffix_s = name["suffix"]
+        if suffix_s and nf.initialize_with is not None:
+            suffix_s = normalize_initials(suffix_s, nf.initialize_with, hyphen=nf.hyphen)
+        suffix = _part(suffix_s, None)
+    sort_sep = nf.sort_separator
     script = name["script"]
     if script == 0:
         return join_nodes([ndp, family, given], ""), False
@@ -260,10 +305,10 @@ def _render_person(ctx: Context, name: dict[str, Any], opts: NameOptions, parts:
         else:
             first = join_nodes([ndp, family], "" if _hyphenated(ndp_s) else nbsp)
             second = join_nodes([given, dp], comma_dp + " ")
-        merged = join_nodes([_affixed(first, parts.family_el), _affixed(second, parts.given_el)], sort_sep)
+        merged = join_nodes([_affixed(first, nf.family_affixes), _affixed(second, nf.given_affixes)], sort_sep)
         # CSL joins an inverted name's suffix with the sort-separator; GB/T 7714 prints
         # "PEEBLES P Z, Jr" with a space as the sort-separator, so a style may name its own
-        suffix_sep = opts.get("citekit:suffix-separator")
+        suffix_sep = nf.suffix_separator
         return join_nodes([merged, suffix], sort_sep if suffix_sep is None else suffix_sep), True
     if dp_s and name["family"] and not ndp_s and dp_s[-1] in _JOINERS and dp_s[:-1] != "de":
         family, dp = join_nodes([dp, family], ""), None  # "d'" + "Aubignac"
@@ -272,27 +317,43 @@ def _render_person(ctx: Context, name: dict[str, Any], opts: NameOptions, parts:
     else:
         second = join_nodes([dp, ndp, family], nbsp)
     second = join_nodes([second, suffix], ", " if name["comma-suffix"] else " ")
-    second = _affixed(second, parts.family_el)
-    if parts.family_el is not None and formatting_of(parts.family_el).prefix:
+    second = _affixed(second, nf.family_affixes)
+    if nf.family_affixes is not None and nf.family_affixes.prefix:
         comma_dp = ""
-    iw = opts.get("initialize-with") or ""
+    iw = nf.initialize_with or ""
     space = nbsp if ("\u00a0" in iw or "\ufeff" in iw) and level == 1 else " "
-    return join_nodes([_affixed(given, parts.given_el), second], comma_dp + space), False
+    return join_nodes([_affixed(given, nf.given_affixes), second], comma_dp + space), False
 
 
-def render_name(ctx: Context, raw: Any, name: dict[str, Any], opts: NameOptions, parts: NameParts, index: int,
-                form: str) -> tuple[Node | None, bool]:
-    """One name of a list (``index`` counts from 0) as ``Tag("name", raw name)``; the flag: inverted."""
-    raw_dict = raw if isinstance(raw, dict) else {"literal": str(raw)}
-    key = name_key(raw_dict)
+def render_name(ctx: Context, raw: dict[str, Any], name: dict[str, Any], key: str, nf: NameForm, index: int,
+                memo_key: tuple[Any, ...] | None) -> tuple[Node | None, bool]:
+    """One name of a list (``index`` counts from 0) as ``Tag("name", raw)``; the flag: inverted.
+
+    ``name`` is ``raw`` normalised, ``key`` its ``name_key``; ``memo_key``, when given, stands for
+    ``name`` (its parts and the item language they were read with).
+    """
     if "literal" in name:
+        parts = nf.parts
         decor = parts.institution if parts.has_institution else parts.family
-        return Tag("name", raw_dict, [_part(name["literal"], decor) or Text("")]), False
-    base = 0 if form == "short" else (1 if opts.get("initialize-with") is not None else 2)
-    level = max(base, ctx.disamb.givenname.get(key, 0), ctx.disamb.givenname_all)
-    nas = "all" if ctx.mode == "sort" else opts.get("name-as-sort-order")
+        return Tag("name", raw, [_part(name["literal"], decor) or Text("")]), False
+    disamb = ctx.disamb
+    level = nf.base_level
+    if disamb.givenname:
+        level = max(level, disamb.givenname.get(key, 0))
+    if disamb.givenname_all > level:
+        level = disamb.givenname_all
+    nas = "all" if ctx.mode == "sort" else nf.name_as_sort_order
     inverted = nas == "all" or (nas == "first" and index == 0)
-    node, inv = _render_person(ctx, name, opts, parts, level=level, inverted=inverted)
+    if memo_key is None:
+        node, inv = _render_person(ctx, name, nf, level=level, inverted=inverted)
+    else:
+        full_key = (memo_key, level, inverted, ctx.mode, ctx.locale.lang)
+        found = nf.memo.get(full_key)
+        if found is None:
+            if len(nf.memo) > 4096:
+                nf.memo.clear()
+            found = nf.memo[full_key] = _render_person(ctx, name, nf, level=level, inverted=inverted)
+        node, inv = found
     if node is None:
         return None, False
-    return Tag("name", raw_dict, [node]), inv
+    return Tag("name", raw, [node]), inv

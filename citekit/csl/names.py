@@ -14,10 +14,11 @@ from typing import Any
 from citekit.csl.context import Context
 from citekit.csl.nameform import (
     SORT_SEP,
+    NameForm,
     NameOptions,
-    NameParts,
     formatting_of,
     is_et_al,
+    name_form,
     name_key,
     name_options,
     name_parts,
@@ -27,7 +28,7 @@ from citekit.csl.nameform import (
     without_delimiter,
 )
 from citekit.csl.nameparts import STARTS_ROMANESQUE, normalize_name, script_class
-from citekit.csl.nodes import Node, Span, Tag, Text, is_empty, text_of
+from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, is_empty, text_of
 from citekit.csl.style import El
 
 __all__ = ["name_key", "names_sort_key", "render_names"]
@@ -49,25 +50,47 @@ def _names_of(ctx: Context, variable: str) -> list[Any]:
     return [v for v in value if v]
 
 
-def _normalized(ctx: Context, raw: Any) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raw = {"literal": str(raw)}
+def _normalized(raw: dict[str, Any], language: Any) -> dict[str, Any]:
     name = normalize_name(raw)
     if "literal" not in name:
-        language = ctx.item.get("language")
         name["script"] = script_class(name, language)
         if language in ("vi", "hu"):  # citeproc-js: family first for Vietnamese and Hungarian items
             name["static-ordering"] = True
     return name
 
 
-def _et_al_numbers(ctx: Context, opts: NameOptions) -> tuple[int | None, int | None, bool]:
+@dataclass(slots=True)
+class _Person:
+    """One name of an item as the renderers read it (shared by every item with the same name)."""
+
+    name: dict[str, Any]  # normalised (read-only)
+    key: str  # name_key: what disambiguation settings are keyed by
+    memo_key: tuple[Any, ...] | None  # the raw parts and the language, or None (not hashable)
+
+
+# The same names recur across a library's entries: each is normalised once per item language.
+_PERSONS: dict[tuple[Any, ...], _Person] = {}
+
+
+def _person(raw: dict[str, Any], language: Any) -> _Person:
+    try:
+        memo_key = (language, *raw.items())
+        found = _PERSONS.get(memo_key)
+    except TypeError:  # a part that is not hashable (a list): no memo
+        return _Person(_normalized(raw, language), name_key(raw), None)
+    if found is None:
+        if len(_PERSONS) > 20_000:
+            _PERSONS.clear()
+        found = _PERSONS[memo_key] = _Person(_normalized(raw, language), name_key(raw), memo_key)
+    return found
+
+
+def _et_al_numbers(ctx: Context, setup: _Setup) -> tuple[int | None, int | None, bool]:
     """et-al-min, et-al-use-first and et-al-use-last for this cite (subsequent and sort-key forms)."""
-    etal_min, use_first = opts.int("et-al-min"), opts.int("et-al-use-first")
-    use_last = opts.get("et-al-use-last") == "true"
+    etal_min, use_first, use_last = setup.etal_min, setup.use_first, setup.use_last
     if ctx.mode == "citation" and ctx.cite.position != "first":
-        etal_min = opts.int("et-al-subsequent-min") or etal_min
-        use_first = opts.int("et-al-subsequent-use-first") or use_first
+        etal_min = setup.subsequent_min or etal_min
+        use_first = setup.subsequent_use_first or use_first
     if ctx.mode == "sort":
         # sorting.py passes a cs:key's names-min/-use-first/-use-last through the name options
         keyed = ctx.name_options
@@ -80,9 +103,9 @@ def _et_al_numbers(ctx: Context, opts: NameOptions) -> tuple[int | None, int | N
     return etal_min, use_first, use_last
 
 
-def _shown(ctx: Context, count: int, opts: NameOptions) -> tuple[int, bool, bool]:
+def _shown(ctx: Context, count: int, setup: _Setup) -> tuple[int, bool, bool]:
     """How many names show, whether et-al follows, whether the last name is added (use-last)."""
-    etal_min, use_first, use_last = _et_al_numbers(ctx, opts)
+    etal_min, use_first, use_last = _et_al_numbers(ctx, setup)
     if etal_min is None or use_first is None or count < etal_min or use_first > etal_min:
         return count, False, False
     shown = use_first
@@ -95,8 +118,7 @@ def _shown(ctx: Context, count: int, opts: NameOptions) -> tuple[int, bool, bool
     return shown, True, use_last and count >= shown + 2
 
 
-def _and_term(ctx: Context, opts: NameOptions) -> str | None:
-    mode = opts.get("and")
+def _and_term(ctx: Context, mode: str | None) -> str | None:
     if mode == "text":
         return ctx.locale.term("and", "long") or None
     if mode == "symbol":
@@ -104,7 +126,7 @@ def _and_term(ctx: Context, opts: NameOptions) -> str | None:
     return None
 
 
-def _join_names(ctx: Context, nodes: list[Node], inverted: list[bool], literal: list[bool], opts: NameOptions,
+def _join_names(ctx: Context, nodes: list[Node], inverted: list[bool], literal: list[bool], setup: _Setup,
                 etal: Node | None, last: Node | None) -> list[Node]:
     """Names joined with the delimiter, "and", et-al or the use-last ellipsis.
 
@@ -113,8 +135,7 @@ def _join_names(ctx: Context, nodes: list[Node], inverted: list[bool], literal: 
     before a trailing institution "and" takes the delimiter in lists of three or more, whatever
     the rule (two: only after an inverted name under "after-inverted-name").
     """
-    delim = opts.get("delimiter", ", ")
-    delim = ", " if delim is None else delim
+    delim = setup.delimiter
     out: list[Node] = []
     n = len(nodes)
     if etal is not None or last is not None:
@@ -127,7 +148,7 @@ def _join_names(ctx: Context, nodes: list[Node], inverted: list[bool], literal: 
             return out
         # An et-al term in a script without spaces ("等") takes no space, but still the delimiter.
         space = " " if STARTS_ROMANESQUE.match(text_of(etal)) else ""
-        rule = opts.get("delimiter-precedes-et-al", "contextual")
+        rule = setup.precedes_et_al
         use = {"always": True, "never": False}.get(rule, n > 1) if rule != "after-inverted-name" else n == 1
         sep = delim if use else space
         if sep:
@@ -136,9 +157,8 @@ def _join_names(ctx: Context, nodes: list[Node], inverted: list[bool], literal: 
         return out
     # Before a trailing institution the delimiter follows citeproc-js's implicit cs:institution,
     # which sees only the inherited delimiter-precedes-last, not cs:name's own.
-    inherited = NameOptions(ctx.name_options)
     institution_last = bool(literal) and literal[-1]
-    and_term = _and_term(ctx, opts)
+    and_term = _and_term(ctx, setup.and_mode)
     for i, node in enumerate(nodes):
         if i == 0:
             out.append(node)
@@ -146,13 +166,13 @@ def _join_names(ctx: Context, nodes: list[Node], inverted: list[bool], literal: 
         if i < n - 1 or and_term is None:
             out += [Text(delim), node]
             continue
-        rule = opts.get("delimiter-precedes-last", "contextual")
+        rule = setup.precedes_last
         if not STARTS_ROMANESQUE.match(and_term):
             use = rule == "after-inverted-name" and inverted[i - 1]
             out += [Text(delim), Text(and_term), node] if use else [Text(and_term), node]
             continue
         if institution_last:
-            own = inherited.get("delimiter-precedes-last", "contextual")
+            own = setup.inherited_precedes_last
             use = {"always": True, "never": False}.get(own, n > 2) or (
                 rule == "after-inverted-name" and inverted[i - 1])
         elif rule == "after-inverted-name":
@@ -165,32 +185,54 @@ def _join_names(ctx: Context, nodes: list[Node], inverted: list[bool], literal: 
 
 @dataclass(slots=True)
 class _Setup:
-    """What one cs:names evaluation uses: options, child elements, label position."""
+    """What one cs:names evaluation uses: its child elements and the options read from them once."""
 
+    variables: list[str]
     opts: NameOptions
     name_el: El | None
     etal_el: El | None
     label_el: El | None
     label_first: bool
-    parts: NameParts
-    institution_el: El | None = None
+    institution_el: El | None
+    names: NameForm  # how each name renders
+    name_fmt: Formatting  # cs:name's formatting, around the whole list
+    wrap_fmt: Formatting  # cs:names' own, around every variable's block
+    names_delimiter: str | None
+    etal_term: str
+    etal_fmt: Formatting
+    editor_translator: bool  # variable="editor translator" (or the other way round)
+    delimiter: str
+    and_mode: str | None
+    precedes_et_al: str
+    precedes_last: str
+    inherited_precedes_last: str
+    etal_min: int | None
+    use_first: int | None
+    use_last: bool
+    subsequent_min: int | None
+    subsequent_use_first: int | None
 
 
-# _setup per (cs:names element, name options in force): both live as long as their processor, and
-# the entry keeps them, so an id is never reused while it is cached.
-_SETUPS: dict[tuple[int, int], tuple[El, dict[str, str], _Setup]] = {}
+# _setup per (cs:names element, name options in force, elements inherited from the cs:names being
+# substituted): all live as long as their processor, and the entry keeps them, so an id is never
+# reused while it is cached.
+_SETUPS: dict[tuple[int, ...], tuple[El, dict[str, str], tuple[Any, ...] | None, _Setup]] = {}
 
 
 def _setup(ctx: Context, el: El) -> _Setup:
-    if ctx.inherited_names is not None or ctx.mode == "sort":  # sort keys bring options of their own
+    if ctx.mode == "sort":  # sort keys bring options of their own
         return _make_setup(ctx, el)
-    key = (id(el), id(ctx.name_options))
+    inherited = ctx.inherited_names
+    if inherited is None:
+        key: tuple[int, ...] = (id(el), id(ctx.name_options))
+    else:
+        key = (id(el), id(ctx.name_options), *map(id, inherited))
     found = _SETUPS.get(key)
     if found is None:
         if len(_SETUPS) > 512:
             _SETUPS.clear()
-        found = _SETUPS[key] = (el, ctx.name_options, _make_setup(ctx, el))
-    return found[2]
+        found = _SETUPS[key] = (el, ctx.name_options, inherited, _make_setup(ctx, el))
+    return found[3]
 
 
 def _make_setup(ctx: Context, el: El) -> _Setup:
@@ -201,36 +243,54 @@ def _make_setup(ctx: Context, el: El) -> _Setup:
     institution_el = el.find("institution")
     if name_el is None and etal_el is None and label_el is None and ctx.inherited_names is not None:
         name_el, etal_el, label_el, label_first, institution_el = ctx.inherited_names
-    return _Setup(name_options(ctx, name_el), name_el, etal_el, label_el, label_first,
-                  name_parts(name_el, institution_el), institution_el)
+    opts = name_options(ctx, name_el)
+    variables = (el.get("variable") or "").split()
+    names_delimiter = el.get("delimiter")
+    if names_delimiter is None:
+        names_delimiter = ctx.name_options.get("names-delimiter")
+    delimiter = opts.get("delimiter", ", ")
+    return _Setup(
+        variables, opts, name_el, etal_el, label_el, label_first, institution_el,
+        name_form(ctx, opts, name_parts(name_el, institution_el)),
+        without_delimiter(formatting_of(name_el)), without_delimiter(formatting_of(el)), names_delimiter,
+        (etal_el.get("term", "et-al") if etal_el is not None else "et-al") or "et-al",
+        strip_affixes(formatting_of(etal_el)),
+        sorted(variables) == ["editor", "translator"],
+        ", " if delimiter is None else delimiter,
+        opts.get("and"),
+        opts.get("delimiter-precedes-et-al", "contextual") or "",
+        opts.get("delimiter-precedes-last", "contextual") or "",
+        ctx.name_options.get("delimiter-precedes-last", "contextual") or "",
+        opts.int("et-al-min"), opts.int("et-al-use-first"), opts.get("et-al-use-last") == "true",
+        opts.int("et-al-subsequent-min"), opts.int("et-al-subsequent-use-first"))
 
 
 def _etal_node(ctx: Context, setup: _Setup) -> Node | None:
-    term_name = setup.etal_el.get("term", "et-al") if setup.etal_el is not None else "et-al"
-    term = ctx.locale.term(term_name or "et-al", "long")
+    term = ctx.locale.term(setup.etal_term, "long")
     if not term:
         return None
-    fmt = strip_affixes(formatting_of(setup.etal_el))
+    fmt = setup.etal_fmt
     return Span(rich(term), fmt) if not fmt.is_plain() else Text(term)
 
 
-def _render_variable(ctx: Context, variable: str, raws: list[Any], setup: _Setup) -> tuple[Node | None, int]:
+def _render_variable(ctx: Context, raws: list[Any], setup: _Setup) -> tuple[Node | None, int]:
     """One variable's names (with their cs:name formatting); also the number of names shown."""
-    opts = setup.opts
-    form = opts.get("form", "long") or "long"
-    shown, etal, add_last = _shown(ctx, len(raws), opts)
-    sort = ctx.mode == "sort"
-    picked = raws[:shown]
-    if form == "count":
-        return None, len(picked) + (1 if add_last else 0)
+    nf = setup.names
+    shown, etal, add_last = _shown(ctx, len(raws), setup)
+    if nf.form == "count":
+        return None, min(shown, len(raws)) + (1 if add_last else 0)
     nodes: list[Node] = []
     inverted: list[bool] = []
     literal: list[bool] = []
-    for i, raw in enumerate(picked):
-        name = _normalized(ctx, raw)
+    language = ctx.item.get("language")
+    for i, raw in enumerate(raws[:shown]):
+        if not isinstance(raw, dict):
+            raw = {"literal": str(raw)}
+        person = _person(raw, language)
+        name = person.name
         if is_et_al(name.get("dropping-particle", "")):
             etal, add_last = True, False
-        node, inv = render_name(ctx, raw, name, opts, setup.parts, i, form)
+        node, inv = render_name(ctx, raw, name, person.key, nf, i, person.memo_key)
         if node is not None:
             nodes.append(node)
             inverted.append(inv)
@@ -239,16 +299,18 @@ def _render_variable(ctx: Context, variable: str, raws: list[Any], setup: _Setup
         return None, 0
     last = None
     if add_last:
-        last, _ = render_name(ctx, raws[-1], _normalized(ctx, raws[-1]), opts, setup.parts, len(raws) - 1, form)
-    if sort:  # no et-al or "and" in sort keys
+        raw = raws[-1] if isinstance(raws[-1], dict) else {"literal": str(raws[-1])}
+        person = _person(raw, language)
+        last, _ = render_name(ctx, raw, person.name, person.key, nf, len(raws) - 1, person.memo_key)
+    if ctx.mode == "sort":  # no et-al or "and" in sort keys
         body: list[Node] = []
         for i, node in enumerate(nodes + ([last] if last is not None else [])):
             body += [Text(SORT_SEP), node] if i else [node]
     else:
         etal_node = _etal_node(ctx, setup) if etal and last is None else None
-        body = _join_names(ctx, nodes, inverted, literal, opts, etal_node, last)
+        body = _join_names(ctx, nodes, inverted, literal, setup, etal_node, last)
     # cs:name's affixes and formatting cover the whole list, et-al included (its delimiter is ours)
-    return Span(body, without_delimiter(formatting_of(setup.name_el))), len(nodes)
+    return Span(body, setup.name_fmt), len(nodes)
 
 
 def _label(ctx: Context, setup: _Setup, variable: str, common: bool, count: int) -> Node | None:
@@ -274,9 +336,9 @@ def _same_names(a: list[Any], b: list[Any]) -> bool:
                for x, y in zip(a, b, strict=True))
 
 
-def _common_term(ctx: Context, variables: list[str], found: dict[str, list[Any]], setup: _Setup) -> bool:
+def _common_term(ctx: Context, found: dict[str, list[Any]], setup: _Setup) -> bool:
     """editor and translator being the same people share the "editortranslator" label."""
-    if sorted(variables) != ["editor", "translator"] or setup.label_el is None:
+    if not setup.editor_translator or setup.label_el is None:
         return False
     if not found.get("editor") or not _same_names(found["editor"], found.get("translator") or []):
         return False
@@ -287,24 +349,22 @@ def _common_term(ctx: Context, variables: list[str], found: dict[str, list[Any]]
 # -- cs:names ---------------------------------------------------------------------------------------
 
 
-
 def render_names(ctx: Context, el: El) -> Node | None:
     """``cs:names``: the names of its variables, or the first cs:substitute child that renders."""
-    variables = (el.get("variable") or "").split()
     setup = _setup(ctx, el)
-    found = {v: _names_of(ctx, v) for v in variables}
-    present = [v for v in variables if found[v]]
+    found = {v: _names_of(ctx, v) for v in setup.variables}
+    present = [v for v in setup.variables if found[v]]
     if not present:
         node, success = _substitute(ctx, el, setup)
         ctx.note_variable(success)
         return node
-    common = _common_term(ctx, variables, found, setup)
+    common = _common_term(ctx, found, setup)
     if common:
         present = ["editor"]
     blocks: list[Node] = []
     total = 0
     for v in present:
-        node, count = _render_variable(ctx, v, found[v], setup)
+        node, count = _render_variable(ctx, found[v], setup)
         total += count
         if node is None:
             continue
@@ -312,7 +372,7 @@ def render_names(ctx: Context, el: El) -> Node | None:
         if label is not None and not is_empty(label):
             node = Span([label, node] if setup.label_first else [node, label])
         blocks.append(Tag("names", v, [node]))
-    if setup.opts.get("form") == "count":
+    if setup.names.form == "count":
         ctx.note_variable(total > 0)
         return Text(str(total)) if total else None
     if not blocks:
@@ -321,19 +381,17 @@ def render_names(ctx: Context, el: El) -> Node | None:
     if ctx.in_substitute:
         ctx.suppressed.update(present if not common else ["editor", "translator"])
     ctx.note_variable(True)
-    return _wrap_names(ctx, el, blocks)
+    return _wrap_names(ctx, setup, blocks)
 
 
-def _wrap_names(ctx: Context, el: El, blocks: list[Node]) -> Node:
-    delim = el.get("delimiter")
-    if delim is None:
-        delim = ctx.name_options.get("names-delimiter")
+def _wrap_names(ctx: Context, setup: _Setup, blocks: list[Node]) -> Node:
+    delim = setup.names_delimiter
     body: list[Node] = []
     for i, block in enumerate(blocks):
         if i and delim:
             body.append(Text(delim))
         body.append(block)
-    fmt = without_delimiter(formatting_of(el))
+    fmt = setup.wrap_fmt
     if fmt.text_case == "title" and str(ctx.item.get("language") or "en")[:2].lower() != "en":
         fmt = replace(fmt, text_case=None)
     return Span(body, fmt)
@@ -364,7 +422,7 @@ def _substitute(ctx: Context, el: El, setup: _Setup) -> tuple[Node | None, bool]
         ctx.in_substitute -= 1
     if result is None:
         return None, success
-    return _wrap_names(ctx, el, [result]), True
+    return _wrap_names(ctx, setup, [result]), True
 
 
 # -- sort keys --------------------------------------------------------------------------------------
@@ -391,8 +449,9 @@ def names_sort_key(ctx: Context, variable: str, key_el: El | None) -> str:
             picked = picked + raws[-1:]
     demote = ctx.style.attrs.get("demote-non-dropping-particle", "display-and-sort")
     keys = []
+    language = ctx.item.get("language")
     for raw in picked:
-        name = _normalized(ctx, raw)
+        name = _person(raw if isinstance(raw, dict) else {"literal": str(raw)}, language).name
         if "literal" in name:
             keys.append(name["literal"])
             continue
