@@ -113,6 +113,13 @@ def parse_date(value: Any) -> DateValue | None:
 
 
 def _parse_date(value: Any) -> DateValue | None:
+    if type(value) is dict and len(value) == 1:
+        # the usual item date, {"date-parts": [[2008, 5, 3]]}: numbers as they stand
+        dp = value.get("date-parts")
+        if type(dp) is list and len(dp) == 1:
+            first = dp[0]
+            if type(first) is list and 0 < len(first) <= 3 and all(type(p) is int for p in first):
+                return DateValue((*first, None, None)[:3])  # type: ignore[arg-type]
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (str, int, float)):

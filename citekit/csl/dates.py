@@ -26,6 +26,7 @@ from citekit.csl.style import El
 
 if TYPE_CHECKING:
     from citekit.csl.context import Context
+    from citekit.csl.locale import Locale
     from citekit.csl.style import Style
 
 __all__ = [
@@ -373,11 +374,44 @@ def render_date(ctx: Context, el: El) -> Node | None:
     if date is None:
         ctx.note_variable(False)
         return None
-    outer, parts = date_parts_for(ctx, el)
     if ctx.mode == "sort":
+        _, parts = date_parts_for(ctx, el)
         key = date_sort_key(date, [p.get("name") or "" for p in parts])
         ctx.note_variable(bool(key))
         return Text(key) if key else None
+    body = _rendered(ctx, el, date)
+    if body is None:
+        ctx.note_variable(False)
+        return None
+    ctx.note_variable(True)
+    if ctx.in_substitute:
+        ctx.suppressed.add(variable)
+    return Tag("date", variable, [body])
+
+
+# (id(date el), id(locale), date) -> (date el, locale, rendering): the same dates recur across a
+# library's entries. The nodes are shared, and, like every output node, never changed once made.
+_RENDERED: dict[tuple[int, int, DateValue], tuple[El, Locale, Node | None]] = {}
+
+
+def _rendered(ctx: Context, el: El, date: DateValue) -> Node | None:
+    """The date's rendering without its Tag, or None when it prints nothing."""
+    if _wants_year_suffix(ctx):  # the implicit year-suffix belongs to the cite, not the date
+        return _render(ctx, el, date)
+    locale = ctx.locale
+    key = (id(el), id(locale), date)
+    hit = _RENDERED.get(key)
+    if hit is not None and hit[0] is el and hit[1] is locale:
+        return hit[2]
+    if len(_RENDERED) >= 4 * _CACHE_SIZE:
+        _RENDERED.clear()
+    body = _render(ctx, el, date)
+    _RENDERED[key] = (el, locale, body)
+    return body
+
+
+def _render(ctx: Context, el: El, date: DateValue) -> Node | None:
+    outer, parts = date_parts_for(ctx, el)
     fmt = _fmt(outer)
     if fmt.strip_periods:
         # citeproc-js strips periods only for a date-part's own strip-periods, never the date's.
@@ -385,10 +419,5 @@ def render_date(ctx: Context, el: El) -> Node | None:
         fmt.strip_periods = False
     children = _render_parts(ctx, date, parts, fmt.delimiter)
     if not children:
-        ctx.note_variable(False)
         return None
-    ctx.note_variable(True)
-    if ctx.in_substitute:
-        ctx.suppressed.add(variable)
-    body: Node = Span(children, fmt) if not fmt.is_plain() or len(children) > 1 else children[0]
-    return Tag("date", variable, [body])
+    return Span(children, fmt) if not fmt.is_plain() or len(children) > 1 else children[0]
