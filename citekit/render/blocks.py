@@ -11,7 +11,6 @@ back as it was written.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import hashlib
 import re
 from pathlib import Path
@@ -33,13 +32,23 @@ Record = tuple[int, list[str], list[tuple[str, Any, str]], list[tuple[str, str, 
                list[tuple[int, Any, str, str, Any]]]
 
 
-@dataclasses.dataclass(slots=True)
 class _Block:
-    path: str
-    start: int  # offset in its file's UTF-8 bytes
-    end: int
-    line: int  # 1-based line of its first character
-    key: bytes
+    """One block of a file: its byte range, and its digest as the cache's key."""
+
+    __slots__ = ("path", "start", "end", "key", "_data", "_line")
+
+    def __init__(self, path: str, start: int, end: int, key: bytes, data: bytes) -> None:
+        self.path, self.start, self.end, self.key = path, start, end, key
+        self._data = data
+        self._line = 0
+
+    @property
+    def line(self) -> int:
+        """The 1-based line of its first character (counted on demand: a warm run with no parse
+        problems never needs one)."""
+        if not self._line:
+            self._line = self._data.count(b"\n", 0, self.start) + 1
+        return self._line
 
     def text(self, files: dict[str, bytes]) -> str:
         return files[self.path][self.start:self.end].decode("utf-8", "surrogatepass")
@@ -55,16 +64,13 @@ def _blocks(path: str, data: bytes, strings: dict[str, str]) -> list[_Block]:
     """The file (as UTF-8) cut before every line that starts a block (``@type{``)."""
     from citekit.bibtex.titlecase import default_title_case
 
-    # Besides its text, a block's items depend on its file's macros and the title-case setting.
+    # Besides its text, a block's items depend on its file's macros and the title-case setting:
+    # their digest keys the hash of every block (blake2b's key, so the block is not copied).
     context = digest(path, repr(sorted(strings.items())), default_title_case())
     blake = hashlib.blake2b
-    out, line = [], 1
     cuts = [0, *(m.end() for m in _CUT.finditer(data)), len(data)]
-    for start, end in zip(cuts, cuts[1:], strict=False):
-        chunk = data[start:end]
-        out.append(_Block(path, start, end, line, blake(context + chunk, digest_size=16).digest()))
-        line += chunk.count(b"\n")
-    return out
+    return [_Block(path, start, end, blake(data[start:end], digest_size=16, key=context).digest(), data)
+            for start, end in zip(cuts, cuts[1:], strict=False)]
 
 
 def render_cached(texts: list[tuple[str, str]], style_path: Path, fmt: str, workers: int) -> Rendered | None | bool:
@@ -105,10 +111,11 @@ def render_cached(texts: list[tuple[str, str]], style_path: Path, fmt: str, work
                                                                    else [str(i["id"]).lower() for i in parsed[k][0]])]
         if len(set(keys)) != len(keys):
             return None
-        for k, record in _render(parsed, first, load_style(style_path), fmt).items():
-            records[k] = record
-            store.put(blocks[k].key, record)
-        store.save()
+        if parsed:  # nothing new: neither the style nor the engine is loaded
+            for k, record in _render(parsed, first, load_style(style_path), fmt).items():
+                records[k] = record
+                store.put(blocks[k].key, record)
+            store.save()
         return _assemble(blocks, records, fmt)  # type: ignore[arg-type]
 
 

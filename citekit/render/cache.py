@@ -7,6 +7,11 @@ rendered for it. Nothing outside the namespace affects an entry, so a hit is the
 would give. A cache that is corrupt or cannot be read or written is ignored with a warning; the
 output never depends on it.
 
+A run that adds a few entries to a large table appends them to a journal beside the file (one
+checksummed chunk per run) rather than rewriting megabytes; a later run folds the journal back
+into the file once it holds more than a tenth of it. A torn or damaged chunk, as a crash mid-write
+leaves, ends the journal there: what came before it is kept, and the file is rewritten without it.
+
 ``CITEKIT_RENDER_CACHE`` = ``off`` (or ``0``, ``no``, ``false``) turns it off; any other value is the
 folder to use instead of the platform cache folder (``platformdirs.user_cache_dir("citekit")/render``).
 """
@@ -27,6 +32,8 @@ _MAGIC = b"citekit-render-cache 1\n"
 # Entries kept that this run did not use: enough for a few libraries sharing one style.
 KEEP_UNUSED = 100_000
 KEEP_FILES = 32  # namespaces (style × format × engine version × kind) kept in the folder
+_CHUNK = b"CKJ1"  # a journal chunk: this, the payload's length (8 bytes) and blake2b (16), the payload
+_JOURNAL_MIN = 1_000  # entries a journal may hold before it is folded in, at least
 
 _ENGINE_PACKAGES = ("csl", "render", "bibtex")
 
@@ -86,10 +93,15 @@ class RenderCache:
 
     def __init__(self, path: Path, namespace: str) -> None:
         self.path = path
+        self.journal = path.with_name(path.name + ".journal")
         self.namespace = namespace
         self._old: dict[bytes, Any] = {}
         self._used: dict[bytes, Any] = {}
+        self._new: dict[bytes, Any] = {}
         self._changed = False
+        self._loaded = False  # the file was read whole and is this namespace's
+        self._journaled = 0  # entries in the journal
+        self._fold = False  # the journal is damaged: the next save rewrites the file without it
         self.hits = self.misses = 0
         self._load()
 
@@ -112,11 +124,38 @@ class RenderCache:
             self._changed = True
             return
         self._old = table
+        self._loaded = True
+        self._read_journal()
         try:  # in use: keep it young for _prune (at most one touch a day)
             if time.time() - self.path.stat().st_mtime > 86_400:
                 os.utime(self.path)
         except OSError:
             pass
+
+    def _read_journal(self) -> None:
+        try:
+            raw = self.journal.read_bytes()
+        except OSError:
+            return
+        at, count = 0, 0
+        while at < len(raw):
+            head = raw[at:at + 28]
+            size = int.from_bytes(head[4:12], "big") if len(head) == 28 else -1
+            payload = raw[at + 28:at + 28 + size] if size >= 0 else b""
+            if (not head.startswith(_CHUNK) or len(payload) != size
+                    or hashlib.blake2b(payload, digest_size=16).digest() != head[12:28]):
+                self._changed = self._fold = True  # a torn chunk: fold what came before it into the file
+                return
+            try:
+                table = marshal.loads(payload)
+            except (ValueError, EOFError, TypeError):
+                self._changed = self._fold = True
+                return
+            if isinstance(table, dict):
+                self._old.update(table)
+                count += len(table)
+            at += 28 + size
+        self._journaled = count
 
     def get(self, key: bytes) -> Any:
         """The value stored for ``key``, or None."""
@@ -133,11 +172,15 @@ class RenderCache:
 
     def put(self, key: bytes, value: Any) -> None:
         self._used[key] = value
+        self._new[key] = value
         self._changed = True
 
     def save(self) -> None:
-        """Write the cache if anything was added (atomically; a failure is a warning)."""
+        """Write what was added (atomically, or as one journal chunk; a failure is a warning)."""
         if not self._changed:
+            return
+        room = max(_JOURNAL_MIN, len(self._old) // 10)
+        if self._loaded and not self._fold and self._journaled + len(self._new) <= room and self._append():
             return
         table = dict(self._used)
         for key, value in self._old.items():
@@ -151,6 +194,7 @@ class RenderCache:
             new = not self.path.exists()
             tmp.write_bytes(data)
             os.replace(tmp, self.path)
+            self.journal.unlink(missing_ok=True)  # folded in
             if new:
                 _prune(self.path.parent)
         except OSError as exc:
@@ -160,7 +204,28 @@ class RenderCache:
             except OSError:
                 pass
             return
+        self._old, self._new, self._journaled, self._loaded, self._fold = table, {}, 0, True, False
         self._changed = False
+
+    def _append(self) -> bool:
+        """This run's new entries as one chunk at the journal's end; False: write the file instead."""
+        payload = marshal.dumps(self._new)
+        chunk = _CHUNK + len(payload).to_bytes(8, "big") + hashlib.blake2b(payload, digest_size=16).digest() + payload
+        try:
+            # One write with O_APPEND: runs that save at the same time add whole chunks, in turn.
+            fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+            try:
+                written = os.write(fd, chunk)
+            finally:
+                os.close(fd)
+        except OSError:
+            return False
+        if written != len(chunk):
+            return False  # the torn chunk ends the journal for the next reader; the rewrite drops it
+        self._journaled += len(self._new)
+        self._new = {}
+        self._changed = False
+        return True
 
 
 def _prune(folder: Path) -> None:
@@ -170,6 +235,9 @@ def _prune(folder: Path) -> None:
         files = sorted(folder.glob("*.marshal"), key=lambda f: f.stat().st_mtime, reverse=True)
         for old in files[KEEP_FILES:]:
             old.unlink()
+        for journal in folder.glob("*.marshal.journal"):
+            if not journal.with_name(journal.name[: -len(".journal")]).exists():
+                journal.unlink()
     except OSError:
         pass  # another run pruned it first, or the folder is not ours to clean
 
