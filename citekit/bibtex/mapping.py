@@ -91,6 +91,7 @@ LANGIDS = {
 _CSL_TO_LANGID = {"en": "english", "en-US": "american", "en-GB": "british", "zh": "chinese",
                   "zh-CN": "chinese", "zh-TW": "tchinese", "ja": "japanese", "de": "german",
                   "fr": "french", "es": "spanish", "ru": "russian", "ko": "korean"}
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
 _BILL_NUMBER = re.compile(r"^\s*(H\.?\s?R\.?|S\.?|H\.?\s?Res\.?|S\.?\s?Res\.?|H\.?\s?J\.?\s?Res\.?|"
                           r"S\.?\s?J\.?\s?Res\.?|H\.?\s?Con\.?\s?Res\.?|S\.?\s?Con\.?\s?Res\.?)\s*\d+", re.I)
 
@@ -119,15 +120,6 @@ def inherit(entry: Entry, parent: Entry) -> Entry:
         if target not in fields:
             fields[target] = dataclasses.replace(f, name=target)
     return dataclasses.replace(entry, fields=fields)
-
-
-def _value(entry: Entry, name: str, strings: dict[str, str]) -> str | None:
-    f = entry.fields.get(name)
-    if f is None:
-        return None
-    if f.enclosing:
-        return f.value
-    return resolve_macros(f.value, strings)
 
 
 def resolve_macros(raw: str, strings: dict[str, str]) -> str:
@@ -167,7 +159,9 @@ def entry_to_csl(entry: Entry, strings: dict[str, str] | None = None, *,
     None takes the project's ``[tool.citekit.format] title-case`` (default ``as-is``).
     """
     strings = strings or {}
-    raw = {name: _value(entry, name, strings) or "" for name in entry.fields}
+    # a delimited value is as written; a bare one is numbers, macros and # concatenations
+    raw = {name: (f.value if f.enclosing else resolve_macros(f.value, strings)) or ""
+           for name, f in entry.fields.items()}
     item: Item = {"id": entry.key, "citation-key": entry.key}
     etype = entry.entry_type
     csl_type = ENTRY_TYPES.get(etype, "document")
@@ -185,25 +179,27 @@ def entry_to_csl(entry: Entry, strings: dict[str, str] | None = None, *,
         v = raw[name]
         return v.strip() if name in VERBATIM_FIELDS else latex.decode(v).strip()
 
-    for name in raw:
-        if not raw[name].strip():
+    filled: set[str] = set()  # the fields with more than white space
+    for name, value in raw.items():
+        if not value.strip():
             continue
+        filled.add(name)
         if name in NAME_FIELDS:
-            item.setdefault(NAME_FIELDS[name], []).extend(names.parse_names(raw[name]))
+            item.setdefault(NAME_FIELDS[name], []).extend(names.parse_names(value))
         elif name in DATE_FIELDS:
             try:
-                item[DATE_FIELDS[name]] = dates.parse_date(raw[name])
+                item[DATE_FIELDS[name]] = dates.parse_date(value)
             except dates.DateError:
-                item[DATE_FIELDS[name]] = {"raw": raw[name].strip()}
+                item[DATE_FIELDS[name]] = {"raw": value.strip()}
         elif name in TEXT_FIELDS and name not in _SPECIAL_TEXT:
             var = TEXT_FIELDS[name]
             if var in item and name in ("journal", "maintitle", "school", "organization", "address"):
                 continue  # the biblatex name wins over its BibTeX alias
             # Page ranges are written 1--10 in BibTeX and 1-10 in CSL (styles choose the dash).
-            item[var] = latex.decode(raw[name].replace("--", "-")).strip() if name == "pages" else text(name)
+            item[var] = latex.decode(value.replace("--", "-")).strip() if name == "pages" else text(name)
 
     # Type-dependent fields.
-    number = text("number") if raw.get("number", "").strip() else None
+    number = text("number") if "number" in filled else None
     if number:
         if csl_type in ("article-journal", "article-magazine", "article-newspaper", "periodical"):
             item.setdefault("issue", number)
@@ -211,24 +207,24 @@ def entry_to_csl(entry: Entry, strings: dict[str, str] | None = None, *,
             item["collection-number"] = number
         else:
             item["number"] = number
-    if raw.get("type", "").strip() and csl_type not in ("bill", "legislation"):
+    if "type" in filled and csl_type not in ("bill", "legislation"):
         item["genre"] = text("type")
     elif etype in _THESIS_GENRE:
         item["genre"] = _THESIS_GENRE[etype]
-    _type_specific(item, raw, etype, text)
-    if raw.get("subtitle", "").strip():
+    _type_specific(item, raw, filled, etype, text)
+    if "subtitle" in filled:
         item["title"] = f"{item.get('title', '')}: {text('subtitle')}"
-    if raw.get("titleaddon", "").strip():
+    if "titleaddon" in filled:
         item["title"] = f"{item.get('title', '')}. {text('titleaddon')}"
-    if raw.get("eprint", "").strip() and raw.get("eprinttype", "").lower() == "arxiv":
+    if "eprint" in filled and raw.get("eprinttype", "").lower() == "arxiv":
         item.setdefault("URL", f"https://arxiv.org/abs/{raw['eprint'].strip()}")
         item.setdefault("number", f"arXiv:{raw['eprint'].strip()}")
     if csl_type in ("bill", "legislation"):
-        if raw.get("code", "").strip() or raw.get("journaltitle", "").strip():
-            item["container-title"] = text("code") if raw.get("code", "").strip() else text("journaltitle")
-        if raw.get("congress", "").strip():
+        if "code" in filled or "journaltitle" in filled:
+            item["container-title"] = text("code") if "code" in filled else text("journaltitle")
+        if "congress" in filled:
             item["chapter-number"] = _ordinal_congress(text("congress"))
-        if raw.get("chamber", "").strip():
+        if "chamber" in filled:
             item["authority"] = text("chamber")
     if "issued" not in item:
         issued = dates.from_fields(raw.get("year"), raw.get("month"), raw.get("day"))
@@ -238,12 +234,12 @@ def entry_to_csl(entry: Entry, strings: dict[str, str] | None = None, *,
     if lang and lang.strip():
         item["language"] = LANGIDS.get(lang.strip().lower(), lang.strip())
     if item.get("DOI"):
-        item["DOI"] = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", item["DOI"], flags=re.I)
-    archive = {k: raw[k].strip() for k in ("archiveurl", "archivedate", "urlstatus") if raw.get(k, "").strip()}
+        item["DOI"] = _DOI_PREFIX.sub("", item["DOI"])
+    archive = {k: raw[k].strip() for k in ("archiveurl", "archivedate", "urlstatus") if k in filled}
     if archive:
         names_ = {"archiveurl": "archive-url", "archivedate": "archive-date", "urlstatus": "url-status"}
         item["custom"] = {names_[k]: v for k, v in archive.items()}
-    if raw.get("ids", "").strip():
+    if "ids" in filled:
         item.setdefault("custom", {})["aliases"] = [k.strip() for k in raw["ids"].split(",") if k.strip()]
     return item
 
@@ -257,10 +253,10 @@ def _ordinal_congress(value: str) -> str:
     return value
 
 
-def _type_specific(item: Item, raw: dict[str, str], etype: str, text) -> None:  # noqa: ANN001 (the caller's decoder)
+def _type_specific(item: Item, raw: dict[str, str], filled: set[str], etype: str,
+                   text) -> None:  # noqa: ANN001 (the caller's decoder)
     """Fields whose CSL variable depends on the entry type, or that need normalising."""
-    def has(name: str) -> bool:
-        return bool(raw.get(name, "").strip())
+    has = filled.__contains__
 
     if has("edition"):
         edition = text("edition")

@@ -8,11 +8,14 @@ one corporate name (CSL ``literal``).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from citekit.bibtex.latex import decode, encode
 
 _AND = re.compile(r"\s+and\s+", re.I)
 _SPACE = re.compile(r"[\s~]+")
+_WHITESPACE = re.compile(r"\s+")
+_COMMA = re.compile(",")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
@@ -43,6 +46,8 @@ def _split_top(text: str, sep: re.Pattern[str]) -> list[str]:
 
 
 def _words(text: str) -> list[str]:
+    if "{" not in text and "~" not in text:
+        return text.split()  # the same split: str.split and re's \s know the same whitespace
     return [w for w in _split_top(text.strip(), _SPACE) if w]
 
 
@@ -78,12 +83,18 @@ def _join(words: list[str]) -> str:
 
 
 def parse_name(raw: str) -> dict[str, str]:
-    """One BibTeX name → a CSL name object."""
+    """One BibTeX name → a CSL name object (a new one each time: callers may change it)."""
+    return dict(_parse_name(raw))
+
+
+# A library names the same people again and again; the cache is bounded, its dicts never handed out.
+@lru_cache(maxsize=8192)
+def _parse_name(raw: str) -> dict[str, str]:
     raw = raw.strip()
-    if raw.startswith("{") and raw.endswith("}") and _split_top(raw, re.compile(r"\s+")) == [raw]:
+    if raw.startswith("{") and raw.endswith("}") and _split_top(raw, _WHITESPACE) == [raw]:
         # Wholly braced: an institution, kept exactly (CSL renders literals verbatim).
         return {"literal": decode(raw[1:-1], markup=False)}
-    parts = [p.strip() for p in _split_top(raw, re.compile(r","))]
+    parts = [p.strip() for p in _split_top(raw, _COMMA)]
     if len(parts) == 1:
         words = _words(parts[0])
         if len(words) == 1:

@@ -72,21 +72,37 @@ def _strip_enclosing(raw: str) -> tuple[str, str]:
 
 
 class _Lines:
-    """Maps between 0-based line numbers and character offsets of one text."""
+    """Maps between 0-based line numbers and character offsets of one text.
+
+    The scanner asks for lines in file order, so they are counted on from the last one asked;
+    the table of line starts is built only for bibtexparser's blocks, which are not in order.
+    """
 
     def __init__(self, text: str) -> None:
-        self.starts = [0]
-        find = text.find
-        i = find("\n")
-        while i != -1:
-            self.starts.append(i + 1)
-            i = find("\n", i + 1)
+        self.text = text
+        self._starts: list[int] | None = None
+        self._at = self._newlines = 0  # newlines before offset _at
+
+    @property
+    def starts(self) -> list[int]:
+        if self._starts is None:
+            self._starts = starts = [0]
+            find = self.text.find
+            i = find("\n")
+            while i != -1:
+                starts.append(i + 1)
+                i = find("\n", i + 1)
+        return self._starts
 
     def offset(self, line0: int) -> int:
         return self.starts[min(max(line0, 0), len(self.starts) - 1)]
 
     def line_of(self, offset: int) -> int:
         """1-based line of a character offset."""
+        if offset >= self._at:
+            self._newlines += self.text.count("\n", self._at, offset)
+            self._at = offset
+            return self._newlines + 1
         return bisect.bisect_right(self.starts, offset)
 
 
