@@ -8,8 +8,8 @@ Behaviour follows citeproc-js (util_names_*.js) where the spec leaves room.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from citekit.csl.context import Context
 from citekit.csl.nameform import (
@@ -31,6 +31,9 @@ from citekit.csl.nameparts import STARTS_ROMANESQUE, normalize_name, script_clas
 from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, is_empty, text_of
 from citekit.csl.style import El
 
+if TYPE_CHECKING:
+    from citekit.csl.locale import Locale
+
 __all__ = ["name_key", "names_sort_key", "render_names"]
 
 
@@ -41,6 +44,8 @@ def _names_of(ctx: Context, variable: str) -> list[Any]:
     if variable in ctx.suppressed:
         return []
     value = ctx.item.get(variable)
+    if type(value) is list:  # the usual case; the list is only read
+        return value if all(value) else [v for v in value if v]
     if value in (None, "", []):
         return []
     if isinstance(value, (str, int, float)):
@@ -66,6 +71,7 @@ class _Person:
     name: dict[str, Any]  # normalised (read-only)
     key: str  # name_key: what disambiguation settings are keyed by
     memo_key: tuple[Any, ...] | None  # the raw parts and the language, or None (not hashable)
+    et_al: bool  # "John, et al." in the data: the list ends with et-al instead
 
 
 # The same names recur across a library's entries: each is normalised once per item language.
@@ -77,12 +83,17 @@ def _person(raw: dict[str, Any], language: Any) -> _Person:
         memo_key = (language, *raw.items())
         found = _PERSONS.get(memo_key)
     except TypeError:  # a part that is not hashable (a list): no memo
-        return _Person(_normalized(raw, language), name_key(raw), None)
+        return _make_person(raw, language, None)
     if found is None:
         if len(_PERSONS) > 20_000:
             _PERSONS.clear()
-        found = _PERSONS[memo_key] = _Person(_normalized(raw, language), name_key(raw), memo_key)
+        found = _PERSONS[memo_key] = _make_person(raw, language, memo_key)
     return found
+
+
+def _make_person(raw: dict[str, Any], language: Any, memo_key: tuple[Any, ...] | None) -> _Person:
+    name = _normalized(raw, language)
+    return _Person(name, name_key(raw), memo_key, is_et_al(name.get("dropping-particle", "")))
 
 
 def _et_al_numbers(ctx: Context, setup: _Setup) -> tuple[int | None, int | None, bool]:
@@ -211,6 +222,8 @@ class _Setup:
     use_last: bool
     subsequent_min: int | None
     subsequent_use_first: int | None
+    # the et-al term as nodes, per locale (by id; the locale is kept with it)
+    etal_nodes: dict[int, tuple[Locale, Node | None]] = field(default_factory=dict)
 
 
 # _setup per (cs:names element, name options in force, elements inherited from the cs:names being
@@ -266,11 +279,17 @@ def _make_setup(ctx: Context, el: El) -> _Setup:
 
 
 def _etal_node(ctx: Context, setup: _Setup) -> Node | None:
-    term = ctx.locale.term(setup.etal_term, "long")
-    if not term:
-        return None
-    fmt = setup.etal_fmt
-    return Span(rich(term), fmt) if not fmt.is_plain() else Text(term)
+    locale = ctx.locale
+    found = setup.etal_nodes.get(id(locale))
+    if found is not None and found[0] is locale:
+        return found[1]
+    term = locale.term(setup.etal_term, "long")
+    node: Node | None = None
+    if term:
+        fmt = setup.etal_fmt
+        node = Span(rich(term), fmt) if not fmt.is_plain() else Text(term)
+    setup.etal_nodes[id(locale)] = (locale, node)
+    return node
 
 
 def _render_variable(ctx: Context, raws: list[Any], setup: _Setup) -> tuple[Node | None, int]:
@@ -288,7 +307,7 @@ def _render_variable(ctx: Context, raws: list[Any], setup: _Setup) -> tuple[Node
             raw = {"literal": str(raw)}
         person = _person(raw, language)
         name = person.name
-        if is_et_al(name.get("dropping-particle", "")):
+        if person.et_al:
             etal, add_last = True, False
         node, inv = render_name(ctx, raw, name, person.key, nf, i, person.memo_key)
         if node is not None:
