@@ -142,7 +142,26 @@ def escape_attr(text: str) -> str:
 def _escape_html(text: str) -> str:
     text = text.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;")
     text = _DOUBLE_SPACE.sub("\u00a0 ", text)
-    return _SUPERSCRIPT_RE.sub(lambda m: f"<sup>{_SUPERSCRIPTS[m.group(0)]}</sup>", text)
+    return _SUPERSCRIPT_RE.sub(_superscript, text)
+
+
+def _superscript(m: re.Match[str]) -> str:
+    return f"<sup>{_SUPERSCRIPTS[m.group(0)]}</sup>"
+
+
+def _latex_char(m: re.Match[str]) -> str:
+    return _LATEX_ESCAPES.get(m.group(0), "")
+
+
+def _escape_latex(text: str) -> str:
+    return _LATEX_RE.sub(_latex_char, text)
+
+
+def _escape_markdown(text: str) -> str:
+    return _MARKDOWN_RE.sub(r"\\\1", text)
+
+
+_ESCAPES = {"html": _escape_html, "latex": _escape_latex, "markdown": _escape_markdown}
 
 
 class Emitter:
@@ -152,18 +171,17 @@ class Emitter:
         self.fmt = fmt
         self.table = _TABLES[fmt]
         self.quotes = quotes
+        self._escape = _ESCAPES.get(fmt)  # None: the format's text is written as it is
 
     def escape(self, text: str) -> str:
-        if self.fmt == "html":
-            return _escape_html(text)
-        if self.fmt == "latex":
-            return _LATEX_RE.sub(lambda m: _LATEX_ESCAPES.get(m.group(0), ""), text)
-        if self.fmt == "markdown":
-            return _MARKDOWN_RE.sub(r"\\\1", text)
-        return text
+        return text if self._escape is None else self._escape(text)
 
     def emit(self, items: list[Item], ctx: Ctx) -> str:
-        return "".join(self.escape(i) if isinstance(i, str) else self._box(i, ctx) for i in items)
+        # A list, not a generator, for join: this runs for every box and every entry.
+        escape = self._escape
+        if escape is None:
+            return "".join([i if type(i) is str else self._box(i, ctx) for i in items])  # type: ignore[misc]
+        return "".join([escape(i) if type(i) is str else self._box(i, ctx) for i in items])  # type: ignore[arg-type]
 
     def wrap(self, name: str, body: str) -> str:
         open_, close = self.table.get(name, ("", ""))

@@ -61,6 +61,10 @@ _SPACED = re.compile(" [:;?!\u00bb]|\u00ab ")  # what the two replacements below
 _PREFIX_TAGS = re.compile(r"<[^>]+>")
 _PREFIX_TRAILING = re.compile("[\"'\u201d\u2019\u00bb\u202f\u00a0 ]+$")
 _STRIP_PERIODS = re.compile(r"\.([^a-z]|$)")
+# Tag kinds the builder does more with than render their children.
+_SPECIAL_TAGS = frozenset(("lang", STRAIGHT_APOSTROPHES, CAPITALIZE_IF_FIRST, "prefix", QUOTE, "link"))
+# Tags whose leading punctuation is the field's own (it stays outside a quotation before it).
+_OWN_PUNCTUATION = frozenset((MARKUP, QUOTE))
 
 
 def render(node: Node | None, fmt: str = "html", locale: LocaleLike | None = None) -> str:
@@ -72,7 +76,21 @@ def render(node: Node | None, fmt: str = "html", locale: LocaleLike | None = Non
     builder = _Builder(_punct_in_quote(locale), getattr(locale, "lang", None))
     items = builder.build(node)
     quotes = tuple(locale.quotes) if locale is not None else DEFAULT_QUOTES
-    return Emitter(fmt, quotes).emit(items, Ctx())
+    return _emitter(fmt, quotes).emit(items, _TOP)
+
+
+_TOP = Ctx()
+# One Emitter per format and locale's quotes (it keeps nothing between calls); a handful per run.
+_EMITTERS: dict[tuple[str, tuple[str, ...]], Emitter] = {}
+
+
+def _emitter(fmt: str, quotes: tuple[str, ...]) -> Emitter:
+    found = _EMITTERS.get((fmt, quotes))
+    if found is None:
+        if len(_EMITTERS) > 64:
+            _EMITTERS.clear()
+        found = _EMITTERS[(fmt, quotes)] = Emitter(fmt, quotes)
+    return found
 
 
 def _punct_in_quote(locale: LocaleLike | None) -> bool:
@@ -87,11 +105,11 @@ def _last_str(items: list[Item]) -> tuple[list[Item], int] | None:
     """The list and index of the last non-empty string (through quotes, not into display blocks)."""
     for i in range(len(items) - 1, -1, -1):
         item = items[i]
-        if isinstance(item, str):
+        if type(item) is str:
             if item:
                 return items, i
-        elif item.kind != "display":
-            found = _last_str(item.items)
+        elif item.kind != "display":  # type: ignore[union-attr]
+            found = _last_str(item.items)  # type: ignore[union-attr]
             if found:
                 return found
         else:
@@ -102,16 +120,16 @@ def _last_str(items: list[Item]) -> tuple[list[Item], int] | None:
 def _first_str(items: list[Item]) -> tuple[list[Item], int] | None:
     """The first non-empty string; None when the first thing is a quotation or a display block."""
     for i, item in enumerate(items):
-        if isinstance(item, str):
+        if type(item) is str:
             if item:
                 return items, i
-        elif item.kind in ("quote", "fieldquote", "display"):
+        elif item.kind in ("quote", "fieldquote", "display"):  # type: ignore[union-attr]
             return None
         else:
-            found = _first_str(item.items)
+            found = _first_str(item.items)  # type: ignore[union-attr]
             if found:
                 return found
-            if _has_text(item.items):
+            if _has_text(item.items):  # type: ignore[union-attr]
                 return None
     return None
 
@@ -126,14 +144,22 @@ def _has_text(items: list[Item]) -> bool:
     return False
 
 
+# The edge characters are asked for at every join; most lists start and end with a plain
+# string, so that case is answered without the search.
 def _last_char(items: list[Item]) -> str:
+    last = items[-1] if items else None
+    if type(last) is str and last:
+        return last[-1]
     found = _last_str(items)
-    return found[0][found[1]][-1] if found else ""
+    return found[0][found[1]][-1] if found else ""  # type: ignore[index]
 
 
 def _first_char(items: list[Item]) -> str:
+    first = items[0] if items else None
+    if type(first) is str and first:
+        return first[0]
     found = _first_str(items)
-    return found[0][found[1]][0] if found else ""
+    return found[0][found[1]][0] if found else ""  # type: ignore[index]
 
 
 def _drop_last(items: list[Item]) -> None:
@@ -152,30 +178,34 @@ def _drop_first(items: list[Item]) -> None:
 
 def _trailing_quote(items: list[Item]) -> Box | None:
     """The innermost quotation that ends exactly where ``items`` end."""
+    if items and type(items[-1]) is str and items[-1]:  # most lists: they end in text
+        return None
     quote = None
     while items:
-        last = next((x for x in reversed(items) if not isinstance(x, str) or x), None)
-        if not isinstance(last, Box) or last.kind == "display":
+        last = next((x for x in reversed(items) if type(x) is not str or x), None)
+        if type(last) is not Box or last.kind == "display":  # type: ignore[union-attr]
             return quote
-        if last.kind in ("quote", "fieldquote"):
+        if last.kind in ("quote", "fieldquote"):  # type: ignore[union-attr]
             quote = last
-        items = last.items
+        items = last.items  # type: ignore[union-attr]
     return quote
 
 
-def _collide(left: list[Item], right: list[Item], keep_left: set[tuple[str, str]]) -> None:
-    """Resolve punctuation where ``left`` ends and ``right`` begins."""
+def _collide(left: list[Item], right: list[Item], keep_left: set[tuple[str, str]]) -> str:
+    """Resolve punctuation where ``left`` ends and ``right`` begins; the first character of
+    ``right`` that is left."""
     for _ in range(8):  # each step removes a character; a few are ever needed
         first = _first_char(right)
         if first not in _COLLIDING:  # most joins: nothing to resolve, whatever ``left`` ends with
-            return
+            return first
         pair = (_last_char(left), first)
         if pair in keep_left:
             _drop_first(right)
         elif pair in _KEEP_RIGHT:
             _drop_last(left)
         else:
-            return
+            return first
+    return _first_char(right)
 
 
 class _Builder:
@@ -192,53 +222,63 @@ class _Builder:
         self.straight = False  # citekit:apostrophes="straight": the house style prints ' not ’
 
     def build(self, node: Node) -> list[Item]:
-        if type(node) is Text:
-            text = node.text
-            if " " in text and _SPACED.search(text):
-                text = _SPACE_BEFORE.sub("\u202f\\1", text).replace("\u00ab ", "\u00ab\u202f")
-            if self.straight:
-                text = text.replace("\u2019", "'")
-            self.rendered = self.rendered or bool(text)
-            return [text] if text else []
-        if isinstance(node, Span):
-            return self._span(node)
-        if isinstance(node, NoCase):
-            return self._seq(node.children, None)
-        if isinstance(node, NoDecor):
-            items = self._seq(node.children, None)
-            return [Box("nodecor", None, items)] if items else []
-        if isinstance(node, Tag):
-            return self._tag(node)
-        return []
+        while True:
+            kind = type(node)
+            if kind is Span:
+                return self._span(node)  # type: ignore[arg-type]
+            if kind is Text:
+                text = node.text  # type: ignore[union-attr]
+                if not text:
+                    return []
+                if " " in text and _SPACED.search(text):
+                    text = _SPACE_BEFORE.sub("\u202f\\1", text).replace("\u00ab ", "\u00ab\u202f")
+                if self.straight:
+                    text = text.replace("\u2019", "'")
+                self.rendered = True
+                return [text]
+            if kind is Tag:
+                if node.kind in _SPECIAL_TAGS:  # type: ignore[union-attr]
+                    return self._tag(node)  # type: ignore[arg-type]
+                # names, dates, titles ...: transparent; one child is rendered as itself.
+                children = node.children  # type: ignore[union-attr]
+                if len(children) != 1:
+                    return self._seq(children, None)
+                node = children[0]
+                continue
+            if kind is NoCase:
+                return self._seq(node.children, None)  # type: ignore[union-attr]
+            if kind is NoDecor:
+                items = self._seq(node.children, None)  # type: ignore[union-attr]
+                return [Box("nodecor", None, items)] if items else []
+            return []
 
     def _tag(self, node: Tag) -> list[Item]:
-        if node.kind == "lang":
+        kind = node.kind
+        if kind == "lang":
             outer, self.lang = self.lang, node.value
             try:
                 return self._seq(node.children, None)
             finally:
                 self.lang = outer
-        if node.kind == STRAIGHT_APOSTROPHES:
+        if kind == STRAIGHT_APOSTROPHES:
             outer_straight, self.straight = self.straight, True
             try:
                 return self._seq(node.children, None)
             finally:
                 self.straight = outer_straight
-        if node.kind == CAPITALIZE_IF_FIRST:
+        if kind == CAPITALIZE_IF_FIRST:
             children = node.children if self.rendered else apply_case(node.children, "capitalize-first", self.lang)
             return self._seq(children, None)
-        if node.kind == "prefix" and isinstance(node.value, str) and _ends_sentence(node.value):
+        if kind == "prefix" and isinstance(node.value, str) and _ends_sentence(node.value):
             items = self._seq(node.children, None)
             self.rendered = False
             return items
-        if node.kind == QUOTE and len(node.children) == 1 and isinstance(node.children[0], Span):
+        if kind == QUOTE and len(node.children) == 1 and isinstance(node.children[0], Span):
             # A field's quotation: its marks are decided when written, from what surrounds it.
             inner = self._seq(node.children[0].children, None)
             return self._outside([Box("fieldquote", str(node.value), inner)]) if inner else []
         items = self._seq(node.children, None)
-        if not items:
-            return []
-        if node.kind == "link" and node.value:
+        if items and kind == "link" and node.value:
             return [Box("link", str(node.value), items)]
         return items
 
@@ -249,59 +289,73 @@ class _Builder:
             children = apply_case(children, fmt.text_case, self.lang)
         if fmt.strip_periods:
             children = [_strip_periods(c) for c in children]
-        body = self._seq(children, fmt.delimiter)
+        body = self.build(children[0]) if len(children) == 1 else self._seq(children, fmt.delimiter)
         if not body:
             return []
-        body = _decorate(body, fmt)
-        if fmt.quotes:
-            body = self._outside(body)
+        if fmt.font_style or fmt.font_variant or fmt.font_weight or fmt.text_decoration or fmt.vertical_align \
+                or fmt.quotes:  # most spans: affixes and delimiters only
+            body = _decorate(body, fmt)
+            if fmt.quotes:
+                body = self._outside(body)
         if fmt.prefix:
             prefixed: list[Item] = [fmt.prefix]
-            self._join(prefixed, body, move=False)
+            self._join(prefixed, body, False)
             body = prefixed
         if fmt.suffix:
             # A suffix after a display block goes inside it (citeproc-js: the layout's period
             # ends the right-inline block).
             target = body
-            while isinstance(target[-1], Box) and target[-1].kind == "display":
-                target = target[-1].items
-            self._join(target, [fmt.suffix], move=True)
+            while type(target[-1]) is Box and target[-1].kind == "display":  # type: ignore[union-attr]
+                target = target[-1].items  # type: ignore[union-attr]
+            self._join(target, [fmt.suffix], True)
         if fmt.display:
             body = [Box("display", fmt.display, body)]
         return body
 
     def _seq(self, children: list[Node], delimiter: str | None) -> list[Item]:
+        if len(children) == 1:  # most nodes: nothing to join
+            return self.build(children[0])
         out: list[Item] = []
+        build = self.build
         for child in children:
-            piece = self.build(child)
+            piece = build(child)
             if not piece:
                 continue
             if not out:
                 out = piece
                 continue
+            kind = type(child)
             if delimiter:
-                cite = isinstance(child, Tag) and child.kind == "item"
+                cite = kind is Tag and child.kind == "item"  # type: ignore[union-attr]
                 # Between cites, the delimiter gives way to a cite prefix with its own punctuation
                 # (", and "); inside a cite, citeproc-js keeps both (", , 1965").
                 if not (cite and _first_char(piece) in (",", ";", ".")):
-                    self._join(out, [delimiter], move=True, keep_left=_CITE_KEEP_LEFT if cite else _KEEP_LEFT)
-                self._join(out, piece, move=_movable(child))
-            else:
-                self._join(out, piece, move=_movable(child))
+                    self._join(out, [delimiter], True, _CITE_KEEP_LEFT if cite else _KEEP_LEFT)
+            first = piece[0]
+            if type(first) is str and first and first[0] not in _COLLIDING:
+                out.extend(piece)  # _join's own shortcut, without the call
+                continue
+            # Punctuation at the start of a span or a tag comes from another element and may
+            # move into a quotation; a field's own markup and quotes keep theirs.
+            self._join(out, piece, kind is Span or (kind is Tag and child.kind not in _OWN_PUNCTUATION))  # type: ignore[union-attr]
         return out
 
     def _join(self, left: list[Item], right: list[Item], move: bool,
               keep_left: set[tuple[str, str]] = _KEEP_LEFT) -> None:
         """Append ``right`` to ``left``: collisions first, then punctuation into quotes."""
-        _collide(left, right, keep_left)
-        if move and self.punct_in_quote:
+        first = right[0]
+        if type(first) is str and first and first[0] not in _COLLIDING:
+            left.extend(right)  # most joins: nothing collides, nothing moves into quotes
+            return
+        first = _collide(left, right, keep_left)
+        if move and first in _INTO_QUOTES and self.punct_in_quote:
             quote = _trailing_quote(left)
-            while quote is not None and _first_char(right) in _INTO_QUOTES:
-                char = _first_char(right)
+            while quote is not None and first in _INTO_QUOTES:
                 _drop_first(right)
-                moved: list[Item] = [char]
+                moved: list[Item] = [first]
                 _collide(quote.items, moved, _KEEP_LEFT)
                 _append_inside(quote, moved)
+                first = _first_char(right)
         left.extend(right)
 
     def _outside(self, items: list[Item]) -> list[Item]:
@@ -329,13 +383,6 @@ def _append_inside(quote: Box, moved: list[Item]) -> None:
     (inner or quote).items.extend(m for m in moved if m)
 
 
-def _movable(node: Node) -> bool:
-    """Whether punctuation at the start of ``node`` comes from another element (and may move)."""
-    if isinstance(node, Span):
-        return True
-    return isinstance(node, Tag) and node.kind not in (MARKUP, QUOTE)
-
-
 def _strip_periods(node: Node) -> Node:
     if isinstance(node, Text):
         return Text(_STRIP_PERIODS.sub(r"\1", node.text))
@@ -349,9 +396,6 @@ def _strip_periods(node: Node) -> Node:
 
 
 def _decorate(items: list[Item], fmt: Formatting) -> list[Item]:
-    if not (fmt.font_style or fmt.font_variant or fmt.font_weight or fmt.text_decoration or fmt.vertical_align
-            or fmt.quotes):
-        return items  # most spans: affixes and delimiters only
     # citeproc-js's FORMAT_KEY_SEQUENCE: font-style innermost, quotes outermost.
     for kind, value in (("font-style", fmt.font_style), ("font-variant", fmt.font_variant),
                         ("font-weight", fmt.font_weight), ("text-decoration", fmt.text_decoration),
