@@ -16,6 +16,7 @@ from typing import Any
 from citekit.csl.context import Context
 from citekit.csl.nameparts import NAME_PARTS, initialize, normalize_initials
 from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, formatting, is_empty
+from citekit.csl.rich import parse_rich
 from citekit.csl.style import El
 
 SORT_SEP = " "  # between name parts in sort keys: below every letter, so "Doe John" < "Doeb Adam"
@@ -28,7 +29,7 @@ def name_key(name: dict[str, Any]) -> str:
     """A stable key for one name (disambiguation settings are keyed by it)."""
     if name.get("literal"):
         return "literal:" + str(name["literal"])
-    return "|".join(str(name.get(p) or "") for p in NAME_PARTS)
+    return "|".join([str(name.get(p) or "") for p in NAME_PARTS])
 
 
 @dataclass(slots=True)
@@ -92,8 +93,6 @@ def without_delimiter(fmt: Formatting) -> Formatting:
 
 def rich(text: str) -> list[Node]:
     """A name part's text as nodes: input markup and typographic apostrophes, as in other fields."""
-    from citekit.csl.rich import parse_rich
-
     return parse_rich(text)
 
 
@@ -103,15 +102,16 @@ def rich(text: str) -> list[Node]:
 def _part(text: str, decor: Formatting | None) -> Node | None:
     if not text:
         return None
-    nodes = rich(text)
-    if decor is None or decor.is_plain():
+    nodes = parse_rich(text)
+    if decor is None:  # NameParts holds None for a plain decoration
         return nodes[0] if len(nodes) == 1 else Span(nodes)
-    return Span(nodes, decor)
+    # text without markup is one Text, never empty: the span need not be searched for text
+    return Span(nodes, decor, len(nodes) == 1 and type(nodes[0]) is Text)
 
 
 def join_nodes(parts: list[Node | None], sep: str) -> Node | None:
     """Non-empty parts joined by ``sep``."""
-    kept = [p for p in parts if p is not None and not is_empty(p)]
+    kept = [p for p in parts if p is not None and (p.text if type(p) is Text else not is_empty(p))]
     if not kept:
         return None
     if len(kept) == 1:
@@ -124,7 +124,7 @@ def join_nodes(parts: list[Node | None], sep: str) -> Node | None:
         if joint:
             out.append(Text(joint))
         out.append(p)
-    return Span(out)
+    return Span(out, PLAIN, True)  # the kept parts hold text
 
 
 def _ends_with_space(node: Node) -> bool:
@@ -157,7 +157,7 @@ def _hyphenated(ndp: str) -> bool:
 
 @dataclass(slots=True)
 class NameParts:
-    """The name-part elements of a cs:name and their affix-free decorations."""
+    """The name-part elements of a cs:name and their affix-free decorations (None when plain)."""
 
     family_el: El | None
     given_el: El | None
@@ -178,11 +178,17 @@ def name_parts(name_el: El | None, institution_el: El | None = None) -> NamePart
                 fam = child
             elif child.get("name") == "given":
                 giv = child
-    family = strip_affixes(formatting_of(fam)) if fam else None
-    given = strip_affixes(formatting_of(giv)) if giv else None
+    family = _decoration(fam) if fam else None
+    given = _decoration(giv) if giv else None
     if institution_el is not None:
-        return NameParts(fam, giv, family, given, strip_affixes(formatting_of(institution_el)), True)
+        return NameParts(fam, giv, family, given, _decoration(institution_el), True)
     return NameParts(fam, giv, family, given)
+
+
+def _decoration(el: El) -> Formatting | None:
+    """An element's formatting inside its affixes; None when that is plain."""
+    fmt = strip_affixes(formatting_of(el))
+    return None if fmt.is_plain() else fmt
 
 
 def _affixes(part_el: El | None) -> Formatting | None:
@@ -238,9 +244,10 @@ def name_form(ctx: Context, opts: NameOptions, parts: NameParts) -> NameForm:
 
 
 def _affixed(node: Node | None, affixes: Formatting | None) -> Node | None:
+    """``node`` (a join_nodes result: None or holding text) inside a name-part's affixes."""
     if node is None or affixes is None:
         return node
-    return Span([node], affixes)
+    return Span([node], affixes, True)
 
 
 def _given_text(name: dict[str, Any], nf: NameForm, level: int) -> str:
