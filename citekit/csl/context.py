@@ -76,9 +76,8 @@ class Context:
     # ``captured``, "replace" puts ``captured`` in its place.
     author_mode: str | None = None
     captured: Node | None = None
-    disamb_tests: int = 0  # disambiguate="true" tests met so far (see evaluate._cond_disambiguate)
+    disamb_tests: int = 0  # disambiguate="true" tests met so far (see conditions._cond_disambiguate)
     year_suffix_done: bool = False  # the implicit year-suffix goes after the first rendered year only
-    macro_depth: int = 0
 
     def note_variable(self, present: bool) -> None:
         """Record that a variable was asked for, and whether it produced output."""

@@ -1,28 +1,39 @@
 """Rendering elements (CSL 1.0.2 "Rendering Elements", "Choose", "Group"): text, group, choose, layout.
 
 Names, dates, numbers and labels have modules of their own; this one dispatches to them and owns
-what ties them together: variables (short forms, special cite variables), macros, the group's
-implicit conditional, and conditions.
+what ties them together: cs:text, macros, the group's implicit conditional, and cs:choose
+(its conditions are in ``conditions.py``, variables in ``variables.py``).
+
+Each element is compiled once, on first use, into a function of the context (``El.run``) that
+has already read the element's attributes and formatting; its children into a function that
+appends their non-empty output to a list (``El.run_children``), a cs:choose child appending its
+chosen branch's output in its place.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from citekit.csl.conditions import compile_test
 from citekit.csl.context import Context
-from citekit.csl.dates import has_date, is_uncertain_date, render_date, suffix_letters
-from citekit.csl.items import DATE_VARIABLES, NAME_VARIABLES
+from citekit.csl.dates import render_date
 from citekit.csl.names import render_names
 from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, formatting, is_empty
-from citekit.csl.numbers import TEXT_NUMBER_VARIABLES, is_numeric, number_text, render_label, render_number
+from citekit.csl.numbers import TEXT_NUMBER_VARIABLES, number_text, render_label, render_number
 from citekit.csl.output import CAPITALIZE_IF_FIRST
 from citekit.csl.rich import parse_rich
 from citekit.csl.style import El
+from citekit.csl.variables import getter, variable_value
+
+__all__ = ["evaluate", "evaluate_children", "render_layout", "variable_value", "wrap"]
+
+Run = Callable[[Context], "Node | None"]
+Fill = Callable[[Context, "list[Node]"], None]
 
 # Variables whose text is an identifier: no rich-text parsing, no typographic apostrophes.
 _VERBATIM = frozenset({"URL", "DOI", "ISBN", "ISSN", "PMID", "PMCID", "call-number"})
-_SHORT = {"title": "title-short", "container-title": "container-title-short"}
 # Per-element caches keyed by id(); the element itself is kept in the entry, so an id is never
 # reused while its entry lives.
 _WRAPS: dict[int, tuple[El, Formatting, bool, Formatting, bool]] = {}
@@ -38,17 +49,36 @@ def _wrap_formats(el: El) -> tuple[El, Formatting, bool, Formatting, bool]:
     return found
 
 
+def _formats(el: El, delimiter: bool) -> tuple[Formatting, bool, bool]:
+    """(formatting, plain?, title case?) of an element's wrapping span."""
+    _, with_delim, plain_delim, bare, plain_bare = _wrap_formats(el)
+    fmt, plain = (with_delim, plain_delim) if delimiter else (bare, plain_bare)
+    return fmt, plain, fmt.text_case == "title"
+
+
 def wrap(ctx: Context, el: El, children: list[Node], *, delimiter: bool = False) -> Node | None:
     """Children in a Span with the element's formatting (None when nothing was rendered).
 
     ``delimiter``: the element's delimiter joins the children (cs:group); elsewhere it is ignored.
     """
+    return _wrap(ctx, children, *_formats(el, delimiter))
+
+
+def _wrap(ctx: Context, children: list[Node], fmt: Formatting, plain: bool, title: bool) -> Node | None:
+    if len(children) == 1:
+        only = children[0]
+        if not (only.text if type(only) is Text else not is_empty(only)):
+            return None
+        return _span(ctx, children, fmt, plain, title)
     kept = [c for c in children if (c.text if type(c) is Text else not is_empty(c))]
     if not kept:
         return None
-    _, with_delim, plain_delim, bare, plain_bare = _wrap_formats(el)
-    fmt, plain = (with_delim, plain_delim) if delimiter else (bare, plain_bare)
-    if fmt.text_case == "title" and not _english(ctx):
+    return _span(ctx, kept, fmt, plain, title)
+
+
+def _span(ctx: Context, kept: list[Node], fmt: Formatting, plain: bool, title: bool) -> Node:
+    """Non-empty children with a formatting (the lone child itself when there is nothing to add)."""
+    if title and not _english(ctx):
         fmt = replace(fmt, text_case=None)
         plain = fmt.is_plain()
     if plain and len(kept) == 1:
@@ -62,45 +92,150 @@ def _english(ctx: Context) -> bool:
     return not lang or lang.lower().startswith("en")
 
 
-# -- variables --------------------------------------------------------------------------------------
+# -- dispatch ---------------------------------------------------------------------------------------
 
 
-def variable_value(ctx: Context, name: str, form: str = "long") -> Any:
-    """A variable's value for the cite being rendered, or None when empty or suppressed."""
-    if name in ctx.suppressed:
+def evaluate(ctx: Context, el: El) -> Node | None:
+    """One rendering element's output (None when it renders nothing)."""
+    run = el.run
+    if run is None:
+        run = _runner(el)
+    return run(ctx)
+
+
+def evaluate_children(ctx: Context, el: El) -> list[Node]:
+    """An element's children's output, empty results left out (a cs:choose's chosen branch in
+    its place, so that a group's delimiter goes between the branch's elements)."""
+    out: list[Node] = []
+    fill = el.run_children
+    if fill is None:
+        fill = _filler(el)
+    fill(ctx, out)
+    return out
+
+
+def render_layout(ctx: Context, layout: El) -> Node | None:
+    """A layout's children, concatenated (the layout's own affixes and delimiter belong to the caller)."""
+    children = evaluate_children(ctx, layout)
+    if not children:
         return None
-    cite = ctx.cite
-    if name == "locator":
-        return cite.locator if ctx.mode == "citation" else None
-    if name == "citation-number":
-        return cite.citation_number
-    if name == "first-reference-note-number":
-        return cite.first_reference_note_number if ctx.mode == "citation" else None
-    if name == "year-suffix":
-        return suffix_letters(ctx.disamb.year_suffix) if ctx.disamb.year_suffix else None
-    if name == "citation-label":
-        from citekit.csl.namekeys import citation_label
+    return children[0] if len(children) == 1 else Span(children)
 
-        label = ctx.item.get("citation-label") or citation_label(ctx)
-        if label and ctx.disamb.year_suffix and not ctx.year_suffix_done:
-            ctx.year_suffix_done = True  # the label carries the suffix ("Asth00a")
-            label += suffix_letters(ctx.disamb.year_suffix)
-        return label or None
-    item = ctx.item
-    if form == "short":
-        short = _SHORT.get(name, name + "-short")
-        value = item.get(short)
-        if value not in (None, "", []):
-            return value
-    if name == "page-first":
-        page = item.get("page-first") or item.get("page")
-        if page is None:
+
+def _runner(el: El) -> Run:
+    compile_el = _COMPILERS.get(el.name)
+    run = el.run = compile_el(el) if compile_el is not None else _nothing
+    return run
+
+
+def _nothing(ctx: Context) -> Node | None:
+    return None
+
+
+# How a child's output joins its parent's list: appended (its runner returns None or a node
+# with text), appended when it holds text, or a cs:choose's branch appending its own.
+_FULL, _CHECKED, _BRANCH = 0, 1, 2
+# Runners from other modules that may return a node without text.
+_MAY_BE_EMPTY = frozenset({"names", "date"})
+
+
+def _filler(el: El) -> Fill:
+    kids: list[tuple[int, Callable[..., Node | None]]] = []
+    for child in el.children:
+        if child.name == "choose":
+            kids.append((_BRANCH, _branch_filler(child)))
+            continue
+        run = child.run or _runner(child)
+        if run is not _nothing:
+            kids.append((_CHECKED if child.name in _MAY_BE_EMPTY else _FULL, run))
+    fill = el.run_children = _fill_with(kids)
+    return fill
+
+
+def _fill_with(kids: list[tuple[int, Callable[..., Node | None]]]) -> Fill:
+    # The common shapes (a macro that is one cs:choose, a branch of plain elements) get a
+    # filler without the per-child dispatch.
+    if len(kids) == 1 and kids[0][0] == _BRANCH:
+        return kids[0][1]
+    if all(how == _FULL for how, _ in kids):
+        runs = [run for _, run in kids]
+
+        def fill_full(ctx: Context, out: list[Node]) -> None:
+            for run in runs:
+                node = run(ctx)
+                if node is not None:
+                    out.append(node)
+
+        return fill_full
+
+    def fill(ctx: Context, out: list[Node]) -> None:
+        for how, run in kids:
+            if how == _BRANCH:
+                run(ctx, out)
+                continue
+            node = run(ctx)
+            if node is not None and (how == _FULL or not is_empty(node)):
+                out.append(node)
+
+    return fill
+
+
+# -- cs:text ----------------------------------------------------------------------------------------
+
+
+def _compile_text(el: El) -> Run:
+    attrs = el.attrs
+    var = attrs.get("variable")
+    if var is not None:
+        return _compile_variable(el, var)
+    macro = attrs.get("macro")
+    if macro is not None:
+        return _compile_macro_call(el, macro)
+    term = attrs.get("term")
+    if term is not None:
+        return _compile_term(el, term)
+    value = attrs.get("value")
+    if value:
+        return _compile_value(el, value)
+    return _nothing
+
+
+def _compile_variable(el: El, name: str) -> Run:
+    get = getter(name, el.attrs.get("form", "long"))
+    fmt, plain, title = _formats(el, False)
+    numeric = name in TEXT_NUMBER_VARIABLES
+    link = name in ("URL", "DOI")
+    verbatim = name in _VERBATIM
+    tagged = name in ("citation-number", "year-suffix")
+    titled = name in ("title", "locator")
+    # citeproc-js: an empty year-suffix does not count against its group (APA's "(n.d.-a)"
+    # group prints "(n.d.)" for an undisambiguated item).
+    counted = name != "year-suffix"
+
+    def text_variable(ctx: Context) -> Node | None:
+        value = get(ctx)
+        if value is None:
+            if counted:
+                ctx.called += 1
             return None
-        return str(page).replace("–", "-").split("-")[0].split(",")[0].strip() or None
-    value = item.get(name)
-    if value in (None, "", []):
-        return None
-    return value
+        ctx.called += 1
+        ctx.rendered += 1
+        if ctx.in_substitute:
+            ctx.suppressed.add(name)
+        text = number_text(ctx, name, value) if numeric else str(value)
+        if link and ctx.links:
+            return _link(ctx, el, name, text)
+        if verbatim:
+            body: list[Node] = [Text(text)]
+        elif tagged:
+            return _wrap(ctx, [Tag(name, value, [Text(text)])], fmt, plain, title)
+        else:
+            body = parse_rich(text)
+        if titled:
+            body = [Tag(name, value, body)]
+        return _wrap(ctx, body, fmt, plain, title)
+
+    return text_variable
 
 
 _DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/")
@@ -121,133 +256,123 @@ def _link(ctx: Context, el: El, name: str, text: str) -> Node | None:
     return wrap(ctx, el, [Tag("link", href, [Text(text)])])
 
 
-def _text_variable(ctx: Context, el: El, name: str) -> Node | None:
-    value = variable_value(ctx, name, el.attrs.get("form", "long"))
-    if value is None and name == "year-suffix":
-        # citeproc-js: an empty year-suffix does not count against its group (APA's "(n.d.-a)"
-        # group prints "(n.d.)" for an undisambiguated item).
-        return None
-    ctx.note_variable(value is not None)
-    if value is None:
-        return None
-    if ctx.in_substitute:
-        ctx.suppressed.add(name)
-    text = str(value)
-    if name in TEXT_NUMBER_VARIABLES:
-        text = number_text(ctx, name, value)
-    if ctx.links and name in ("URL", "DOI"):
-        return _link(ctx, el, name, text)
-    if name in _VERBATIM:
-        body: list[Node] = [Text(text)]
-    elif name in ("citation-number", "year-suffix"):
-        return wrap(ctx, el, [Tag(name, value, [Text(text)])])
-    else:
-        body = parse_rich(text)
-    if name in ("title", "locator"):
-        body = [Tag(name, value, body)]
-    return wrap(ctx, el, body)
+def _compile_macro_call(el: El, macro: str) -> Run:
+    # citeproc-js treats a macro call as an implicit group: terms alone do not make it render,
+    # and a macro that printed something counts as content for the group around it.
+    return _implicit_group(*_formats(el, False), macro=macro)
 
 
-# -- elements ---------------------------------------------------------------------------------------
+def _compile_term(el: El, term: str) -> Run:
+    fmt, plain, title = _formats(el, False)
+    form = el.attrs.get("form", "long")
+    plural = el.attrs.get("plural") == "true"
 
-
-def evaluate(ctx: Context, el: El) -> Node | None:
-    """One rendering element's output (None when it renders nothing)."""
-    handler = _HANDLERS.get(el.name)
-    if handler is None:
-        return None
-    return handler(ctx, el)
-
-
-def evaluate_children(ctx: Context, el: El) -> list[Node]:
-    out: list[Node] = []
-    for child in el.children:
-        if child.name == "choose":
-            # A branch's elements stand in the parent's place: a group's delimiter goes between them.
-            out.extend(_branch(ctx, child))
-            continue
-        node = evaluate(ctx, child)
-        if node is not None:
-            out.append(node)
-    return out
-
-
-def _text(ctx: Context, el: El) -> Node | None:
-    attrs = el.attrs
-    var = attrs.get("variable")
-    if var is not None:
-        return _text_variable(ctx, el, var)
-    macro = attrs.get("macro")
-    if macro is not None:
-        body = ctx.style.macros[macro]
-        called, rendered = ctx.called, ctx.rendered
-        ctx.called = ctx.rendered = 0
-        ctx.macro_depth += 1
-        try:
-            children = evaluate_children(ctx, body)
-            inner_called, inner_rendered = ctx.called, ctx.rendered
-        finally:
-            ctx.macro_depth -= 1
-            ctx.called, ctx.rendered = called, rendered
-        # citeproc-js treats a macro call as an implicit group: terms alone do not make it render,
-        # and a macro that printed something counts as content for the group around it.
-        if inner_called and not inner_rendered:
-            ctx.called += inner_called
-            return None
-        node = wrap(ctx, el, children)
-        if node is not None:
-            ctx.called += max(inner_called, 1)
-            ctx.rendered += max(inner_rendered, 1)
-        return node
-    term = attrs.get("term")
-    if term is not None:
-        value = ctx.locale.term(term, attrs.get("form", "long"), attrs.get("plural") == "true")
+    def text_term(ctx: Context) -> Node | None:
+        value = ctx.locale.term(term, form, plural)
         if not value:
             return None
-        node = wrap(ctx, el, [Tag("term", term, parse_rich(value))])
+        node = _wrap(ctx, [Tag("term", term, parse_rich(value))], fmt, plain, title)
         if node is not None and (ctx.mode != "citation" or ctx.style.style_class == "note"):
             # "ibid." opening a footnote is "Ibid."; the output stage knows what came first.
             return Tag(CAPITALIZE_IF_FIRST, None, [node])
         return node
-    value = attrs.get("value")
-    if value:
-        return wrap(ctx, el, parse_rich(value))
-    return None
+
+    return text_term
 
 
-def _group(ctx: Context, el: El) -> Node | None:
-    called, rendered = ctx.called, ctx.rendered
-    ctx.called = ctx.rendered = 0
-    try:
-        children = evaluate_children(ctx, el)
-        inner_called, inner_rendered = ctx.called, ctx.rendered
-    finally:
-        ctx.called, ctx.rendered = called, rendered
-    # The implicit conditional: a group that asked for variables and found none renders nothing.
-    if inner_called and not inner_rendered:
-        ctx.called += inner_called
-        return None
-    node = wrap(ctx, el, children, delimiter=True)
-    if node is not None:
-        # A group that printed something counts as content for the group around it, even when
-        # it printed only terms (citeproc-js: "n.d." keeps its parentheses' group alive).
-        ctx.called += max(inner_called, 1)
-        ctx.rendered += max(inner_rendered, 1)
-    return node
+def _compile_value(el: El, value: str) -> Run:
+    fmt, plain, title = _formats(el, False)
+    parsed = parse_rich(value)
+    if len(parsed) == 1 and type(parsed[0]) is Text and parsed[0].text:
+        # Plain text (the usual case): its node is made afresh for each entry, never shared.
+        text = parsed[0].text
+        if title:
+            return lambda ctx: _span(ctx, [Text(text)], fmt, plain, title)
+        if plain:
+            return lambda ctx: Text(text)
+        return lambda ctx: Span([Text(text)], fmt, True)
+    return lambda ctx: _wrap(ctx, parse_rich(value), fmt, plain, title)
 
 
-def _branch(ctx: Context, el: El) -> list[Node]:
+# -- cs:group ---------------------------------------------------------------------------------------
+
+
+def _compile_group(el: El) -> Run:
+    # A group that printed something counts as content for the group around it, even when
+    # it printed only terms (citeproc-js: "n.d." keeps its parentheses' group alive).
+    return _implicit_group(*_formats(el, True), fill=el.run_children or _filler(el))
+
+
+def _implicit_group(fmt: Formatting, plain: bool, title: bool, *, fill: Fill | None = None,
+                    macro: str | None = None) -> Run:
+    """Children rendered as a group (a cs:group's, or the ``macro``'s called by a cs:text):
+    nothing when they asked for variables and found none (the implicit conditional); otherwise
+    they count as one variable found for the enclosing group."""
+    last: list[Any] = [None, fill]  # for a macro: the style last rendered with, its filler there
+
+    def group(ctx: Context) -> Node | None:
+        style, fill = last
+        if macro is not None and style is not ctx.style:
+            body = ctx.style.macros[macro]
+            fill = body.run_children or _filler(body)
+            last[:] = ctx.style, fill
+        called, rendered = ctx.called, ctx.rendered
+        ctx.called = ctx.rendered = 0
+        children: list[Node] = []
+        try:
+            fill(ctx, children)
+            inner_called, inner_rendered = ctx.called, ctx.rendered
+        finally:
+            ctx.called, ctx.rendered = called, rendered
+        if inner_called and not inner_rendered:
+            ctx.called += inner_called
+            return None
+        if not children:
+            return None
+        ctx.called += inner_called or 1
+        ctx.rendered += inner_rendered or 1
+        if plain and len(children) == 1:
+            return children[0]
+        return _span(ctx, children, fmt, plain, title)
+
+    return group
+
+
+# -- cs:choose --------------------------------------------------------------------------------------
+
+
+def _branch_filler(el: El) -> Fill:
+    """A cs:choose as a filler: the first branch whose conditions hold (or cs:else) fills the list."""
+    branches: list[tuple[Callable[[Context], bool] | None, Fill]] = []
     for branch in el.children:
-        if branch.name == "else" or _test(ctx, branch):
-            return evaluate_children(ctx, branch)
-    return []
+        is_else = branch.name == "else"
+        branches.append((None if is_else else compile_test(branch), branch.run_children or _filler(branch)))
+        if is_else:
+            break  # later branches are never reached
+
+    def choose(ctx: Context, out: list[Node]) -> None:
+        for test, fill in branches:
+            if test is None or test(ctx):
+                fill(ctx, out)
+                return
+
+    return choose
 
 
-def _choose(ctx: Context, el: El) -> Node | None:
-    children = _branch(ctx, el)
-    if not children:
-        return None
-    return children[0] if len(children) == 1 else Span(children)
+def _compile_choose(el: El) -> Run:
+    choose = _branch_filler(el)
+
+    def choose_alone(ctx: Context) -> Node | None:
+        children: list[Node] = []
+        choose(ctx, children)
+        if not children:
+            return None
+        return children[0] if len(children) == 1 else Span(children)
+
+    return choose_alone
+
+
+# -- names, dates, numbers, labels ------------------------------------------------------------------
 
 
 def _names(ctx: Context, el: El) -> Node | None:
@@ -267,141 +392,23 @@ def _names(ctx: Context, el: El) -> Node | None:
     return node
 
 
-def _date(ctx: Context, el: El) -> Node | None:
-    return render_date(ctx, el)
+def _compile_names(el: El) -> Run:
+    return lambda ctx: _names(ctx, el)
 
 
-def _number(ctx: Context, el: El) -> Node | None:
-    return render_number(ctx, el)
+def _compile_date(el: El) -> Run:
+    return lambda ctx: render_date(ctx, el)
 
 
-def _label(ctx: Context, el: El) -> Node | None:
-    return render_label(ctx, el)
+def _compile_number(el: El) -> Run:
+    return lambda ctx: render_number(ctx, el)
 
 
-_HANDLERS = {"text": _text, "group": _group, "choose": _choose, "names": _names, "date": _date,
-             "number": _number, "label": _label}
+def _compile_label(el: El) -> Run:
+    return lambda ctx: render_label(ctx, el)
 
 
-# -- conditions -------------------------------------------------------------------------------------
-
-
-_TESTS: dict[int, tuple[El, str, list[tuple[Any, Any]]]] = {}
-
-
-def _compiled(branch: El) -> tuple[El, str, list[tuple[Any, Any]]]:
-    """A branch's tests as (branch, match, [(check, value), …]), built once per element.
-
-    Under match="any" or "none", a type test with several values is one check of membership
-    (``type="book report"``): the same answer as testing each value in turn.
-    """
-    key = id(branch)
-    found = _TESTS.get(key)
-    if found is None:
-        match = branch.attrs.get("match", "all")
-        tests: list[tuple[Any, Any]] = []
-        for attr, values in branch.attrs.items():
-            check = _CONDITIONS.get(attr)
-            if check is None:
-                continue
-            if check is _cond_type and match in ("any", "none"):
-                tests.append((_cond_type_in, frozenset(values.split())))
-            else:
-                tests += [(check, value) for value in values.split()]
-        found = _TESTS[key] = (branch, match, tests)
-    return found
-
-
-def _test(ctx: Context, branch: El) -> bool:
-    _, match, tests = _compiled(branch)
-    if not tests:
-        return False
-    if match == "any" or match == "none":
-        hit = False
-        for check, value in tests:
-            if check(ctx, value):
-                hit = True
-                break
-        return hit if match == "any" else not hit
-    every = True
-    for check, value in tests:
-        if not check(ctx, value):
-            every = False
-            break
-    return not every if match == "nand" else every
-
-
-def _cond_type_in(ctx: Context, values: frozenset[str]) -> bool:
-    return ctx.item.get("type") in values
-
-
-def _cond_type(ctx: Context, value: str) -> bool:
-    return ctx.item.get("type") == value
-
-
-def _cond_variable(ctx: Context, value: str) -> bool:
-    if value == "locator":
-        return bool(ctx.cite.locator) and ctx.mode == "citation"
-    if value in NAME_VARIABLES:
-        return bool(ctx.item.get(value)) and value not in ctx.suppressed
-    if value in DATE_VARIABLES:
-        return value not in ctx.suppressed and has_date(ctx.item.get(value))
-    return variable_value(ctx, value) is not None
-
-
-def _cond_numeric(ctx: Context, value: str) -> bool:
-    raw = variable_value(ctx, value)
-    return raw is not None and is_numeric(str(raw))
-
-
-def _cond_uncertain(ctx: Context, value: str) -> bool:
-    return value not in ctx.suppressed and is_uncertain_date(ctx.item.get(value))
-
-
-def _cond_locator(ctx: Context, value: str) -> bool:
-    if not ctx.cite.locator or ctx.mode != "citation":
-        return False
-    label = ctx.cite.label or "page"
-    return label == value or (value == "sub-verbo" and label == "sub verbo")
-
-
-def _cond_position(ctx: Context, value: str) -> bool:
-    if ctx.mode != "citation":
-        return False
-    pos = ctx.cite.position
-    if value == "first":
-        return pos == "first"
-    if value == "subsequent":
-        return pos != "first"
-    if value == "ibid":
-        return pos in ("ibid", "ibid-with-locator")
-    if value == "ibid-with-locator":
-        return pos == "ibid-with-locator"
-    if value == "near-note":
-        return pos != "first" and ctx.cite.near_note
-    return False
-
-
-def _cond_disambiguate(ctx: Context, value: str) -> bool:
-    if value != "true":
-        return not ctx.disamb.condition
-    # citeproc-js turns a style's disambiguate="true" tests on one at a time, in document order
-    # of the layout, until the cites differ: the pass sets how many are on.
-    ctx.disamb_tests += 1
-    return ctx.disamb_tests <= int(ctx.disamb.condition)
-
-
-_CONDITIONS = {
-    "type": _cond_type, "variable": _cond_variable, "is-numeric": _cond_numeric,
-    "is-uncertain-date": _cond_uncertain, "locator": _cond_locator, "position": _cond_position,
-    "disambiguate": _cond_disambiguate,
+_COMPILERS: dict[str, Callable[[El], Run]] = {
+    "text": _compile_text, "group": _compile_group, "choose": _compile_choose, "names": _compile_names,
+    "date": _compile_date, "number": _compile_number, "label": _compile_label,
 }
-
-
-def render_layout(ctx: Context, layout: El) -> Node | None:
-    """A layout's children, concatenated (the layout's own affixes and delimiter belong to the caller)."""
-    children = evaluate_children(ctx, layout)
-    children = [c for c in children if not is_empty(c)]
-    if not children:
-        return None
-    return children[0] if len(children) == 1 else Span(children)

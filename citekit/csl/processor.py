@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from citekit.csl.context import CiteInfo, Context, Disamb
+from citekit.csl.evaluate import evaluate, evaluate_children, render_layout
 from citekit.csl.items import ItemError, doi_in_url, normalize_item, whole_cjk_names
 from citekit.csl.locale import Locale, load_locale
 from citekit.csl.nodes import Formatting, Node, Span, Tag, Text, formatting, is_empty
@@ -222,8 +223,6 @@ class Processor:
         section = self.style.citation
         if section is None:
             return None
-        from citekit.csl.evaluate import render_layout
-
         locale, layout = section.choose_layout(cite.item.get("language"))
         ctx = self.context(cite.item, "citation", cite.info, disamb or cite.disamb, locale)
         if cite.ref.suppress_author:
@@ -384,13 +383,10 @@ def _author_substitute(captured: Node | None, previous: tuple[list[str], str] | 
 
 
 def _entry(ctx: Context, section: Section, layout: El) -> tuple[Node | None, Node | None]:
-    from citekit.csl.evaluate import evaluate, evaluate_children, render_layout
-
-    fmt = _layout_format(layout)
+    fmt, rest_el = _layout_parts(layout)
     if section.el.get("second-field-align") in ("flush", "margin") and layout.children:
         first = evaluate(ctx, layout.children[0])
-        rest_el = El(layout.name, {}, layout.children[1:], layout.line)
-        rest = [c for c in evaluate_children(ctx, rest_el) if not is_empty(c)]
+        rest = evaluate_children(ctx, rest_el)  # non-empty nodes only
         label = None
         if first is not None and not is_empty(first):
             label = Span([first], Formatting(prefix=fmt.prefix)) if fmt.prefix else first
@@ -405,17 +401,19 @@ def _entry(ctx: Context, section: Section, layout: El) -> tuple[Node | None, Nod
     return None, _lang(ctx, Span([node], fmt))
 
 
-_LAYOUT_FORMATS: dict[int, tuple[El, Formatting]] = {}
+_LAYOUT_PARTS: dict[int, tuple[El, Formatting, El]] = {}
 
 
-def _layout_format(layout: El) -> Formatting:
-    """The layout's formatting without its delimiter, which joins cites, not entries (made once)."""
-    found = _LAYOUT_FORMATS.get(id(layout))
+def _layout_parts(layout: El) -> tuple[Formatting, El]:
+    """The layout's formatting without its delimiter, which joins cites, not entries, and the
+    layout without its first element (the body beside a second-field-align label); made once."""
+    found = _LAYOUT_PARTS.get(id(layout))
     if found is None or found[0] is not layout:
-        if len(_LAYOUT_FORMATS) > 256:
-            _LAYOUT_FORMATS.clear()
-        found = _LAYOUT_FORMATS[id(layout)] = (layout, replace(formatting(layout), delimiter=None))
-    return found[1]
+        if len(_LAYOUT_PARTS) > 256:
+            _LAYOUT_PARTS.clear()
+        rest = El(layout.name, {}, layout.children[1:], layout.line)
+        found = _LAYOUT_PARTS[id(layout)] = (layout, replace(formatting(layout), delimiter=None), rest)
+    return found[1], found[2]
 
 
 def _lang(ctx: Context, node: Node | None) -> Node | None:

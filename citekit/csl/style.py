@@ -61,6 +61,11 @@ class El:
     children: list[El] = field(default_factory=list)
     line: int = 0
     text: str = ""
+    # Filled in by evaluate.py when the element is first rendered: the element compiled into a
+    # function of the context (``run``), and its children likewise (``run_children``). Kept on
+    # the element so that they live and die with its style.
+    run: Any = field(default=None, repr=False)
+    run_children: Any = field(default=None, repr=False)
 
     def get(self, key: str, default: str | None = None) -> str | None:
         return self.attrs.get(key, default)
