@@ -20,7 +20,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 
 
 def is_cjk(text: str) -> bool:
-    return bool(_CJK.search(text))
+    return not text.isascii() and _CJK.search(text) is not None  # isascii: a flag, no scan
 
 
 def _split_top(text: str, sep: re.Pattern[str]) -> list[str]:

@@ -152,8 +152,14 @@ def _parse(text: str, path: str, lines: _Lines, segments: list) -> BibFile:
         else:
             _, key, entry_type, raw_fields, at, end = seg
             line = lines.line_of(at)
-            names = [f[0] for f in raw_fields]
-            dup = {n for n in names if names.count(n) > 1} if len(set(names)) != len(names) else None
+            fields: dict[str, Field] = {}
+            for name, raw, enclosing, offset in raw_fields:
+                low = name.lower()
+                fields[low] = Field(low, raw, enclosing, line + offset)
+            dup = None
+            if len(fields) != len(raw_fields):  # a name twice in lower case; bibtexparser's test is exact
+                names = [f[0] for f in raw_fields]
+                dup = {n for n in names if names.count(n) > 1} or None
             if dup is None and key in keys.entries:
                 bib.problems.append(_duplicate(path, line, key))
                 continue
@@ -161,17 +167,10 @@ def _parse(text: str, path: str, lines: _Lines, segments: list) -> BibFile:
                 bib.problems.append(_duplicate_field(path, line, key, dup))
             else:
                 keys.entries.add(key)
-            fields: dict[str, Field] = {}
-            for name, value, offset in raw_fields:
-                # most values are one pair of braces: _strip_enclosing's own first case, inline
-                if value[:1] == "{" and value[-1:] == "}" and value.count("{") == 1 and value.count("}") == 1:
-                    raw, enclosing = value[1:-1], "{"
-                else:
-                    raw, enclosing = _strip_enclosing(value)
-                low = name.lower()
-                fields[low] = Field(low, raw, enclosing, line + offset)
             bib.entries.append(Entry(key, entry_type, fields, path, line, at, end))
-            if dup is None:  # as bibtexparser's path: an entry with a repeated field is not checked
+            # as bibtexparser's path: an entry with a repeated field is not checked; a value
+            # can hold a swallowed field only if the block's text does
+            if dup is None and _SWALLOWED.search(text, at, end) is not None:
                 bib.problems.extend(_missing_commas(bib.entries[-1]))
     return bib
 
@@ -265,7 +264,9 @@ _BRACED = _braced(6)
 _QUOTED = rf'"(?:[^"\\@]++|{_ESCAPED})*+"'  # braces do not count inside quotes
 _VALUE = rf'(?:[^{{}}",@\\]++|{_ESCAPED}|\{{{_BRACED}\}}|{_QUOTED})*+'
 _KEY = re.compile(rf"({_NAME})([,}}])")
-_FIELD = re.compile(rf"({_NAME})=({_VALUE})([,}}])")
+# A value that is one group of braces with none inside (most are) is caught by the first
+# branch, already without its delimiters; the second takes any value.
+_FIELD = re.compile(rf"({_NAME})=(?:\s*\{{([^{{}}\\@]*+)\}}\s*(?=[,}}])|({_VALUE}))([,}}])")
 _CLOSE = re.compile(r"\s*\}")
 _STRING_BODY = re.compile(rf"({_NAME})=((?:[^{{}}@\\]++|{_ESCAPED}|\{{{_BRACED}\}})*+)\}}")
 _STRING_BLOCK = object()
@@ -322,20 +323,22 @@ def _scan(text: str, a: int, b: int) -> tuple | None:
     count = text.count
     escaped_newlines = text.find("\\\n", a, b) != -1
     while close == ",":
-        c = _CLOSE.match(text, pos)
-        if c is not None:
-            pos = c.end()
-            break
         f = _FIELD.match(text, pos)
         if f is None:
-            return None
+            c = _CLOSE.match(text, pos)  # a comma after the last field (a field cannot start "}")
+            if c is None:
+                return None
+            pos = c.end()
+            break
+        name, inner, value, close = f.groups()
         eq = f.end(1)
         # bibtexparser's line of a field (that of its "="), counted as it counts: a newline
         # after a backslash is not one
         offset += count("\n", at, eq) - (count("\\\n", at, eq) if escaped_newlines else 0)
         at = eq
-        fields.append((f.group(1).strip(), f.group(2).strip(), offset))
-        pos, close = f.end(), f.group(3)
+        raw, enclosing = (inner, "{") if inner is not None else _strip_enclosing(value)
+        fields.append((name.strip(), raw, enclosing, offset))
+        pos = f.end()
     if text.find("@", pos, b) != -1:
         return None
     return (None, k.group(1).strip(), kind.strip(), fields, a, pos)

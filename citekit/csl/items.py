@@ -51,6 +51,8 @@ def normalize_item(raw: Any, index: int = 0) -> dict[str, Any]:
             value = _names_value(raw, key, value)
         elif key in DATE_VARIABLES:
             value = _date_value(raw, key, value)
+        elif type(value) is str:  # most values: taken as they are
+            pass
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             value = _number_text(value)
         elif isinstance(value, (list, dict)) and key not in _STRUCTURED:
@@ -101,13 +103,14 @@ def _names_value(raw: dict, key: str, value: Any) -> list[dict[str, Any]]:
         if isinstance(name, str):
             out.append({"literal": name})
         elif isinstance(name, dict):
-            clean: dict[str, Any] = {}
-            for part, v in name.items():
-                if v is None or part not in _NAME_PARTS:
+            clean = {part: v for part, v in name.items() if v is not None and part in _NAME_PARTS}
+            for part, v in clean.items():
+                if type(v) is str:
                     continue
                 if isinstance(v, (list, dict)):
                     raise ItemError(f"item {raw.get('id')!r}: the {part} of a name in {key} must be text")
-                clean[part] = _number_text(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    clean[part] = _number_text(v)
             if clean:
                 out.append(clean)
         else:
@@ -130,7 +133,9 @@ def whole_cjk_names(item: dict[str, Any]) -> None:
     that short forms and sort keys keep the whole name, as GB/T 7714 prints Chinese authors."""
     for var in NAME_VARIABLES.intersection(item):
         for name in item[var]:
-            family, given = str(name.get("family", "")), str(name.get("given", ""))
+            if "family" not in name or "given" not in name:
+                continue
+            family, given = str(name["family"]), str(name["given"])
             if family and given and is_cjk(family + given):
                 name["family"] = family + given
                 del name["given"]
