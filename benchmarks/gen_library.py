@@ -13,16 +13,30 @@ ORGS = ["{National Institute of Standards and Technology}", "{United States Cong
 WORDS = "advanced manufacturing policy network innovation analysis report systems data model security".split()
 
 
-def entry(i: int, rng: random.Random) -> str:
+def _distinct(name: str, i: int, k: int) -> str:
+    """A name no other entry has (a letter code from the entry and position): defeats any memo of names."""
+    code, n = "", i * 16 + k
+    while True:
+        code += "abcdefghijklmnopqrstuvwxyz"[n % 26]
+        n //= 26
+        if not n:
+            return name + code
+
+
+def entry(i: int, rng: random.Random, distinct: bool = False) -> str:
     kind = rng.choices(["article", "inproceedings", "report", "book", "incollection", "online", "thesis",
                         "legislation", "standard"], [40, 12, 12, 10, 8, 8, 5, 3, 2])[0]
     chinese = rng.random() < 0.2
     if rng.random() < 0.1:
         authors = rng.choice(ORGS)
     elif chinese:
-        authors = " and ".join(f"{rng.choice(CJK_FAMILIES)}, {rng.choice(CJK_GIVENS)}" for _ in range(rng.randint(1, 5)))
+        people = [(rng.choice(CJK_FAMILIES), rng.choice(CJK_GIVENS)) for _ in range(rng.randint(1, 5))]
+        authors = " and ".join(f"{f}, {g}" for f, g in people)
     else:
-        authors = " and ".join(f"{rng.choice(FAMILIES)}, {rng.choice(GIVENS)}" for _ in range(rng.randint(1, 9)))
+        people = [(rng.choice(FAMILIES), rng.choice(GIVENS)) for _ in range(rng.randint(1, 9))]
+        authors = " and ".join(f"{f}, {g}" for f, g in people)
+    if distinct and "{" not in authors:
+        authors = " and ".join(f"{_distinct(f, i, k)}, {g}" for k, (f, g) in enumerate(people))
     title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 9))).capitalize()
     if chinese:
         title = "智能制造" + title[:4] + "的发展"
@@ -51,6 +65,8 @@ def entry(i: int, rng: random.Random) -> str:
     return f"@{kind}{{k{i},\n{body},\n}}\n"
 
 
-def library(n: int, seed: int = 7) -> str:
+def library(n: int, seed: int = 7, distinct_names: bool = False) -> str:
+    """``n`` entries. The names come from a small pool, as a real library's authors recur;
+    ``distinct_names`` gives every author of every entry a surname of its own instead."""
     rng = random.Random(seed)
-    return "\n".join(entry(i, rng) for i in range(n))
+    return "\n".join(entry(i, rng, distinct_names) for i in range(n))
