@@ -251,11 +251,11 @@ def _fmt(part: El) -> Formatting:
     return formatting(part)
 
 
-_WITH: dict[tuple[int, bool, bool], tuple[Formatting, Formatting]] = {}
+_WITH: dict[tuple[int, bool, bool], tuple[Formatting, Formatting | None]] = {}
 
 
-def _with(fmt: Formatting, *, prefix: bool = True, suffix: bool = True) -> Formatting:
-    """A date part's formatting for its text (made once per part element; read-only)."""
+def _with(fmt: Formatting, *, prefix: bool = True, suffix: bool = True) -> Formatting | None:
+    """A date part's formatting for its text, None when plain (made once per part element; read-only)."""
     key = (id(fmt), prefix, suffix)
     found = _WITH.get(key)
     if found is not None and found[0] is fmt:
@@ -268,25 +268,40 @@ def _with(fmt: Formatting, *, prefix: bool = True, suffix: bool = True) -> Forma
         new.suffix = None
     if len(_WITH) > 4096:
         _WITH.clear()
-    _WITH[key] = (fmt, new)
-    return new
+    plain = None if new.is_plain() else new
+    _WITH[key] = (fmt, plain)
+    return plain
 
 
-def _node(text: str, fmt: Formatting) -> Node | None:
+def _node(text: str, fmt: Formatting | None) -> Node | None:
     if not text:
         return None
-    if fmt.is_plain():
+    if fmt is None:
         return Text(text)
-    return Span([Text(text)], fmt)
+    return Span([Text(text)], fmt, True)
 
 
 def _plain(children: list[Node | None], delimiter: str | None = None) -> Node | None:
-    kept = [c for c in children if c is not None and not is_empty(c)]
+    kept = [c for c in children if c is not None and (c.text if type(c) is Text else not is_empty(c))]
     if not kept:
         return None
     if len(kept) == 1 and delimiter is None:
         return kept[0]
-    return Span(kept, Formatting(delimiter=delimiter))
+    return Span(kept, Formatting(delimiter=delimiter), True)
+
+
+# id(date-part el) -> (the el, name, form, strip-periods, formatting): read once per element
+_PART_SPECS: dict[int, tuple[El, str, str, bool, Formatting]] = {}
+
+
+def _part_spec(part: El) -> tuple[El, str, str, bool, Formatting]:
+    found = _PART_SPECS.get(id(part))
+    if found is None or found[0] is not part:
+        if len(_PART_SPECS) >= _CACHE_SIZE:
+            _PART_SPECS.clear()
+        found = _PART_SPECS[id(part)] = (part, part.get("name") or "", part.get("form") or "long",
+                                         part.get("strip-periods") == "true", _fmt(part))
+    return found
 
 
 def _collapse_parts(date: DateValue, names: list[str]) -> list[str]:
@@ -306,18 +321,16 @@ def _collapse_parts(date: DateValue, names: list[str]) -> list[str]:
 
 def _render_parts(ctx: Context, date: DateValue, parts: list[El], delimiter: str | None) -> list[Node]:
     end_delimiter = _end_delimiter(ctx, delimiter) if date.end is not None else delimiter
-    names = [p.get("name") or "" for p in parts]
+    specs = [_part_spec(p) for p in parts]
+    names = [spec[1] for spec in specs]
     collapse = _collapse_parts(date, names)
     done: set[str] = set()
     # The end date's parts in the order they are rendered; an entry (None when it printed nothing)
     # for every part whose end is not 0, as citeproc-js's dateput queue has one.
     pending_end: list[Node | None] = []
     out: list[Node] = []
-    for part, name in zip(parts, names, strict=True):
+    for part, name, form, strip, fmt in specs:
         done.add(name)
-        fmt = _fmt(part)
-        form = part.get("form") or "long"
-        strip = part.get("strip-periods") == "true"
         group: list[Node | None] = []
         if date.literal and name == "year":
             group.append(_node(date.literal, _with(fmt)))
