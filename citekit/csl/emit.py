@@ -180,7 +180,10 @@ class Emitter:
         # A list, not a generator, for join: this runs for every box and every entry.
         escape = self._escape
         if escape is None:
-            return "".join([i if type(i) is str else self._box(i, ctx) for i in items])  # type: ignore[misc]
+            try:
+                return "".join(items)  # type: ignore[arg-type]  # text without boxes: most entries
+            except TypeError:  # a box among them
+                return "".join([i if type(i) is str else self._box(i, ctx) for i in items])  # type: ignore[misc]
         return "".join([escape(i) if type(i) is str else self._box(i, ctx) for i in items])  # type: ignore[arg-type]
 
     def wrap(self, name: str, body: str) -> str:

@@ -73,7 +73,7 @@ def render(node: Node | None, fmt: str = "html", locale: LocaleLike | None = Non
         raise ValueError(f"unknown output format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if node is None:
         return ""
-    builder = _Builder(_punct_in_quote(locale), getattr(locale, "lang", None))
+    builder = _Builder(_punct_in_quote(locale), getattr(locale, "lang", None), links=fmt != "text")
     items = builder.build(node)
     quotes = tuple(locale.quotes) if locale is not None else DEFAULT_QUOTES
     return _emitter(fmt, quotes).emit(items, _TOP)
@@ -215,9 +215,11 @@ class _Builder:
     side only), so an empty list is the test for "rendered nothing".
     """
 
-    def __init__(self, punct_in_quote: bool, lang: str | None) -> None:
+    def __init__(self, punct_in_quote: bool, lang: str | None, links: bool = True) -> None:
         self.punct_in_quote = punct_in_quote
         self.lang = lang
+        # Plain text writes a link as its text: no box, which every edge search would look into.
+        self.links = links
         self.rendered = False  # has any text been rendered yet (for CAPITALIZE_IF_FIRST)
         self.straight = False  # citekit:apostrophes="straight": the house style prints ' not ’
 
@@ -278,7 +280,7 @@ class _Builder:
             inner = self._seq(node.children[0].children, None)
             return self._outside([Box("fieldquote", str(node.value), inner)]) if inner else []
         items = self._seq(node.children, None)
-        if items and kind == "link" and node.value:
+        if items and kind == "link" and node.value and self.links:
             return [Box("link", str(node.value), items)]
         return items
 
