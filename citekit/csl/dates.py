@@ -433,4 +433,5 @@ def _render(ctx: Context, el: El, date: DateValue) -> Node | None:
     children = _render_parts(ctx, date, parts, fmt.delimiter)
     if not children:
         return None
-    return Span(children, fmt) if not fmt.is_plain() or len(children) > 1 else children[0]
+    # every child is a _plain result: never empty
+    return Span(children, fmt, True) if not fmt.is_plain() or len(children) > 1 else children[0]

@@ -328,8 +328,9 @@ def _render_variable(ctx: Context, raws: list[Any], setup: _Setup) -> tuple[Node
     else:
         etal_node = _etal_node(ctx, setup) if etal and last is None else None
         body = _join_names(ctx, nodes, inverted, literal, setup, etal_node, last)
-    # cs:name's affixes and formatting cover the whole list, et-al included (its delimiter is ours)
-    return Span(body, setup.name_fmt), len(nodes)
+    # cs:name's affixes and formatting cover the whole list, et-al included (its delimiter is ours);
+    # a personal name always holds text (a literal one may be bare markup)
+    return Span(body, setup.name_fmt, not all(literal)), len(nodes)
 
 
 def _label(ctx: Context, setup: _Setup, variable: str, common: bool, count: int) -> Node | None:
@@ -382,6 +383,7 @@ def render_names(ctx: Context, el: El) -> Node | None:
         present = ["editor"]
     blocks: list[Node] = []
     total = 0
+    full = False  # a block is known to hold text
     for v in present:
         node, count = _render_variable(ctx, found[v], setup)
         total += count
@@ -389,7 +391,8 @@ def render_names(ctx: Context, el: El) -> Node | None:
             continue
         label = _label(ctx, setup, v, common, len(found[v]))
         if label is not None and not is_empty(label):
-            node = Span([label, node] if setup.label_first else [node, label])
+            node = Span([label, node] if setup.label_first else [node, label], full=True)
+        full = full or node.full  # type: ignore[union-attr]
         blocks.append(Tag("names", v, [node]))
     if setup.names.form == "count":
         ctx.note_variable(total > 0)
@@ -400,10 +403,10 @@ def render_names(ctx: Context, el: El) -> Node | None:
     if ctx.in_substitute:
         ctx.suppressed.update(present if not common else ["editor", "translator"])
     ctx.note_variable(True)
-    return _wrap_names(ctx, setup, blocks)
+    return _wrap_names(ctx, setup, blocks, full)
 
 
-def _wrap_names(ctx: Context, setup: _Setup, blocks: list[Node]) -> Node:
+def _wrap_names(ctx: Context, setup: _Setup, blocks: list[Node], full: bool) -> Node:
     delim = setup.names_delimiter
     body: list[Node] = []
     for i, block in enumerate(blocks):
@@ -413,7 +416,7 @@ def _wrap_names(ctx: Context, setup: _Setup, blocks: list[Node]) -> Node:
     fmt = setup.wrap_fmt
     if fmt.text_case == "title" and str(ctx.item.get("language") or "en")[:2].lower() != "en":
         fmt = replace(fmt, text_case=None)
-    return Span(body, fmt)
+    return Span(body, fmt, full)
 
 
 def _substitute(ctx: Context, el: El, setup: _Setup) -> tuple[Node | None, bool]:
@@ -441,7 +444,7 @@ def _substitute(ctx: Context, el: El, setup: _Setup) -> tuple[Node | None, bool]
         ctx.in_substitute -= 1
     if result is None:
         return None, success
-    return _wrap_names(ctx, setup, [result]), True
+    return _wrap_names(ctx, setup, [result], True), True
 
 
 # -- sort keys --------------------------------------------------------------------------------------
