@@ -117,7 +117,7 @@ def parse_bib(text: str, path: str | Path = "<string>", *, fast: bool = True) ->
     lines = _Lines(text)
     if fast:
         try:
-            return _parse(text, path, lines, _segments(text))
+            return _parse(text, path, lines, _segments(text, lines))
         except _Redo:
             pass
     return _parse(text, path, lines, [(0, len(text), "")])
@@ -150,15 +150,9 @@ def _parse(text: str, path: str, lines: _Lines, segments: list) -> BibFile:
                 keys.strings.add(key)
                 bib.strings[key.lower()] = _strip_enclosing(value)[0]
         else:
-            _, key, entry_type, raw_fields, at, end = seg
-            line = lines.line_of(at)
-            fields: dict[str, Field] = {}
-            for name, raw, enclosing, offset in raw_fields:
-                low = name.lower()
-                fields[low] = Field(low, raw, enclosing, line + offset)
+            _, key, entry_type, fields, names, line, at, end = seg
             dup = None
-            if len(fields) != len(raw_fields):  # a name twice in lower case; bibtexparser's test is exact
-                names = [f[0] for f in raw_fields]
+            if len(fields) != len(names):  # a name twice in lower case; bibtexparser's test is exact
                 dup = {n for n in names if names.count(n) > 1} or None
             if dup is None and key in keys.entries:
                 bib.problems.append(_duplicate(path, line, key))
@@ -272,8 +266,9 @@ _STRING_BODY = re.compile(rf"({_NAME})=((?:[^{{}}@\\]++|{_ESCAPED}|\{{{_BRACED}\
 _STRING_BLOCK = object()
 
 
-def _segments(text: str) -> list:
+def _segments(text: str, lines: _Lines | None = None) -> list:
     """The file as scanned blocks and regions (``(start, end, head)``) left to bibtexparser."""
+    lines = _Lines(text) if lines is None else lines
     cuts = [0] + [m.end() for m in _CUT.finditer(text)]
     cuts.append(len(text))
     out: list = []
@@ -285,7 +280,7 @@ def _segments(text: str) -> list:
                 continue  # text before the first block, a comment
             seg = None
         else:
-            seg = _scan(text, a, b)
+            seg = _scan(text, a, b, lines)
         if seg is None:
             if slow_from < 0:
                 slow_from = a
@@ -302,8 +297,11 @@ def _segments(text: str) -> list:
 _START_HEAD = re.compile(r"@\w*[ \t]*[{(]")
 
 
-def _scan(text: str, a: int, b: int) -> tuple | None:
-    """The block ``text[a:b]`` (``@`` at ``a``) read in full, or None."""
+def _scan(text: str, a: int, b: int, lines: _Lines) -> tuple | None:
+    """The block ``text[a:b]`` (``@`` at ``a``) read in full, or None.
+
+    An entry comes with its fields already made (and the names as written, for the duplicate
+    test), so that a field is handled once."""
     m = _START.match(text, a)
     if m is None or text.find('{"}', a, b) != -1:  # a quote in braces may be text in quotes
         return None
@@ -318,8 +316,10 @@ def _scan(text: str, a: int, b: int) -> tuple | None:
     k = _KEY.match(text, m.end())
     if k is None:
         return None
-    fields = []
-    pos, close, at, offset = k.end(), k.group(2), a, 0
+    entry_line = line = lines.line_of(a)
+    fields: dict[str, Field] = {}
+    names = []
+    pos, close, at = k.end(), k.group(2), a
     count = text.count
     escaped_newlines = text.find("\\\n", a, b) != -1
     while close == ",":
@@ -334,14 +334,17 @@ def _scan(text: str, a: int, b: int) -> tuple | None:
         eq = f.end(1)
         # bibtexparser's line of a field (that of its "="), counted as it counts: a newline
         # after a backslash is not one
-        offset += count("\n", at, eq) - (count("\\\n", at, eq) if escaped_newlines else 0)
+        line += count("\n", at, eq) - (count("\\\n", at, eq) if escaped_newlines else 0)
         at = eq
         raw, enclosing = (inner, "{") if inner is not None else _strip_enclosing(value)
-        fields.append((name.strip(), raw, enclosing, offset))
+        name = name.strip()
+        names.append(name)
+        low = name.lower()
+        fields[low] = Field(low, raw, enclosing, line)
         pos = f.end()
     if text.find("@", pos, b) != -1:
         return None
-    return (None, k.group(1).strip(), kind.strip(), fields, a, pos)
+    return (None, k.group(1).strip(), kind.strip(), fields, names, entry_line, a, pos)
 
 
 # A value that swallowed the next field: "title = {T}⏎ author = {…}" (the comma forgotten).

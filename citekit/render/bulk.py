@@ -88,14 +88,16 @@ def _shift(bib: BibFile, piece: _Piece) -> BibFile:
 
 def _worker(pieces: list[_Piece], style: Style, fmt: str, conn: Connection) -> None:
     from citekit.bibtex.mapping import entry_to_csl
+    from citekit.bibtex.titlecase import default_title_case
 
     gc.disable()  # a short-lived process that frees by reference counting (see citekit.perf)
     try:
         items, problems, starts = [], [], []
+        title_case = default_title_case()  # looked up once, not once per entry
         for piece in pieces:
             bib = _shift(parse_bib(piece.text, piece.path), piece)
             strings = {**piece.strings, **bib.strings}
-            mapped = [entry_to_csl(e, strings) for e in bib.entries]
+            mapped = [entry_to_csl(e, strings, title_case=title_case) for e in bib.entries]
             items += mapped
             starts += [(e.path, e.line, str(i["id"])) for e, i in zip(bib.entries, mapped, strict=True)]
             problems += bib.problems
