@@ -38,6 +38,18 @@ class Ctx:
     quote: str = ""  # "", "outer" or "inner": the quotation the items are in
 
 
+# Contexts derived from contexts: a few dozen in all (five flags), made once each.
+_DERIVED: dict[tuple[object, ...], Ctx] = {}
+
+
+def _derive(ctx: Ctx, **changes: bool | str) -> Ctx:
+    key = (ctx, *changes.items())
+    found = _DERIVED.get(key)
+    if found is None:
+        found = _DERIVED[key] = replace(ctx, **changes)  # type: ignore[arg-type]
+    return found
+
+
 # What each box turns into, per format: (open, close) around the content.
 _HTML = {
     "italic": ("<i>", "</i>"),
@@ -106,6 +118,8 @@ def _superscripts() -> dict[str, str]:
 
 _SUPERSCRIPTS = _superscripts()
 _SUPERSCRIPT_RE = re.compile("[" + "".join(_SUPERSCRIPTS) + "]")
+# Anything _escape_html changes.
+_HTML_SPECIAL = re.compile("[&<>" + "".join(_SUPERSCRIPTS) + r"]|\s\s")
 
 
 def latex_key(key: str) -> str:
@@ -140,6 +154,8 @@ def escape_attr(text: str) -> str:
 
 
 def _escape_html(text: str) -> str:
+    if not _HTML_SPECIAL.search(text):  # most runs of text: one scan instead of five
+        return text
     text = text.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;")
     text = _DOUBLE_SPACE.sub("\u00a0 ", text)
     return _SUPERSCRIPT_RE.sub(_superscript, text)
@@ -204,9 +220,9 @@ class Emitter:
             return self._flip(box, ctx, "small_caps", "small-caps", value == "normal")
         if kind == "text-decoration":
             if value == "underline":
-                return self.wrap("underline", self.emit(box.items, replace(ctx, underline=True)))
+                return self.wrap("underline", self.emit(box.items, _derive(ctx, underline=True)))
             if ctx.underline:
-                return self.wrap("no-underline", self.emit(box.items, replace(ctx, underline=False)))
+                return self.wrap("no-underline", self.emit(box.items, _derive(ctx, underline=False)))
             return self.emit(box.items, ctx)
         if kind == "vertical-align":
             return self.wrap(value or "", self.emit(box.items, ctx))
@@ -234,7 +250,7 @@ class Emitter:
         else:
             form = "inner" if box.value == "\u2018" else "outer"
         open_, close = self.quotes[:2] if form == "outer" else self.quotes[2:]
-        return self.escape(open_) + self.emit(box.items, replace(ctx, quote=form)) + self.escape(close)
+        return self.escape(open_) + self.emit(box.items, _derive(ctx, quote=form)) + self.escape(close)
 
     def _flip(self, box: Box, ctx: Ctx, flag: str, name: str, normal: bool) -> str:
         """Italic inside italic is roman (and so on); "normal" only shows inside its opposite."""
@@ -243,11 +259,11 @@ class Emitter:
             return self.emit(box.items, ctx)
         if on:
             return self.wrap("no-" + name if name != "oblique" else "no-italic",
-                             self.emit(box.items, replace(ctx, **{flag: False})))
-        return self.wrap(name, self.emit(box.items, replace(ctx, **{flag: True})))
+                             self.emit(box.items, _derive(ctx, **{flag: False})))
+        return self.wrap(name, self.emit(box.items, _derive(ctx, **{flag: True})))
 
     def _nodecor(self, box: Box, ctx: Ctx) -> str:
-        plain = replace(ctx, italic=False, bold=False, small_caps=False)
+        plain = _derive(ctx, italic=False, bold=False, small_caps=False)
         body = self.emit(box.items, plain)
         for flag, name in (("bold", "no-bold"), ("small_caps", "no-small-caps"), ("italic", "no-italic")):
             if getattr(ctx, flag):

@@ -140,6 +140,15 @@ def is_empty(node: Node | None) -> bool:
     if kind is Span and node.full:  # type: ignore[union-attr]
         return False
     for child in node.children:  # type: ignore[union-attr]
-        if not is_empty(child):
-            return False
+        # Text children answered here: most children are, and each recursion is a call.
+        if type(child) is Text:
+            if not child.text:  # type: ignore[union-attr]
+                continue
+        elif is_empty(child):
+            continue
+        if kind is Span:
+            # Evaluation asks again at every level above; a tree only ever gains text
+            # (children are added, never removed), so the answer is kept.
+            node.full = True  # type: ignore[union-attr]
+        return False
     return True

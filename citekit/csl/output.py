@@ -191,11 +191,10 @@ def _trailing_quote(items: list[Item]) -> Box | None:
     return quote
 
 
-def _collide(left: list[Item], right: list[Item], keep_left: set[tuple[str, str]]) -> str:
-    """Resolve punctuation where ``left`` ends and ``right`` begins; the first character of
-    ``right`` that is left."""
+def _collide(left: list[Item], right: list[Item], keep_left: set[tuple[str, str]], first: str) -> str:
+    """Resolve punctuation where ``left`` ends and ``right`` begins (with ``first``); the first
+    character of ``right`` that is left."""
     for _ in range(8):  # each step removes a character; a few are ever needed
-        first = _first_char(right)
         if first not in _COLLIDING:  # most joins: nothing to resolve, whatever ``left`` ends with
             return first
         pair = (_last_char(left), first)
@@ -205,7 +204,8 @@ def _collide(left: list[Item], right: list[Item], keep_left: set[tuple[str, str]
             _drop_last(left)
         else:
             return first
-    return _first_char(right)
+        first = _first_char(right)
+    return first
 
 
 class _Builder:
@@ -345,17 +345,17 @@ class _Builder:
     def _join(self, left: list[Item], right: list[Item], move: bool,
               keep_left: set[tuple[str, str]] = _KEEP_LEFT) -> None:
         """Append ``right`` to ``left``: collisions first, then punctuation into quotes."""
-        first = right[0]
-        if type(first) is str and first and first[0] not in _COLLIDING:
+        first = _first_char(right)
+        if first not in _COLLIDING:
             left.extend(right)  # most joins: nothing collides, nothing moves into quotes
             return
-        first = _collide(left, right, keep_left)
+        first = _collide(left, right, keep_left, first)
         if move and first in _INTO_QUOTES and self.punct_in_quote:
             quote = _trailing_quote(left)
             while quote is not None and first in _INTO_QUOTES:
                 _drop_first(right)
                 moved: list[Item] = [first]
-                _collide(quote.items, moved, _KEEP_LEFT)
+                _collide(quote.items, moved, _KEEP_LEFT, first)
                 _append_inside(quote, moved)
                 first = _first_char(right)
         left.extend(right)
