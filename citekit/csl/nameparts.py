@@ -28,6 +28,10 @@ _TRAILING_SPACE = re.compile(r"[\t\n\x0b\x0c\r \ufeff\u00a0]+$")
 _MARKUP = re.compile(r"^((?:<[^>]+>)*)(.*?)((?:</[^>]+>)*)$", re.S)
 
 NAME_PARTS = ("family", "given", "non-dropping-particle", "dropping-particle", "suffix")
+_NO_PARTS = dict.fromkeys(NAME_PARTS, "")
+# Particles are split off at these (given names: a space always, see _PARTICLE_GIVEN).
+_FAMILY_SEPARATOR = re.compile("[- '\u02bb\u2019]")
+_SUFFIX_COMMA = re.compile(r"\s*,!*\s*")
 
 
 def _s(value: Any) -> str:
@@ -61,7 +65,11 @@ def normalize_name(raw: dict[str, Any], parse: bool = True) -> dict[str, Any]:
 
 
 def _normalize_name(raw: dict[str, Any], parse: bool) -> dict[str, Any]:
-    name: dict[str, Any] = {k: _s(raw.get(k)).strip() for k in NAME_PARTS}
+    name: dict[str, Any] = dict(_NO_PARTS)
+    for k in NAME_PARTS:
+        value = raw.get(k)
+        if value is not None:
+            name[k] = (value if type(value) is str else str(value)).strip()
     name["comma-suffix"] = _truthy(raw.get("comma-suffix"))
     name["static-ordering"] = _truthy(raw.get("static-ordering"))
     name["comma-dropping-particle"] = ""
@@ -85,6 +93,8 @@ def _normalize_name(raw: dict[str, Any], parse: bool) -> dict[str, Any]:
 
 def _split_particles(value: str, given: bool) -> tuple[str, list[str]]:
     """Peel lower-case particles off the end (given) or the start (family) of a name part."""
+    if (" " not in value) if given else not _FAMILY_SEPARATOR.search(value):
+        return value, []  # one word: nothing to peel
     rex = _PARTICLE_GIVEN if given else _PARTICLE_FAMILY
     work = value[::-1] if given else value
     orig = value
@@ -125,8 +135,8 @@ def parse_particles(name: dict[str, Any]) -> None:
     if ndp:
         name["non-dropping-particle"] = ndp
     given = name["given"]
-    if not name["suffix"] and given:
-        m = re.search(r"\s*,!*\s*", given)
+    if not name["suffix"] and "," in given:
+        m = _SUFFIX_COMMA.search(given)
         if m:
             suffix = given[m.end():]
             comma = re.sub(r"\s*", "", m.group(0))
