@@ -45,13 +45,16 @@ def is_numeric(style: Style) -> bool:
     return style.contains("citation-number", lambda el: el.name == "text" and el.get("variable") == "citation-number")
 
 
+_EMPTY = (None, "", [])  # built once: a tuple holding a list is not a constant, it would be built per value
+
+
 def prepare(item: Item) -> dict[str, Any]:
     """A CSL item as citekit hands it to the engine: a language set (the engine reads note lines).
 
     The language picks the entry's CSL-M layout (GB/T: "等" for Chinese entries, "et al." for
     English ones); an item without one is taken as Chinese when its title or names are.
     """
-    out = {k: v for k, v in item.items() if v not in (None, "", [])}
+    out = {k: v for k, v in item.items() if v not in _EMPTY}
     out["id"] = str(item.get("id", ""))
     out.setdefault("type", "document")
     if "language" not in out:
