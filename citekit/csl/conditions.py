@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from citekit.csl.dates import has_date, is_uncertain_date
 from citekit.csl.items import DATE_VARIABLES, NAME_VARIABLES
 from citekit.csl.numbers import is_numeric
-from citekit.csl.variables import getter
+from citekit.csl.variables import getter, present
 
 if TYPE_CHECKING:
     from citekit.csl.context import Context
@@ -62,6 +62,24 @@ def compile_test(branch: El) -> Test:
     return all_of
 
 
+def type_test(branch: El) -> Callable[[str | None], bool] | None:
+    """A branch's conditions as a function of the item's type, when the type is all they read."""
+    conditions = [attr for attr in branch.attrs if attr in _CONDITIONS]
+    if not conditions or any(attr != "type" for attr in conditions):
+        return None
+    test = compile_test(branch)
+    return lambda kind: test(_TypeOnly(kind))  # type: ignore[arg-type]
+
+
+class _TypeOnly:
+    """A stand-in context for type tests, which read nothing but ``ctx.item["type"]``."""
+
+    __slots__ = ("item",)
+
+    def __init__(self, kind: str | None) -> None:
+        self.item = {"type": kind}
+
+
 def _never(ctx: Context) -> bool:
     return False
 
@@ -81,8 +99,7 @@ def _cond_variable(value: str) -> Test:
         return lambda ctx: bool(ctx.item.get(value)) and value not in ctx.suppressed
     if value in DATE_VARIABLES:
         return lambda ctx: value not in ctx.suppressed and has_date(ctx.item.get(value))
-    get = getter(value)
-    return lambda ctx: get(ctx) is not None
+    return present(value)
 
 
 def _cond_numeric(value: str) -> Test:

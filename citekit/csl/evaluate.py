@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
-from citekit.csl.conditions import compile_test
+from citekit.csl.conditions import compile_test, type_test
 from citekit.csl.context import Context
 from citekit.csl.dates import render_date
 from citekit.csl.names import render_names
@@ -69,11 +70,17 @@ def _wrap(ctx: Context, children: list[Node], fmt: Formatting, plain: bool, titl
         only = children[0]
         if not (only.text if type(only) is Text else not is_empty(only)):
             return None
-        return _span(ctx, children, fmt, plain, title)
-    kept = [c for c in children if (c.text if type(c) is Text else not is_empty(c))]
-    if not kept:
-        return None
-    return _span(ctx, kept, fmt, plain, title)
+        kept = children
+    else:
+        kept = [c for c in children if (c.text if type(c) is Text else not is_empty(c))]
+        if not kept:
+            return None
+    if title:
+        return _span(ctx, kept, fmt, plain, title)
+    # _span's answer when there is no title case to check
+    if plain and len(kept) == 1:
+        return kept[0]
+    return Span(kept, fmt, True)
 
 
 def _span(ctx: Context, kept: list[Node], fmt: Formatting, plain: bool, title: bool) -> Node:
@@ -157,6 +164,15 @@ def _fill_with(kids: list[tuple[int, Callable[..., Node | None]]]) -> Fill:
     # filler without the per-child dispatch.
     if len(kids) == 1 and kids[0][0] == _BRANCH:
         return kids[0][1]
+    if len(kids) == 1 and kids[0][0] == _FULL:
+        only = kids[0][1]
+
+        def fill_one(ctx: Context, out: list[Node]) -> None:
+            node = only(ctx)
+            if node is not None:
+                out.append(node)
+
+        return fill_one
     if all(how == _FULL for how, _ in kids):
         runs = [run for _, run in kids]
 
@@ -224,7 +240,7 @@ def _compile_variable(el: El, name: str) -> Run:
             ctx.suppressed.add(name)
         text = number_text(ctx, name, value) if numeric else str(value)
         if link and ctx.links:
-            return _link(ctx, el, name, text)
+            return _link(ctx, el, name, text, fmt, plain, title)
         if verbatim:
             body: list[Node] = [Text(text)]
         elif tagged:
@@ -241,19 +257,21 @@ def _compile_variable(el: El, name: str) -> Run:
 _DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/")
 
 
-def _link(ctx: Context, el: El, name: str, text: str) -> Node | None:
-    """A URL or DOI as a link; a resolver prefix written as the element's prefix joins the link text."""
-    fmt = formatting(el)
+def _link(ctx: Context, el: El, name: str, text: str, fmt: Formatting, plain: bool, title: bool) -> Node | None:
+    """A URL or DOI as a link; a resolver prefix written as the element's prefix joins the link text.
+
+    ``fmt``, ``plain`` and ``title`` are the element's wrapping formats (see ``_formats``)."""
     if name == "URL":
-        return wrap(ctx, el, [Tag("link", text, [Text(text)])])
-    prefix = fmt.prefix or ""
+        return _wrap(ctx, [Tag("link", text, [Text(text)])], fmt, plain, title)
+    full = formatting(el)
+    prefix = full.prefix or ""
     for resolver in _DOI_PREFIXES:
         if prefix.endswith(resolver):
             href = resolver + text
-            node = Span([Tag("link", href, [Text(href)])], replace(fmt, prefix=prefix[: -len(resolver)] or None))
+            node = Span([Tag("link", href, [Text(href)])], replace(full, prefix=prefix[: -len(resolver)] or None))
             return node
     href = text if text.startswith(("http://", "https://")) else "https://doi.org/" + text
-    return wrap(ctx, el, [Tag("link", href, [Text(text)])])
+    return _wrap(ctx, [Tag("link", href, [Text(text)])], fmt, plain, title)
 
 
 def _compile_macro_call(el: El, macro: str) -> Run:
@@ -308,14 +326,18 @@ def _implicit_group(fmt: Formatting, plain: bool, title: bool, *, fill: Fill | N
     """Children rendered as a group (a cs:group's, or the ``macro``'s called by a cs:text):
     nothing when they asked for variables and found none (the implicit conditional); otherwise
     they count as one variable found for the enclosing group."""
-    last: list[Any] = [None, fill]  # for a macro: the style last rendered with, its filler there
+    # For a macro: the style last rendered with, the macro's filler there, and its lone group.
+    last: list[Any] = [None, fill, None]
 
     def group(ctx: Context) -> Node | None:
-        style, fill = last
+        style, fill, lone = last
         if macro is not None and style is not ctx.style:
             body = ctx.style.macros[macro]
             fill = body.run_children or _filler(body)
-            last[:] = ctx.style, fill
+            lone = _lone_group(body) if plain else None
+            last[:] = ctx.style, fill, lone
+        if lone is not None:
+            return lone(ctx)
         called, rendered = ctx.called, ctx.rendered
         ctx.called = ctx.rendered = 0
         children: list[Node] = []
@@ -331,32 +353,82 @@ def _implicit_group(fmt: Formatting, plain: bool, title: bool, *, fill: Fill | N
             return None
         ctx.called += inner_called or 1
         ctx.rendered += inner_rendered or 1
+        if title:
+            return _span(ctx, children, fmt, plain, title)
+        # _span's answer when there is no title case to check
         if plain and len(children) == 1:
             return children[0]
-        return _span(ctx, children, fmt, plain, title)
+        return Span(children, fmt, True)
 
     return group
+
+
+def _lone_group(body: El) -> Run | None:
+    """The runner of a macro's only element when that is a group itself (a cs:group or a macro
+    call). A plain call of such a macro adds nothing: whether the inner group renders or not,
+    it leaves the variable counts as the call's own implicit group would."""
+    kids = [c for c in body.children if (c.run or _runner(c)) is not _nothing]
+    if len(kids) != 1:
+        return None
+    only = kids[0]
+    if only.name == "group" or (only.name == "text" and "variable" not in only.attrs and "macro" in only.attrs):
+        return only.run
+    return None
 
 
 # -- cs:choose --------------------------------------------------------------------------------------
 
 
+Branches = list[tuple["Callable[[Context], bool] | None", Fill]]
+
+
 def _branch_filler(el: El) -> Fill:
     """A cs:choose as a filler: the first branch whose conditions hold (or cs:else) fills the list."""
-    branches: list[tuple[Callable[[Context], bool] | None, Fill]] = []
+    branches: list[tuple[Callable[[Context], bool] | None, Fill, Callable[[str | None], bool] | None]] = []
     for branch in el.children:
         is_else = branch.name == "else"
-        branches.append((None if is_else else compile_test(branch), branch.run_children or _filler(branch)))
+        test = None if is_else else compile_test(branch)
+        branches.append((test, branch.run_children or _filler(branch), None if is_else else type_test(branch)))
         if is_else:
             break  # later branches are never reached
+    every: Branches = [(test, fill) for test, fill, _ in branches]
+    if all(by_type is None for _, _, by_type in branches):
+        return partial(_choose, every)
 
-    def choose(ctx: Context, out: list[Node]) -> None:
-        for test, fill in branches:
-            if test is None or test(ctx):
-                fill(ctx, out)
-                return
+    def plan(kind: str | None) -> Branches:
+        # The branches an item of this type can take: tests of the type alone are answered
+        # here, once (they have no side effects); the others stay, in order.
+        left: Branches = []
+        for test, fill, by_type in branches:
+            if by_type is None:
+                left.append((test, fill))
+            elif by_type(kind):
+                left.append((None, fill))
+                break
+        return left
 
-    return choose
+    plans: dict[str | None, Branches] = {}
+
+    def choose_by_type(ctx: Context, out: list[Node]) -> None:
+        kind = ctx.item.get("type")
+        if type(kind) is not str:
+            _choose(every, ctx, out)
+            return
+        left = plans.get(kind)
+        if left is None:
+            left = plan(kind)
+            if len(plans) < 64:  # types come from the items: a style sees few of them
+                plans[kind] = left
+        _choose(left, ctx, out)
+
+    return choose_by_type
+
+
+def _choose(branches: Branches, ctx: Context, out: list[Node]) -> None:
+    for test, fill in branches:
+        if test is None or test(ctx):
+            fill(ctx, out)
+            return
 
 
 def _compile_choose(el: El) -> Run:

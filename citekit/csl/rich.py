@@ -57,12 +57,11 @@ class _Tok:
 
 
 def _has_quick(value: str) -> bool:
-    """Whether ``value`` holds a character that can start markup or a quotation (substring tests
-    are faster than a set of the value's characters)."""
-    for char in _QUICK_CHARS:
-        if char in value:
-            return True
-    return False
+    """Whether ``value`` holds a character that can start markup or a quotation, one of
+    ``_QUICK_CHARS`` (written out: substring tests are faster than a loop over them, a regex or
+    a set of the value's characters)."""
+    return ("<" in value or "\"" in value or "'" in value or "\u201c" in value or "\u201d" in value
+            or "\u2018" in value or "\u2019" in value)
 
 
 def parse_rich(value: str, quotes: tuple[str, str, str, str] | None = None) -> list[Node]:
