@@ -84,11 +84,9 @@ def _join(words: list[str]) -> str:
 
 def parse_name(raw: str) -> dict[str, str]:
     """One BibTeX name → a CSL name object (a new one each time: callers may change it)."""
-    return dict(_parse_name(raw))
+    return dict(_cached_name(raw) if len(raw) <= _CACHED_LENGTH else _parse_name(raw))
 
 
-# A library names the same people again and again; the cache is bounded, its dicts never handed out.
-@lru_cache(maxsize=8192)
 def _parse_name(raw: str) -> dict[str, str]:
     raw = raw.strip()
     if raw.startswith("{") and raw.endswith("}") and _split_top(raw, _WHITESPACE) == [raw]:
@@ -131,13 +129,19 @@ def _parse_name(raw: str) -> dict[str, str]:
     return name
 
 
+# A library names the same people again and again. The cache is bounded in names and in their
+# length (hostile values stay out of it), and its dicts are never handed out.
+_CACHED_LENGTH = 200
+_cached_name = lru_cache(maxsize=8192)(_parse_name)
+
+
 def parse_names(value: str) -> list[dict[str, str]]:
     """A BibTeX ``and``-separated list → CSL names (``others`` dropped; styles add et al.)."""
     out = []
     for part in _split_top(value.strip(), _AND):
         part = part.strip()
         if part and part.lower() != "others":
-            out.append(dict(_parse_name(part)))  # parse_name, one call fewer
+            out.append(parse_name(part))
     return out
 
 
