@@ -89,7 +89,23 @@ def text_key(text: str | None, lang: str | None = None) -> Key:
     """
     if text is None:
         return None
-    folded = fold(str(text), lang)
+    text = str(text)
+    # Folding is costly (pinyin readings, a pass per character) and the same texts recur: every
+    # sort renders each item's keys, and a bibliography sort runs more than once.
+    found = _TEXT_KEYS.get((text, lang), _UNKNOWN)
+    if found is _UNKNOWN:
+        if len(_TEXT_KEYS) > 100_000:
+            _TEXT_KEYS.clear()
+        found = _TEXT_KEYS[(text, lang)] = _text_key(text, lang)
+    return found  # type: ignore[return-value]
+
+
+_TEXT_KEYS: dict[tuple[str, str | None], Key] = {}
+_UNKNOWN = object()
+
+
+def _text_key(text: str, lang: str | None) -> Key:
+    folded = fold(text, lang)
     if not folded:
         return None
     segments: list[tuple[int, Any]] = []
@@ -147,7 +163,6 @@ def variable_key(ctx: Context, key_el: El) -> Key:
 def macro_key(ctx: Context, key_el: El) -> Key:
     """A ``<key macro="…">``: the macro rendered in sort mode, as plain text."""
     from citekit.csl.nodes import text_of
-    from citekit.csl.style import El
 
     ctx.mode = "sort"
     overrides = {k: key_el.attrs[k] for k in _ET_AL_OVERRIDES if k in key_el.attrs}
@@ -160,8 +175,25 @@ def macro_key(ctx: Context, key_el: El) -> Key:
         # "override" them for names rendered through the key's macro).
         options.update(overrides)
         ctx.name_options = options
-    node = ctx.render(El("text", {"macro": key_el.get("macro") or ""}, [], key_el.line))
+    node = ctx.render(_macro_call(key_el))
     return text_key(text_of(node), _lang(ctx))
+
+
+# The cs:text calling a key's macro, by the key's id (the key kept with it, so the id is not
+# reused); made once, so that the evaluator compiles it once.
+_MACRO_CALLS: dict[int, tuple[El, El]] = {}
+
+
+def _macro_call(key_el: El) -> El:
+    from citekit.csl.style import El
+
+    found = _MACRO_CALLS.get(id(key_el))
+    if found is None or found[0] is not key_el:
+        if len(_MACRO_CALLS) > 1024:
+            _MACRO_CALLS.clear()
+        call = El("text", {"macro": key_el.get("macro") or ""}, [], key_el.line)
+        found = _MACRO_CALLS[id(key_el)] = (key_el, call)
+    return found[1]
 
 
 def _is_date_key(key_el: El) -> bool:
