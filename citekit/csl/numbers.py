@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from citekit.csl.nodes import Node, Tag, Text
+from citekit.csl.variables import variable_value
 
 if TYPE_CHECKING:
     from citekit.csl.context import Context
@@ -333,8 +334,6 @@ def _default_label(ctx: Context, variable: str) -> str:
 
 
 def _value(ctx: Context, variable: str) -> Any:
-    from citekit.csl.evaluate import variable_value
-
     return variable_value(ctx, variable)
 
 
@@ -347,7 +346,8 @@ def _wrap(ctx: Context, el: El, children: list[Node]) -> Node | None:
 def number_text(ctx: Context, variable: str, value: Any) -> str:
     """A number variable's value as ``cs:text`` prints it: ranges (page-range-format for pages),
     the locale's ``&``, embedded labels where they change (``367–368, fig. 333``)."""
-    label, page_range, locale = _default_label(ctx, variable), ctx.style.attrs.get("page-range-format"), ctx.locale
+    label = variable if variable != "locator" else _default_label(ctx, variable)
+    page_range, locale = ctx.style.attrs.get("page-range-format"), ctx.locale
     key = (str(value), variable, label, page_range, id(locale))
     found = _NUMBER_TEXTS.get(key)
     if found is None or found[0] is not locale:
