@@ -126,6 +126,7 @@ class Style:
     bibliography: Section | None
     locales: list[El]
     _found: dict[str, bool] = field(default_factory=dict)
+    _name_options: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def contains(self, key: str, test: Callable[[El], bool]) -> bool:
         """Whether any element satisfies ``test`` (answered once per style and ``key``)."""
@@ -153,11 +154,17 @@ class Style:
         return self.root.attrs.get("default-locale")
 
     def name_options(self, mode: str) -> dict[str, str]:
-        """The inheritable name options for ``citation`` or ``bibliography`` (style, then section)."""
+        """The inheritable name options for ``citation`` or ``bibliography`` (style, then section).
+
+        Made once per mode (a sort asks for every key of every item) and shared: read-only."""
+        found = self._name_options.get(mode)
+        if found is not None:
+            return found
         opts = {k: v for k, v in self.root.attrs.items() if k in INHERITABLE_NAME_OPTIONS}
         section = self.citation if mode == "citation" else self.bibliography
         if section is not None:
             opts.update({k: v for k, v in section.el.attrs.items() if k in INHERITABLE_NAME_OPTIONS})
+        self._name_options[mode] = opts
         return opts
 
 
