@@ -83,6 +83,7 @@ class Processor:
         self.year_suffixes: dict[str, int] = {}
         self.disamb_items: dict[str, Disamb] = {}
         self._disambiguated = False
+        self._last_order: tuple[tuple[str, ...], list[str]] | None = None  # see bibliography_order
         self._cite_options = self.style.name_options("citation")
         self._bib_options = self.style.name_options("bibliography")
 
@@ -127,11 +128,18 @@ class Processor:
             return ids
         from citekit.csl.sorting import sort_items
 
+        # The order depends on nothing but the ids (the keys render with no disambiguation),
+        # and numbering and disambiguation ask for the same list: the last one is kept.
+        key = tuple(ids)
+        if self._last_order is not None and self._last_order[0] == key:
+            return list(self._last_order[1])
         numbers = {item_id: i + 1 for i, item_id in enumerate(ids)}
         items = [self.item(i) for i in ids]
         ordered = sort_items(items, section, lambda it: self.context(
             it, "sort", CiteInfo(citation_number=numbers[it["id"]]), section="bibliography"))
-        return [it["id"] for it in ordered]
+        order = [it["id"] for it in ordered]
+        self._last_order = (key, order)
+        return list(order)
 
     def citation_number(self, item_id: str) -> int:
         if not self._numbers:
