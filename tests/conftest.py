@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,8 +25,11 @@ def shared() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def render_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def render_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Tests never read or write the user's render cache (CLI subprocesses inherit the setting)."""
+    from citekit.csl import xmlcache
+
     folder = tmp_path_factory.mktemp("render-cache")
     monkeypatch.setenv("CITEKIT_RENDER_CACHE", str(folder))
-    return folder
+    yield folder
+    xmlcache.configure(None)  # set by the render cache a test opened: not for the next test

@@ -8,7 +8,6 @@ a date as text) are taken as citeproc-js takes them.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from typing import Any
 
 from citekit.bibtex.names import is_cjk
@@ -56,7 +55,7 @@ def normalize_item(raw: Any, index: int = 0) -> dict[str, Any]:
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             value = _number_text(value)
         elif isinstance(value, (list, dict)) and key not in _STRUCTURED:
-            if key in _text_variables():
+            if key in _CSL_VARIABLES:
                 raise ItemError(f"item {raw.get('id')!r}: {key} must be text, not a JSON {type(value).__name__}")
             continue  # not a CSL variable: nothing can print it
         item[key] = value
@@ -67,14 +66,19 @@ def normalize_item(raw: Any, index: int = 0) -> dict[str, Any]:
     return item
 
 
-@lru_cache(maxsize=1)
-def _text_variables() -> frozenset[str]:
-    """Standard CSL text and number variables (citeproc-py's list, the dependency that parses styles)."""
-    import citeproc
-
-    return frozenset(v.replace("_", "-") for v in citeproc.VARIABLES) | {"DOI", "URL", "ISBN", "ISSN", "PMID",
-                                                                        "PMCID", "title-short"}
-
+# The CSL variables citeproc-py (which parses styles) knows, standard and number variables with the
+# names and dates among them; a test holds this to its list, which is not imported for it because
+# importing citeproc-py loads lxml.
+_CSL_VARIABLES = frozenset("""
+    abstract accessed annote archive archive-location archive-place author authority call-number
+    chapter-number citation-label citation-number collection-editor collection-number collection-title
+    composer container container-author container-title container-title-short dimensions DOI edition
+    editor editorial-director event event-date event-place first-reference-note-number genre
+    illustrator interviewer ISBN ISSN issue issued jurisdiction keyword language locator medium note
+    number number-of-pages number-of-volumes original-author original-date original-publisher
+    original-publisher-place original-title page page-first PMCID PMID publisher publisher-place
+    recipient references section source status submitted title title-short translator URL version
+    volume year-suffix""".split())
 
 _STRUCTURED = frozenset({"custom", "categories", "keyword-list"})
 _NAME_PARTS = frozenset({"family", "given", "literal", "suffix", "dropping-particle", "non-dropping-particle",

@@ -39,7 +39,15 @@ _MATCHES = ("whole-number", "last-two-digits", "last-digit")
 TermKey = tuple[str, str, str | None]
 
 
-def _locales_dir() -> Path:
+@lru_cache(maxsize=1)
+def locales_dir() -> Path:
+    """citeproc-py's bundled CSL locales. Found rather than imported: importing citeproc-py loads
+    lxml, which a run that reads no XML (a warm run of the render cache) never needs."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("citeproc")
+    for folder in (spec.submodule_search_locations or ()) if spec else ():
+        return Path(folder) / "data" / "locales"
     import citeproc
 
     return Path(citeproc.LOCALES_PATH)
@@ -49,7 +57,7 @@ def _locales_dir() -> Path:
 def _primary_dialects() -> dict[str, str]:
     """The locales repository's table of primary dialects (de → de-DE, pt → pt-PT, ...)."""
     try:
-        data = json.loads((_locales_dir() / "locales.json").read_text(encoding="utf-8"))
+        data = json.loads((locales_dir() / "locales.json").read_text(encoding="utf-8"))
         return dict(data.get("primary-dialects", {}))
     except (OSError, ValueError):
         return {"en": "en-US", "de": "de-DE", "fr": "fr-FR", "es": "es-ES", "pt": "pt-PT", "zh": "zh-CN"}
@@ -58,7 +66,7 @@ def _primary_dialects() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def _available() -> frozenset[str]:
     names = set()
-    for path in _locales_dir().glob("locales-*.xml"):
+    for path in locales_dir().glob("locales-*.xml"):
         names.add(path.stem[len("locales-"):])
     return frozenset(names)
 
@@ -151,7 +159,7 @@ def _read_layer(el: El) -> _Layer:
 
 @lru_cache(maxsize=16)
 def _file_layer(lang: str) -> _Layer:
-    return _read_layer(parse_xml(_locales_dir() / f"locales-{lang}.xml", "locale"))
+    return _read_layer(parse_xml(locales_dir() / f"locales-{lang}.xml", "locale"))
 
 
 class Locale:

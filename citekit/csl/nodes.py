@@ -60,6 +60,8 @@ def formatting(el: Any) -> Formatting:
             setattr(fmt, slot, value)
     fmt.quotes = el.attrs.get("quotes") == "true"
     fmt.strip_periods = el.attrs.get("strip-periods") == "true"
+    if len(_FORMATS) >= 50_000:
+        _FORMATS.clear()  # a long-lived process that reads many styles: rebuilding is cheap
     _FORMATS[id(el)] = (el, fmt)
     return fmt
 

@@ -198,7 +198,16 @@ def compile_element(node: Any, path: str = "<style>", depth: int = 0) -> El:
 
 
 def parse_xml(source: str | Path | bytes, what: str = "style") -> El:
-    """Parse CSL XML (a path, or the text itself) with citeproc-py's parser."""
+    """Parse CSL XML (a path, or the text itself) with citeproc-py's parser; a file read in an
+    earlier run may come from ``xmlcache`` instead."""
+    if isinstance(source, Path):
+        from citekit.csl import xmlcache  # it builds on El: imported here, not at the top
+
+        return xmlcache.tree(source, lambda path: _parse_xml(path, what))
+    return _parse_xml(source, what)
+
+
+def _parse_xml(source: str | Path | bytes, what: str) -> El:
     from citeproc.frontend import CitationStylesXML  # lxml and citeproc-py: only when a style is read
     from lxml import etree
 

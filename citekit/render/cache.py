@@ -67,12 +67,10 @@ def engine_version() -> str:
 
 
 def _locale_version() -> str:
-    """The locale files' identity (citeproc-py's bundled locales): their folder and its mtime,
-    found without importing citeproc-py (a warm run never needs it)."""
-    import importlib.util
+    """The locale files' identity (citeproc-py's bundled locales): their folder and its mtime."""
+    from citekit.csl.locale import locales_dir
 
-    spec = importlib.util.find_spec("citeproc")
-    folder = Path(next(iter(spec.submodule_search_locations or ()), "")) / "data" / "locales" if spec else Path()
+    folder = locales_dir()
     try:
         return f"{folder}:{folder.stat().st_mtime_ns}"
     except OSError:
@@ -248,7 +246,11 @@ def open_cache(style_path: str | Path, fmt: str, kind: str) -> RenderCache | Non
     ``kind`` says what the digests are made of (``item`` or ``bib``). The style's text decides
     its default locale and layouts, so the namespace reads the file and need not parse it.
     """
+    from citekit.csl import xmlcache
+
     folder = cache_dir()
+    # The style and locale files' trees go beside the entries: a warm run then need not parse XML.
+    xmlcache.configure(folder / "xml" if folder is not None else None, engine_version())
     if folder is None:
         return None
     try:

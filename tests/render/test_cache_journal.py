@@ -3,6 +3,7 @@ a torn or damaged journal costs only its damaged part; it is folded back in when
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,32 @@ def test_a_journal_without_its_file_is_pruned(tmp_path: Path, monkeypatch: pytes
     store.save()
     table(tmp_path / "b.marshal", 5)  # a new namespace: the older file is pruned, and its journal
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.marshal"]
+
+
+def test_a_warm_run_after_an_edit_imports_neither_lxml_nor_citeproc(tmp_path: Path) -> None:
+    """The point of the journal and of the XML trees: an edit in a large library costs a handful of
+    entries, not a parse of the style and its locales (nor a rewrite of the cache)."""
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from gen_library import library
+
+    bib = tmp_path / "lib.bib"
+    bib.write_text(library(1500), encoding="utf-8")  # above the size where the block cache applies
+
+    def run(*flags: str, cache: str | None = None) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, **({"CITEKIT_RENDER_CACHE": cache} if cache else {})}
+        return subprocess.run([sys.executable, *flags, "-m", "citekit.cli", "format", "--library", str(bib)],
+                              capture_output=True, text=True, check=True, cwd=tmp_path, env=env)
+
+    run()
+    text = bib.read_text(encoding="utf-8")
+    at = text.index("title = {", len(text) // 2)
+    bib.write_text(text[:at] + "title = {Edited " + text[at + 9:], encoding="utf-8")
+    warm = run("-X", "importtime")
+    imported = {line.rsplit("|", 1)[-1].strip() for line in warm.stderr.splitlines() if "|" in line}
+    assert "citekit.csl.processor" in imported  # the edited entry was rendered
+    assert not {"lxml", "lxml.etree", "citeproc"} & imported
+    assert "Edited" in warm.stdout
+    assert warm.stdout == run(cache="off").stdout
