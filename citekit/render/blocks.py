@@ -35,23 +35,24 @@ Record = tuple[int, list[str], list[tuple[str, Any, str]], list[tuple[str, str, 
 class _Block:
     """One block of a file: its byte range, and its digest as the cache's key."""
 
-    __slots__ = ("path", "start", "end", "key", "_data", "_line")
+    __slots__ = ("path", "start", "end", "key", "line")
 
-    def __init__(self, path: str, start: int, end: int, key: bytes, data: bytes) -> None:
+    def __init__(self, path: str, start: int, end: int, key: bytes) -> None:
         self.path, self.start, self.end, self.key = path, start, end, key
-        self._data = data
-        self._line = 0
-
-    @property
-    def line(self) -> int:
-        """The 1-based line of its first character (counted on demand: a warm run with no parse
-        problems never needs one)."""
-        if not self._line:
-            self._line = self._data.count(b"\n", 0, self.start) + 1
-        return self._line
+        self.line = 0  # 1-based line of its first character, once _number_lines has run
 
     def text(self, files: dict[str, bytes]) -> str:
         return files[self.path][self.start:self.end].decode("utf-8", "surrogatepass")
+
+
+def _number_lines(blocks: list[_Block], files: dict[str, bytes]) -> None:
+    """Give every block its first line, in one pass per file (a warm run with no parse problems
+    never needs them)."""
+    at: dict[str, tuple[int, int]] = {}  # path -> (offset, line) of the last block numbered
+    for b in blocks:
+        offset, line = at.get(b.path, (0, 1))
+        b.line = line + files[b.path].count(b"\n", offset, b.start)
+        at[b.path] = (b.start, b.line)
 
 
 # A block start at a line start: bibtexparser begins a block there whatever came before (an "@"
@@ -69,7 +70,7 @@ def _blocks(path: str, data: bytes, strings: dict[str, str]) -> list[_Block]:
     context = digest(path, repr(sorted(strings.items())), default_title_case())
     blake = hashlib.blake2b
     cuts = [0, *(m.end() for m in _CUT.finditer(data)), len(data)]
-    return [_Block(path, start, end, blake(data[start:end], digest_size=16, key=context).digest(), data)
+    return [_Block(path, start, end, blake(data[start:end], digest_size=16, key=context).digest())
             for start, end in zip(cuts, cuts[1:], strict=False)]
 
 
@@ -97,7 +98,7 @@ def render_cached(texts: list[tuple[str, str]], style_path: Path, fmt: str, work
         records: list[Record | None] = [store.get(b.key) for b in blocks]
         todo = [k for k, r in enumerate(records) if r is None]
         if sum(blocks[k].end - blocks[k].start for k in todo) >= bulk.MIN_BYTES:
-            return _all_fresh(texts, blocks, load_style(style_path), fmt, workers, store)
+            return _all_fresh(texts, files, blocks, load_style(style_path), fmt, workers, store)
         parsed = {k: _parse(blocks[k], files, strings) for k in todo}
         first, number = [], 1
         for k, record in enumerate(records):
@@ -105,7 +106,7 @@ def render_cached(texts: list[tuple[str, str]], style_path: Path, fmt: str, work
             number += len(record[1]) if record is not None else len(parsed[k][0])
         moved = [k for k, r in enumerate(records) if r is not None and r[0] != first[k]]
         if sum(blocks[k].end - blocks[k].start for k in moved) >= bulk.MIN_BYTES:
-            return _all_fresh(texts, blocks, load_style(style_path), fmt, workers, store)
+            return _all_fresh(texts, files, blocks, load_style(style_path), fmt, workers, store)
         parsed.update((k, _parse(blocks[k], files, strings)) for k in moved)
         keys = [key for k, r in enumerate(records) for key in (r[1] if r is not None and k not in parsed
                                                                    else [str(i["id"]).lower() for i in parsed[k][0]])]
@@ -116,7 +117,7 @@ def render_cached(texts: list[tuple[str, str]], style_path: Path, fmt: str, work
                 records[k] = record
                 store.put(blocks[k].key, record)
             store.save()
-        return _assemble(blocks, records, fmt)  # type: ignore[arg-type]
+        return _assemble(files, blocks, records, fmt)  # type: ignore[arg-type]
 
 
 def _parse(block: _Block, files: dict[str, bytes],
@@ -149,14 +150,15 @@ def _render(parsed: dict[int, tuple[list[dict[str, Any]], list[Problem]]], first
     return out
 
 
-def _all_fresh(texts: list[tuple[str, str]], blocks: list[_Block], style: Style, fmt: str, workers: int,
-               store: RenderCache) -> Rendered | None:
+def _all_fresh(texts: list[tuple[str, str]], files: dict[str, bytes], blocks: list[_Block], style: Style,
+               fmt: str, workers: int, store: RenderCache) -> Rendered | None:
     """Everything rendered by the forked workers, then recorded block by block."""
     starts: list[tuple[str, int, str]] = []
     done = render_forked(texts, style, fmt, workers, starts)
     if done is None:
         return None
     entries, problems, robust = done
+    _number_lines(blocks, files)
     by_path: dict[str, list[int]] = {}
     for k, b in enumerate(blocks):
         by_path.setdefault(b.path, []).append(k)
@@ -183,10 +185,12 @@ def _all_fresh(texts: list[tuple[str, str]], blocks: list[_Block], style: Style,
     return done
 
 
-def _assemble(blocks: list[_Block], records: list[Record], fmt: str) -> Rendered:
+def _assemble(files: dict[str, bytes], blocks: list[_Block], records: list[Record], fmt: str) -> Rendered:
     entries: list[RenderedEntry] = []
     problems: list[Problem] = []
     robust: dict[str, tuple[str, str, str]] = {}
+    if any(r[4] for r in records):
+        _number_lines(blocks, files)
     for b, (_, _, rendered, links, probs) in zip(blocks, records, strict=True):
         entries += [RenderedEntry(key, None, cache={fmt: (label, body)}) for key, label, body in rendered]
         robust.update((key, (original, archived, date)) for key, original, archived, date in links)

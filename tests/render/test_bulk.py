@@ -89,13 +89,15 @@ def test_pieces_parse_as_the_whole_file(name: str) -> None:
 @pytest.mark.parametrize("name", list(_AWKWARD))
 def test_cache_blocks_parse_as_the_whole_file(name: str) -> None:
     from citekit.bibtex.reader import parse_bib
-    from citekit.render.blocks import _blocks
+    from citekit.render.blocks import _blocks, _number_lines
 
     text = _AWKWARD[name]
     data = text.encode("utf-8")
     whole = parse_bib(text, "t.bib")
     keys, messages = [], []
-    for block in _blocks("t.bib", data, {}):
+    blocks = _blocks("t.bib", data, {})
+    _number_lines(blocks, {"t.bib": data})
+    for block in blocks:
         got = parse_bib(block.text({"t.bib": data}), "t.bib")
         keys += [e.key for e in got.entries]
         messages += [(p.line + block.line - 1, p.message) for p in got.problems]
