@@ -9,16 +9,24 @@ commands, so ``citekit --help`` starts fast.
 
 from __future__ import annotations
 
-import os
-import sys
-from typing import Annotated, Any
+import gc
 
-import typer
-from typer.core import TyperGroup
+# Start-up allocates tens of thousands of objects that live as long as the process (typer, click,
+# the commands' signatures): the cyclic collector would scan that growing heap over and over and
+# find nothing, which was 40 % of `citekit --help`. It is off while the command line is assembled
+# and parsed, and those objects are then frozen out of later collections.
+gc.disable()
 
-from citekit.cli import care, formatting, latex, links, zotero
-from citekit.errors import CitekitError
-from citekit.secrets import RedactingStream, secret_values
+import os  # noqa: E402
+import sys  # noqa: E402
+from typing import Annotated, Any  # noqa: E402
+
+import typer  # noqa: E402
+from typer.core import TyperGroup  # noqa: E402
+
+from citekit.cli import care, formatting, latex, links, zotero  # noqa: E402
+from citekit.errors import CitekitError  # noqa: E402
+from citekit.secrets import RedactingStream, secret_values  # noqa: E402
 
 DEBUG_ENV = "CITEKIT_DEBUG"
 _state = {"debug": False}
@@ -123,11 +131,21 @@ def _options(
 ) -> None:
     """Reference lists, link checks and Zotero export for a curated BibTeX library."""
     _state["debug"] = debug
+    _collect()  # a command is about to run: it may make cycles of its own
 
 
 for _module in (formatting, latex, links, zotero, care):
     _module.register(app)
 
 
+def _collect() -> None:
+    gc.freeze()
+    gc.enable()
+
+
+_collect()  # importing this module leaves the collector as it found it (tests, library callers)
+
+
 def main() -> None:
+    gc.disable()  # until the command line is parsed (see the top of this module)
     app()

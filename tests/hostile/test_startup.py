@@ -63,3 +63,14 @@ def test_a_secret_is_redacted_from_any_message() -> None:
 def test_citekit_alone_shows_the_help() -> None:
     proc = subprocess.run([sys.executable, "-m", "citekit"], capture_output=True, text=True, timeout=120)
     assert proc.stderr.startswith("Usage: ") and "Commands:" in proc.stderr and "\n" in proc.stderr.strip()
+
+
+def test_importing_the_cli_leaves_the_collector_on_and_a_command_turns_it_on() -> None:
+    """The collector is off only while the command line is assembled and parsed (start-up speed);
+    an importer, and every command, run with it on."""
+    proc = _python("import gc\nimport citekit.cli\nprint(gc.isenabled())\n"
+                   "import sys\nsys.argv = ['citekit', 'styles', 'list']\n"
+                   "import atexit\natexit.register(lambda: print('at exit', gc.isenabled()))\n"
+                   "citekit.cli.main()")
+    assert proc.stdout.splitlines()[0] == "True", proc.stderr
+    assert proc.stdout.splitlines()[-1] == "at exit True", proc.stdout + proc.stderr
