@@ -81,7 +81,8 @@ def render_cached(texts: list[tuple[str, str]], style_path: Path, fmt: str, work
     A run where nothing changed reads only the cache: not even the style is parsed (whether it
     can be rendered block by block is kept in the cache too).
     """
-    store = open_cache(style_path, fmt, "bib")
+    with paused_gc():  # the cache file is some 100,000 objects, all kept: nothing to collect
+        store = open_cache(style_path, fmt, "bib")
     if store is None:
         return False
     if store.get(_STYLE_FITS) is None:
@@ -191,9 +192,14 @@ def _assemble(files: dict[str, bytes], blocks: list[_Block], records: list[Recor
     robust: dict[str, tuple[str, str, str]] = {}
     if any(r[4] for r in records):
         _number_lines(blocks, files)
+    add = entries.append
+    # Most blocks hold one entry and no links or problems: no comprehension per block.
     for b, (_, _, rendered, links, probs) in zip(blocks, records, strict=True):
-        entries += [RenderedEntry(key, None, cache={fmt: (label, body)}) for key, label, body in rendered]
-        robust.update((key, (original, archived, date)) for key, original, archived, date in links)
-        problems += [Problem(b.path, b.line + line, message, column, code, key)
-                     for line, column, message, code, key in probs]
+        for key, label, body in rendered:
+            add(RenderedEntry(key, None, cache={fmt: (label, body)}))
+        if links:
+            robust.update((key, (original, archived, date)) for key, original, archived, date in links)
+        if probs:
+            problems += [Problem(b.path, b.line + line, message, column, code, key)
+                         for line, column, message, code, key in probs]
     return entries, problems, robust
