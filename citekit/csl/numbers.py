@@ -333,10 +333,6 @@ def _default_label(ctx: Context, variable: str) -> str:
     return variable
 
 
-def _value(ctx: Context, variable: str) -> Any:
-    return variable_value(ctx, variable)
-
-
 def _wrap(ctx: Context, el: El, children: list[Node]) -> Node | None:
     from citekit.csl.evaluate import wrap
 
@@ -391,7 +387,7 @@ def render_number(ctx: Context, el: El) -> Node | None:
     variable = el.get("variable")
     if not variable:
         return None
-    value = _value(ctx, variable)
+    value = variable_value(ctx, variable)
     present = value not in (None, "")
     ctx.note_variable(present)
     if not present:
@@ -470,7 +466,7 @@ def render_label(ctx: Context, el: El, variable: str | None = None, *, count: in
             count = len(names) if isinstance(names, list) else 1
         plural = count > 1
     else:
-        value = _value(ctx, name)
+        value = variable_value(ctx, name)
         if value in (None, ""):
             return None
         parts = parse_number(value, locale, _default_label(ctx, name))

@@ -66,7 +66,7 @@ def _blocks(path: str, data: bytes, strings: dict[str, str]) -> list[_Block]:
     from citekit.bibtex.titlecase import default_title_case
 
     # Besides its text, a block's items depend on its file's macros and the title-case setting:
-    # their digest keys the hash of every block (blake2b's key, so the block is not copied).
+    # their digest is the key of every block's hash (blake2b's key: no concatenation per block).
     context = digest(path, repr(sorted(strings.items())), default_title_case())
     blake = hashlib.blake2b
     cuts = [0, *(m.end() for m in _CUT.finditer(data)), len(data)]
@@ -117,7 +117,7 @@ def render_cached(texts: list[tuple[str, str]], style_path: Path, fmt: str, work
             for k, record in _render(parsed, first, load_style(style_path), fmt).items():
                 records[k] = record
                 store.put(blocks[k].key, record)
-            store.save()
+        store.save()  # a no-op unless something was added (or a damaged journal is to be folded in)
         return _assemble(files, blocks, records, fmt)  # type: ignore[arg-type]
 
 
