@@ -110,3 +110,27 @@ def test_a_warm_run_after_an_edit_imports_neither_lxml_nor_citeproc(tmp_path: Pa
     assert not {"lxml", "lxml.etree", "citeproc"} & imported
     assert "Edited" in warm.stdout
     assert warm.stdout == run(cache="off").stdout
+
+
+def test_a_run_with_nothing_new_still_folds_a_damaged_journal(tmp_path: Path, render_cache_dir: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from citekit.render import bulk
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from gen_library import library
+
+    monkeypatch.setattr(bulk, "MIN_BYTES", 4000)
+    bib = tmp_path / "lib.bib"
+    bib.write_text(library(60), encoding="utf-8")
+    first = bulk.render_files([bib], "gb-t-7714-2015-numeric", workers=2)
+    text = bib.read_text(encoding="utf-8")
+    at = text.index("title = {", len(text) // 2)
+    bib.write_text(text[:at] + "title = {Edited " + text[at + 9:], encoding="utf-8")
+    bulk.render_files([bib], "gb-t-7714-2015-numeric", workers=2)
+    (journal,) = render_cache_dir.glob("*.marshal.journal")
+    journal.write_bytes(journal.read_bytes() + b"CKJ1 torn")  # a crash in a later append
+    again = bulk.render_files([bib], "gb-t-7714-2015-numeric", workers=2)
+    assert not journal.exists()
+    assert again is not None and first is not None and len(again[0]) == len(first[0])
