@@ -74,3 +74,58 @@ def test_importing_the_cli_leaves_the_collector_on_and_a_command_turns_it_on() -
                    "citekit.cli.main()")
     assert proc.stdout.splitlines()[0] == "True", proc.stderr
     assert proc.stdout.splitlines()[-1] == "at exit True", proc.stdout + proc.stderr
+
+
+COMMAND_MODULES = ("citekit.cli.formatting", "citekit.cli.latex", "citekit.cli.links", "citekit.cli.zotero",
+                   "citekit.cli.care")
+
+
+def _modules_after(argv: list[str]) -> tuple[str, list[str]]:
+    proc = _python(f"import sys\nsys.argv = ['citekit', *{argv!r}]\nimport atexit\n"
+                   f"atexit.register(lambda: print([m for m in {COMMAND_MODULES!r} if m in sys.modules]))\n"
+                   "from citekit.cli import main\nmain()")
+    return proc.stdout, proc.stdout.strip().splitlines()[-1]
+
+
+def test_the_help_lists_every_command_without_building_one() -> None:
+    out, loaded = _modules_after(["--help"])
+    assert loaded == "[]"
+    from citekit.cli import COMMANDS
+
+    listed = out.split("Commands:")[1].split()
+    assert [name for name in COMMANDS if name in listed] == list(COMMANDS)
+
+
+def test_a_command_builds_only_its_own_module() -> None:
+    assert _modules_after(["styles", "list"])[1] == "['citekit.cli.formatting']"
+    assert _modules_after(["zotero", "--help"])[1] == "['citekit.cli.zotero']"
+
+
+def test_the_commands_table_is_the_commands_own_help() -> None:
+    """The table that lists commands without building them says what each command's help says."""
+    import typer
+    from typer._click.utils import make_default_short_help
+
+    from citekit.cli import _SETTINGS, COMMANDS
+
+    built: dict = {}
+    for module in dict.fromkeys(m for m, _ in COMMANDS.values()):
+        sub = typer.Typer(**_SETTINGS)
+        __import__(f"citekit.cli.{module}", fromlist=["register"]).register(sub)
+        for name, command in typer.main.get_group(sub).commands.items():
+            built[name] = (module, command)
+    assert set(built) == set(COMMANDS)
+    for name, (module, command) in built.items():
+        assert COMMANDS[name][0] == module and not command.hidden
+        for limit in (30, 45, 60, 80, 120, 200):
+            assert make_default_short_help(COMMANDS[name][1], limit) == command.get_short_help_str(limit), name
+
+
+def test_completion_of_command_names_builds_no_command() -> None:
+    import os
+
+    env = dict(os.environ, _CITEKIT_COMPLETE="complete_bash", COMP_WORDS="citekit ex", COMP_CWORD="1")
+    code = (f"import sys, atexit\natexit.register(lambda: print([m for m in {COMMAND_MODULES!r} if m in sys.modules]))"
+            "\nsys.argv[0] = 'citekit'\nfrom citekit.cli import main\nmain()")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert proc.stdout.split() == ["export", "[]"], proc.stdout + proc.stderr
