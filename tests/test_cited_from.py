@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from citekit.sources import Citation, citations_in, latex_citations, markdown_citations_own
+from citekit.citing import Citation, citations_in, latex_citations, markdown_citations_own
 
 CITEKIT = [sys.executable, "-m", "citekit.cli"]
 HAS_PANDOC = shutil.which("pandoc") is not None
@@ -163,7 +163,7 @@ def test_nocite_star_takes_the_library_cited_first(tmp_path: Path) -> None:
 
 
 def test_a_pandoc_that_hangs_is_one_error_not_a_wait(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import citekit.sources as sources
+    import citekit.citing as citing
     from citekit.errors import CitekitError
 
     slow = tmp_path / "pandoc"
@@ -171,6 +171,6 @@ def test_a_pandoc_that_hangs_is_one_error_not_a_wait(tmp_path: Path, monkeypatch
     slow.chmod(0o755)
     paper = tmp_path / "paper.md"
     paper.write_text("See [@a].\n")
-    monkeypatch.setattr(sources, "PANDOC_TIMEOUT", 0.5)
+    monkeypatch.setattr(citing, "PANDOC_TIMEOUT", 0.5)
     with pytest.raises(CitekitError, match="did not finish reading it"):
-        sources.markdown_citations_pandoc(paper, paper.read_text(), str(slow))
+        citing.markdown_citations_pandoc(paper, paper.read_text(), str(slow))

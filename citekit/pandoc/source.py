@@ -18,7 +18,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from citekit.sources import markdown_citations_own
+from citekit.citing import markdown_citations_own
 
 # pandoc's options that take their value in the next argument (2.17 and 3.x, ``pandoc --help``)
 _SHORT_WITH_VALUE = set("frtwoMdVHBAFLTcD")
