@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,6 +37,8 @@ def real_target(path: str | Path) -> Path:
 
 def lock_dir() -> Path:
     """A private per-user folder for lock files (the runtime dir, else the temp dir)."""
+    import tempfile  # here, as in atomic_write: a run that writes nothing never needs it
+
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     base = Path(runtime) if runtime and os.path.isdir(runtime) else Path(tempfile.gettempdir())
     uid = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
@@ -49,6 +49,8 @@ def lock_dir() -> Path:
 
 def lock_path_for(path: str | Path) -> Path:
     """The lock file for ``path``: named by a hash of the real target, so every link to it shares one."""
+    import hashlib  # OpenSSL's start-up cost, paid only by a run that writes
+
     digest = hashlib.sha256(os.fsencode(real_target(path))).hexdigest()[:32]
     return lock_dir() / f"{digest}.lock"
 
@@ -163,6 +165,8 @@ def atomic_write(path: str | Path, data: str | bytes, encoding: str = "utf-8", *
         mode = target.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
+    import tempfile
+
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:

@@ -11,16 +11,17 @@ import re
 from functools import lru_cache
 
 from citekit.bibtex.latex import decode, encode
+from citekit.perf import compiled_later
 
 _AND = re.compile(r"\s+and\s+", re.I)
 _SPACE = re.compile(r"[\s~]+")
 _WHITESPACE = re.compile(r"\s+")
 _COMMA = re.compile(",")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_CJK = compiled_later(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
 def is_cjk(text: str) -> bool:
-    return not text.isascii() and _CJK.search(text) is not None  # isascii: a flag, no scan
+    return not text.isascii() and _CJK().search(text) is not None  # isascii: a flag, no scan
 
 
 def _split_top(text: str, sep: re.Pattern[str]) -> list[str]:

@@ -8,7 +8,6 @@ need it. Each entry keeps its character span so writers can replace it and nothi
 from __future__ import annotations
 
 import bisect
-import logging
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,9 +22,6 @@ from citekit.perf import paused_gc
 if TYPE_CHECKING:
     from bibtexparser.model import Entry as BPEntry
 
-# bibtexparser logs every failed block as a warning; citekit reports them itself, once
-# (setting the level works before bibtexparser is imported).
-logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
 
 _BRACES = re.compile(r'\\.|[{}"]', re.S)
@@ -183,6 +179,8 @@ def _slow_region(bib: BibFile, text: str, seg: tuple[int, int, str], lines: _Lin
     so that a block left open there fails as it does in the whole file (its own failure at the
     end of the piece is dropped)."""
     # imported here: a warm run answered from the render cache, and --help, never parse
+    import logging
+
     import bibtexparser
     from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, ParsingFailedBlock
     from bibtexparser.model import Entry as BPEntry
@@ -191,6 +189,8 @@ def _slow_region(bib: BibFile, text: str, seg: tuple[int, int, str], lines: _Lin
     a, b, head = seg
     piece = text[a:b] if a or b != len(text) else text
     whole = piece + head if head else piece
+    # bibtexparser logs every failed block as a warning; citekit reports them itself, once.
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
     parsed = bibtexparser.parse_string(whole, parse_stack=[])
     path = bib.path
     cursor = 0

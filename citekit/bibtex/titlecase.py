@@ -22,6 +22,7 @@ from typing import Literal, cast
 
 from citekit.bibtex.names import is_cjk
 from citekit.errors import CitekitError
+from citekit.perf import compiled_later
 
 TitleCase = Literal["as-is", "sentence"]
 TITLE_CASES: tuple[str, ...] = ("as-is", "sentence")
@@ -30,7 +31,7 @@ TITLE_FIELDS = frozenset({"title", "subtitle", "titleaddon", "shorttitle", "book
                           "maintitle", "mainsubtitle"})
 _ENGLISH = frozenset({"english", "american", "british", "usenglish", "ukenglish", "canadian", "australian",
                       "newzealand", "en"})
-_NON_LATIN = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0e00-\u0e7f]")
+_NON_LATIN = compiled_later(r"[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0e00-\u0e7f]")
 _TOKEN = re.compile(r"[^\W_](?:[^\W_]|['\u2019](?=[^\W_]))*")
 _COMMAND = re.compile(r"\\(?:[A-Za-z]+|.)")
 
@@ -40,7 +41,7 @@ def is_english(langid: str | None, title: str) -> bool:
     lang = (langid or "").strip().lower()
     if lang:
         return lang in _ENGLISH or lang.startswith("en-")
-    return not is_cjk(title) and not _NON_LATIN.search(title)
+    return title.isascii() or (not is_cjk(title) and not _NON_LATIN().search(title))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ next run a parse.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from citekit.csl.style import El
+from citekit.perf import blake2b
 
 KEEP = 64  # trees kept in the folder (styles and locales); the oldest go first
 _MAGIC = b"citekit-xml 1\n"
@@ -40,7 +40,7 @@ def tree(path: Path, parse: Callable[[Path], El]) -> El:
         st = path.stat()
     except OSError:
         return parse(path)  # let the parser report it
-    key = hashlib.blake2b(f"{_namespace}\0{path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}".encode(
+    key = blake2b(f"{_namespace}\0{path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}".encode(
         "utf-8", "surrogatepass"), digest_size=16).hexdigest()
     stored = _folder / f"{key}.xml.marshal"
     try:

@@ -11,7 +11,6 @@ back as it was written.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 from citekit.bibtex.reader import parse_bib
 from citekit.csl.style import Style
 from citekit.model import Problem
-from citekit.perf import paused_gc
+from citekit.perf import blake2b, paused_gc
 from citekit.render import bulk, robust_links
 from citekit.render.bulk import Rendered, _file_strings, bulk_style, render_forked
 from citekit.render.cache import RenderCache, digest, open_cache
@@ -68,7 +67,7 @@ def _blocks(path: str, data: bytes, strings: dict[str, str]) -> list[_Block]:
     # Besides its text, a block's items depend on its file's macros and the title-case setting:
     # their digest is the key of every block's hash (blake2b's key: no concatenation per block).
     context = digest(path, repr(sorted(strings.items())), default_title_case())
-    blake = hashlib.blake2b
+    blake = blake2b
     cuts = [0, *(m.end() for m in _CUT.finditer(data)), len(data)]
     return [_Block(path, start, end, blake(data[start:end], digest_size=16, key=context).digest())
             for start, end in zip(cuts, cuts[1:], strict=False)]

@@ -18,13 +18,14 @@ folder to use instead of the platform cache folder (``platformdirs.user_cache_di
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from citekit.perf import blake2b
 
 ENV = "CITEKIT_RENDER_CACHE"
 _OFF = {"off", "0", "no", "false"}
@@ -57,7 +58,7 @@ def engine_version() -> str:
     import citekit
 
     root = Path(citekit.__file__).resolve().parent
-    digest = hashlib.blake2b(citekit.__version__.encode(), digest_size=16)
+    digest = blake2b(citekit.__version__.encode(), digest_size=16)
     for package in _ENGINE_PACKAGES:
         for path in sorted((root / package).glob("*.py")):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -80,7 +81,7 @@ def _locale_version() -> str:
 def digest(*parts: str | int | bytes) -> bytes:
     """A short digest of strings, bytes and ints (by their repr: marshal's bytes depend on
     reference counts, so equal values could hash apart)."""
-    h = hashlib.blake2b(digest_size=16)
+    h = blake2b(digest_size=16)
     for part in parts:
         h.update(repr(part).encode("utf-8", "surrogatepass") + b"\0")
     return h.digest()
@@ -141,7 +142,7 @@ class RenderCache:
             size = int.from_bytes(head[4:12], "big") if len(head) == 28 else -1
             payload = raw[at + 28:at + 28 + size] if size >= 0 else b""
             if (not head.startswith(_CHUNK) or len(payload) != size
-                    or hashlib.blake2b(payload, digest_size=16).digest() != head[12:28]):
+                    or blake2b(payload, digest_size=16).digest() != head[12:28]):
                 self._changed = self._fold = True  # a torn chunk: fold what came before it into the file
                 return
             try:
@@ -208,7 +209,7 @@ class RenderCache:
     def _append(self) -> bool:
         """This run's new entries as one chunk at the journal's end; False: write the file instead."""
         payload = marshal.dumps(self._new)
-        chunk = _CHUNK + len(payload).to_bytes(8, "big") + hashlib.blake2b(payload, digest_size=16).digest() + payload
+        chunk = _CHUNK + len(payload).to_bytes(8, "big") + blake2b(payload, digest_size=16).digest() + payload
         try:
             # One write with O_APPEND: runs that save at the same time add whole chunks, in turn.
             fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
@@ -257,8 +258,8 @@ def open_cache(style_path: str | Path, fmt: str, kind: str) -> RenderCache | Non
         style_text = Path(style_path).read_bytes()
     except OSError:
         return None  # a style given as text, or gone: nothing stable to key on
-    namespace = "\n".join([engine_version(), _locale_version(), hashlib.blake2b(style_text).hexdigest(), fmt, kind])
-    name = hashlib.blake2b(namespace.encode(), digest_size=12).hexdigest()
+    namespace = "\n".join([engine_version(), _locale_version(), blake2b(style_text).hexdigest(), fmt, kind])
+    name = blake2b(namespace.encode(), digest_size=12).hexdigest()
     return RenderCache(folder / f"{kind}-{fmt}-{name}.marshal", namespace)
 
 

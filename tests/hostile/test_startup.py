@@ -129,3 +129,18 @@ def test_completion_of_command_names_builds_no_command() -> None:
             "\nsys.argv[0] = 'citekit'\nfrom citekit.cli import main\nmain()")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert proc.stdout.split() == ["export", "[]"], proc.stdout + proc.stderr
+
+
+def test_formatting_a_small_library_loads_neither_openssl_nor_logging_nor_the_manuscript_readers() -> None:
+    """Start-up: these cost milliseconds to import, and a plain `citekit format` needs none of them."""
+    proc = _python("import sys\nsys.argv = ['citekit', 'format']\nimport atexit\n"
+                   "atexit.register(lambda: print(sorted(m for m in ('_hashlib', 'logging', 'tempfile', 'citekit.citing')"
+                   " if m in sys.modules)))\nfrom citekit.cli import main\nmain()")
+    assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout[-500:] + proc.stderr
+
+
+def test_a_pattern_compiled_later_is_compiled_once_on_first_use() -> None:
+    from citekit.perf import compiled_later
+
+    pattern = compiled_later(r"[\u4e00-\u9fff]+")
+    assert pattern() is pattern() and pattern().findall("a 中文 b") == ["中文"]
