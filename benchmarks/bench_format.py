@@ -12,11 +12,13 @@ the machine hits both alike), and the table gives the medians and citekit's rati
 
 citekit runs cold (the render cache off), then warm: a first run filling an empty cache, the same
 library again, and again after one entry changed. Then 50,000 entries, each run paired with a
-10,000-entry run (µs per entry, the ratio taken within each pair), and the start-up medians of
-``citekit format`` on the bundled library and ``citekit --help``. Wall, CPU (the process and its
-workers) and peak RSS (the largest single process) are per run.
+10,000-entry run (µs per entry, the ratio taken within each pair; ``--big-distinct`` repeats this on
+libraries where every author is distinct, so that no name memo hits more often in the larger one),
+and the start-up medians of ``citekit format`` on the bundled library and ``citekit --help``. Wall,
+CPU (the process and its workers) and peak RSS (the largest single process) are per run.
 
-    python benchmarks/bench_format.py [-n 10000] [--repeat 3] [--big 50000] [--peers typst,pandoc,citeproc-js]
+    python benchmarks/bench_format.py [-n 10000] [--repeat 3] [--big 50000] [--big-distinct]
+                                      [--peers typst,pandoc,citeproc-js]
     python benchmarks/bench_format.py --against 4212da5   # also another revision's citekit, interleaved
 """
 
@@ -154,6 +156,24 @@ def med(runs: list[Run], i: int) -> float:
     return statistics.median(r[i] for r in runs)
 
 
+def linearity(args: argparse.Namespace, work: Path, tree: str, citekit: Callable[[str, Path], Run], small: Path,
+              label: str, distinct: bool = False) -> None:
+    """``--big`` entries against ``-n``: each big run is paired with a small run just before it,
+    and the ratio is taken within the pair (this machine's speed drifts by a third within
+    minutes, which against runs a minute apart swamped a 10 % criterion)."""
+    big = work / f"big{'-distinct' if distinct else ''}.bib"
+    big.write_text(library(args.big, distinct_names=distinct), encoding="utf-8")
+    pairs = [(citekit(tree, small), citekit(tree, big)) for _ in range(args.repeat)]
+    small_runs, big_runs = [s for s, _ in pairs], [b for _, b in pairs]
+    parts = []
+    for i, what in enumerate(("wall", "CPU")):
+        b, s = med(big_runs, i) / args.big * 1e6, med(small_runs, i) / args.n * 1e6
+        ratio = statistics.median((bg[i] / args.big) / (sm[i] / args.n) for sm, bg in pairs)
+        parts.append(f"{what} {b:.0f} µs against {s:.0f} at {args.n:,} ({(ratio - 1) * 100:+.0f} % in pairs)")
+    print(f"{args.big:,} entries, cold{label}, {args.repeat} pairs with {args.n:,}: {fmt_run(big_runs)}; per entry "
+          + ", ".join(parts))
+
+
 def change_one_entry(bib: Path) -> None:
     text = bib.read_text(encoding="utf-8")
     at = text.index("title = {", len(text) // 2)
@@ -165,6 +185,8 @@ def main() -> None:
     ap.add_argument("-n", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--big", type=int, default=50_000, help="the linearity run's size (0: skip)")
+    ap.add_argument("--big-distinct", action="store_true",
+                    help="also the linearity pairs on libraries where every author is distinct")
     ap.add_argument("--peers", default="typst,pandoc,citeproc-js")
     ap.add_argument("--install-typst", action="store_true", help="pip-install typst into the scratch venv")
     ap.add_argument("--against", metavar="REV", help="also run this git revision's citekit, interleaved")
@@ -235,20 +257,12 @@ def report(args: argparse.Namespace, work: Path, trees: dict[str, str]) -> None:
     print(f"  {'one entry changed':44} {fmt_run(changed)}{vs}")
 
     if args.big:
-        # Each 50,000-entry run is paired with a 10,000-entry run just before it, and the ratio is
-        # taken within the pair: this machine's speed drifts by a third within minutes, which
-        # against the cold runs above (a minute earlier) swamped a 10 % criterion.
-        big = work / "big.bib"
-        big.write_text(library(args.big), encoding="utf-8")
-        linear = [(citekit(trees["citekit"], bib), citekit(trees["citekit"], big)) for _ in range(args.repeat)]
-        small_runs, big_runs = [s for s, _ in linear], [b for _, b in linear]
-        parts = []
-        for i, what in enumerate(("wall", "CPU")):
-            b, s = med(big_runs, i) / args.big * 1e6, med(small_runs, i) / args.n * 1e6
-            ratio = statistics.median((bg[i] / args.big) / (sm[i] / args.n) for sm, bg in linear)
-            parts.append(f"{what} {b:.0f} µs against {s:.0f} at {args.n:,} ({(ratio - 1) * 100:+.0f} % in pairs)")
-        print(f"{args.big:,} entries, cold ({args.repeat} pairs with {args.n:,}): {fmt_run(big_runs)}; per entry "
-              + ", ".join(parts))
+        linearity(args, work, trees["citekit"], citekit, bib, "")
+        if args.big_distinct:
+            small = work / "distinct.bib"
+            small.write_text(library(args.n, distinct_names=True), encoding="utf-8")
+            linearity(args, work, trees["citekit"], citekit, small, " (every author distinct: names never repeat)",
+                      distinct=True)
 
     starts = {"citekit format (bundled library)": ["format"], "citekit --help": ["--help"]}
     for label, argv in starts.items():
