@@ -1,10 +1,11 @@
 """Formatting whole large libraries on every core: parse, map and render in forked workers.
 
 The serial path parses and maps every entry in one process before rendering; for a 10,000-entry
-library that is a third of the time. Here each worker takes a run of consecutive entries (split at
-lines starting with a block start, ``@type{``, where bibtexparser itself starts a new block), parses and maps them,
-reports how many it will render, receives its first citation number, and renders. The output is
-identical to the serial path; anything unusual (duplicate keys across runs, a style that sorts)
+library that is a third of the time. Here the files are cut into pieces of consecutive entries
+(at lines starting with a block start, ``@type{``, where bibtexparser itself starts a new block),
+and each worker asks for a piece, parses and maps it and reports its keys, until none is left.
+Then each learns the first citation number of each of its pieces and renders them. The output is
+identical to the serial path; anything unusual (duplicate keys across pieces, a style that sorts)
 returns None so the caller uses the serial path.
 """
 
@@ -31,7 +32,9 @@ if TYPE_CHECKING:
 
 MIN_BYTES = 400_000  # below this (≈ 1,500 entries) forking costs more than it saves
 SLICE = 500  # entries whose output trees a worker holds at once
-PIECE_BYTES = 250_000  # .bib text a worker parses at once
+# .bib text a worker parses at once: small enough that a worker on a slower core (the two cores of
+# a shared machine differ by a third at times) takes fewer pieces and the workers finish together.
+PIECE_BYTES = 100_000
 # Where bibtexparser always starts a block, in the whole file as in a piece: "@type{" or
 # "@type(" at a line start ("@" alone there may be text inside a value).
 _BLOCK_START = re.compile(r"^[ \t]*@\w*[ \t]*[{(]", re.M)
@@ -92,28 +95,36 @@ def _worker(pieces: list[_Piece], style: Style, fmt: str, conn: Connection) -> N
 
     gc.disable()  # a short-lived process that frees by reference counting (see citekit.perf)
     try:
-        items, problems, starts = [], [], []
+        parsed: dict[int, list] = {}
         title_case = default_title_case()  # looked up once, not once per entry
-        for piece in pieces:
+        # Pieces come one at a time, to whichever worker asks first: a worker on a slower core
+        # parses fewer, and so renders fewer (each renders what it parsed).
+        index = conn.recv()
+        while index is not None:
+            piece = pieces[index]
             bib = _shift(parse_bib(piece.text, piece.path), piece)
             strings = {**piece.strings, **bib.strings}
-            mapped = [entry_to_csl(e, strings, title_case=title_case) for e in bib.entries]
-            items += mapped
-            starts += [(e.path, e.line, str(i["id"])) for e, i in zip(bib.entries, mapped, strict=True)]
-            problems += bib.problems
-        conn.send(([str(i["id"]).lower() for i in items], problems, starts))
-        offset = conn.recv()
-        if offset is None:
+            mapped = parsed[index] = [entry_to_csl(e, strings, title_case=title_case) for e in bib.entries]
+            conn.send((index, [str(i["id"]).lower() for i in mapped], bib.problems,
+                       [(e.path, e.line, str(i["id"])) for e, i in zip(bib.entries, mapped, strict=True)]))
+            index = conn.recv()
+        offsets: dict[int, int] | None = conn.recv()
+        if offsets is None or not parsed:
             return
+        items = [i for k in sorted(parsed) for i in parsed[k]]
         proc = processor(items, style, fmt)
-        ids = proc.bibliography_plan([str(i["id"]) for i in items], sort=False, first_number=offset + 1)
-        # Entries travel as (key, label, body): pickling thousands of RenderedEntry objects costs
-        # several times as much, on both sides of the pipe.
-        rendered: list[tuple[str, str | None, str]] = []
-        for at in range(0, len(ids), SLICE):  # trees for a slice at a time, then only their text
-            rendered += [(e.key, *e.cache[fmt])
-                         for e in _rendered(proc, proc.render_bibliography(ids[at:at + SLICE]), fmt)]
-        conn.send((rendered, robust_links(items)))
+        proc.bibliography_plan([str(i["id"]) for i in items], sort=False)
+        numbers = {str(i["id"]): offsets[k] + n + 1 for k in sorted(parsed) for n, i in enumerate(parsed[k])}
+        proc.number_as(numbers)
+        for k in sorted(parsed):
+            ids = [str(i["id"]) for i in parsed[k]]
+            # Entries travel as (key, label, body): pickling thousands of RenderedEntry objects costs
+            # several times as much, on both sides of the pipe.
+            rendered: list[tuple[str, str | None, str]] = []
+            for at in range(0, len(ids), SLICE):  # trees for a slice at a time, then only their text
+                rendered += [(e.key, *e.cache[fmt])
+                             for e in _rendered(proc, proc.render_bibliography(ids[at:at + SLICE]), fmt)]
+            conn.send((k, rendered, robust_links(parsed.pop(k))))
     finally:
         conn.close()
 
@@ -169,6 +180,7 @@ def render_forked(texts: list[tuple[str, str]], loaded: Style, fmt: str, workers
     """``render_files`` in ``workers`` forked processes; ``starts`` receives each item's file,
     line and id, in order."""
     import multiprocessing
+    from multiprocessing.connection import wait
 
     # Loaded once here rather than in every worker (the workers inherit them).
     import citekit.bibtex.mapping  # noqa: F401
@@ -179,39 +191,57 @@ def render_forked(texts: list[tuple[str, str]], loaded: Style, fmt: str, workers
     pieces: list[_Piece] = []
     for path, text in texts:
         # Pieces of about PIECE_BYTES: a worker parses one at a time, so the parser's objects for
-        # one piece are freed before the next (peak memory), and the workers' shares stay even.
+        # one piece are freed before the next (peak memory).
         parts = max(1, round(workers * len(text) / size), len(text) // PIECE_BYTES)
         pieces += _split(path, text, parts, _file_strings(text))
-    groups: list[list[_Piece]] = [[] for _ in range(workers)]
-    target, acc = size / workers, 0
-    for piece in pieces:
-        groups[min(int(acc // target), workers - 1)].append(piece)
-        acc += len(piece.text)
-    groups = [g for g in groups if g]
     ctx = multiprocessing.get_context("fork")
     conns, procs = [], []
-    for group in groups:
+    for _ in range(min(workers, len(pieces))):
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker, args=(group, loaded, fmt, child), daemon=True)
+        proc = ctx.Process(target=_worker, args=(pieces, loaded, fmt, child), daemon=True)
         proc.start()
         child.close()
         conns.append(parent)
         procs.append(proc)
     try:
-        reports = [c.recv() for c in conns]
-        keys = [k for ks, _, _ in reports for k in ks]
+        reports: dict[int, tuple[list[str], list[Problem], list[tuple[str, int, str]]]] = {}
+        owned: dict[Connection, list[int]] = {c: [] for c in conns}
+        queue = iter(range(len(pieces)))
+        for c in conns:
+            c.send(next(queue, None))
+        busy = set(conns)
+        while busy:
+            for c in wait(list(busy)):
+                index, keys, problems, piece_starts = c.recv()
+                reports[index] = (keys, problems, piece_starts)
+                owned[c].append(index)
+                following = next(queue, None)
+                c.send(following)
+                if following is None:
+                    busy.discard(c)
+        keys = [k for i in range(len(pieces)) for k in reports[i][0]]
         if len(set(keys)) != len(keys):  # a duplicate across pieces: the serial path reports it properly
             for c in conns:
                 c.send(None)
             return None
-        offset = 0
-        for c, (ks, _, _) in zip(conns, reports, strict=True):
-            c.send(offset)
-            offset += len(ks)
-        results = [c.recv() for c in conns]
+        offsets, offset = [], 0
+        for i in range(len(pieces)):
+            offsets.append(offset)
+            offset += len(reports[i][0])
+        for c in conns:
+            c.send({i: offsets[i] for i in owned[c]})
+        results: dict[int, tuple[list[tuple[str, str | None, str]], dict]] = {}
+        left = {c: len(owned[c]) for c in conns if owned[c]}
+        while left:  # as they come: a worker waiting on a full pipe would wait for the others
+            for c in wait(list(left)):
+                index, rendered, links = c.recv()
+                results[index] = (rendered, links)
+                left[c] -= 1
+                if not left[c]:
+                    del left[c]
         entries = [RenderedEntry(key, None, cache={fmt: (label, body)})
-                   for rendered, _ in results for key, label, body in rendered]
-        robust = {k: v for _, links in results for k, v in links.items()}
+                   for i in range(len(pieces)) for key, label, body in results[i][0]]
+        robust = {k: v for i in range(len(pieces)) for k, v in results[i][1].items()}
     except EOFError:  # a worker died: let the caller render serially
         return None
     finally:
@@ -220,5 +250,5 @@ def render_forked(texts: list[tuple[str, str]], loaded: Style, fmt: str, workers
             if p.is_alive():
                 p.kill()
     if starts is not None:
-        starts += [s for _, _, ss in reports for s in ss]
-    return entries, [p for _, probs, _ in reports for p in probs], robust
+        starts += [s for i in range(len(pieces)) for s in reports[i][2]]
+    return entries, [p for i in range(len(pieces)) for p in reports[i][1]], robust

@@ -55,6 +55,29 @@ def test_bulk_equals_serial(tmp_path: Path, always_bulk: None, style: str) -> No
     assert [(p.line, p.code) for p in problems] == [(p.line, p.code) for p in expected_problems]
 
 
+def test_many_small_pieces_over_several_files_equal_serial(tmp_path: Path, always_bulk: None,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pieces go to whichever worker asks first, so workers own scattered pieces: numbers, order,
+    problems and each entry's file and line still come out as the serial path gives them."""
+    monkeypatch.setattr(bulk, "PIECE_BYTES", 3000)
+    first, second = tmp_path / "a.bib", tmp_path / "b.bib"
+    first.write_text(library(150) + "@misc{broken, title = {unbalanced\n\n", encoding="utf-8")
+    second.write_text(library(120, seed=3).replace("{k", "{b"), encoding="utf-8")
+    starts: list = []
+    texts = [(str(p), p.read_text(encoding="utf-8")) for p in (first, second)]
+    from citekit.render.engine import load_style
+    from citekit.styles import resolve_style
+
+    result = bulk.render_forked(texts, load_style(resolve_style("gb-t-7714-2015-numeric")), "text", 3, starts)
+    assert result is not None
+    entries, problems, _ = result
+    expected_doc, expected_problems = serial([first, second], "gb-t-7714-2015-numeric")
+    assert render_document(entries) == expected_doc
+    assert [(p.path, p.line, p.code) for p in problems] == [(p.path, p.line, p.code) for p in expected_problems]
+    lib = read_library([first, second])
+    assert starts == [(e.path, e.line, e.key) for e in lib.entries]
+
+
 def test_bulk_steps_aside(tmp_path: Path, always_bulk: None) -> None:
     path = tmp_path / "dup.bib"
     path.write_text(library(50) + "\n" + library(50), encoding="utf-8")  # the same keys twice
