@@ -11,17 +11,22 @@ import re
 from functools import lru_cache
 
 from citekit.bibtex.latex import decode, encode
-from citekit.perf import compiled_later
 
 _AND = re.compile(r"\s+and\s+", re.I)
 _SPACE = re.compile(r"[\s~]+")
 _WHITESPACE = re.compile(r"\s+")
 _COMMA = re.compile(",")
-_CJK = compiled_later(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+# Kana, CJK unified ideographs (and extension A), Hangul syllables, compatibility ideographs. Not
+# a regular expression: ``re`` compiles a class this wide in 5 ms, a tenth of a small run.
+_CJK_RANGES = (("\u3040", "\u30ff"), ("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uac00", "\ud7af"),
+               ("\uf900", "\ufaff"))
 
 
 def is_cjk(text: str) -> bool:
-    return not text.isascii() and _CJK().search(text) is not None  # isascii: a flag, no scan
+    # isascii is a flag, no scan; max() rules out accented Latin without looking at each character
+    if text.isascii() or max(text) < "\u3040":
+        return False
+    return any(a <= ch <= b for ch in text for a, b in _CJK_RANGES)
 
 
 def _split_top(text: str, sep: re.Pattern[str]) -> list[str]:

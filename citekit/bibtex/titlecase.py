@@ -41,7 +41,9 @@ def is_english(langid: str | None, title: str) -> bool:
     lang = (langid or "").strip().lower()
     if lang:
         return lang in _ENGLISH or lang.startswith("en-")
-    return title.isascii() or (not is_cjk(title) and not _NON_LATIN().search(title))
+    if title.isascii() or max(title) < "\u0370":  # Latin script, accents and all
+        return True
+    return not is_cjk(title) and not _NON_LATIN().search(title)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from citekit.csl.context import Disamb
 from citekit.csl.style import Style
 from citekit.render.cache import RenderCache, digest, open_cache
 from citekit.render.engine import RenderedEntry, _render_parallel, _rendered, _splittable, _workers
@@ -23,7 +22,9 @@ if TYPE_CHECKING:
     from citekit.csl.processor import Processor
 
 _ALONE = b"style: entries stand alone"
-_NO_DISAMBIGUATION = repr(Disamb())
+# An entry's key names its disambiguation, or "" when none applies: then a run that finds every
+# entry in the cache need not import the engine's context module to spell the default.
+_NO_DISAMBIGUATION = ""
 
 
 def open_item_cache(style: str | Path | Style, fmt: str) -> RenderCache | None:
@@ -86,9 +87,13 @@ def through_cache(proc: Processor, prepared: list[dict[str, Any]], ids: list[str
     """The bibliography, rendering only the entries the cache does not hold."""
     if store.get(_ALONE) is None:
         store.put(_ALONE, _splittable(proc.style))
+    from citekit.csl.context import Disamb  # loaded with the processor already
+
     content = _content(prepared)
     order = proc.bibliography_plan(ids, sort=sort)
-    keys = {i: digest(content[i], proc.citation_number(i), repr(proc.bib_disamb(i))) for i in order}
+    plain = Disamb()
+    keys = {i: digest(content[i], proc.citation_number(i),
+                      _NO_DISAMBIGUATION if (d := proc.bib_disamb(i)) == plain else repr(d)) for i in order}
     found = {i: v for i in order if (v := store.get(keys[i])) is not None}
     missing = [i for i in order if i not in found]
     if len(missing) == len(order) and not sort and _workers(len(order)) > 1 and _splittable(proc.style):
