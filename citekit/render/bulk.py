@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import itertools
 import os
 import re
 from collections.abc import Sequence
@@ -40,6 +41,10 @@ PIECE_BYTES = 100_000
 _BLOCK_START = re.compile(r"^[ \t]*@\w*[ \t]*[{(]", re.M)
 _STRING_START = re.compile(r"^[ \t]*@string\s*[{(]", re.M | re.I)
 _ANY_STRING = re.compile(r"@[sS][tT][rR][iI][nN][gG]")
+# An entry's start as the parser sees one (at a line start, not indented; not @string, @comment
+# or @preamble): how many a piece should hold, so that it can be numbered before it is parsed.
+_ENTRY_START = re.compile(r"^@(\w+)[ \t]*[{(]", re.M)
+_NOT_ENTRIES = frozenset({"string", "comment", "preamble"})
 
 
 @dataclasses.dataclass
@@ -89,6 +94,12 @@ def _shift(bib: BibFile, piece: _Piece) -> BibFile:
     return bib
 
 
+def _estimate(text: str) -> int:
+    """The entries a piece holds if the parser finds what the block starts promise (it does in a
+    well-formed file): a piece is numbered from this before it is parsed."""
+    return sum(1 for m in _ENTRY_START.finditer(text) if m.group(1).lower() not in _NOT_ENTRIES)
+
+
 def _worker(pieces: list[_Piece], style: Style, fmt: str, conn: Connection) -> None:
     from citekit.bibtex.mapping import entry_to_csl
     from citekit.bibtex.titlecase import default_title_case
@@ -97,36 +108,41 @@ def _worker(pieces: list[_Piece], style: Style, fmt: str, conn: Connection) -> N
     try:
         parsed: dict[int, list] = {}
         title_case = default_title_case()  # looked up once, not once per entry
-        # Pieces come one at a time, to whichever worker asks first: a worker on a slower core
-        # parses fewer, and so renders fewer (each renders what it parsed).
-        index = conn.recv()
-        while index is not None:
+        # Pieces come one at a time, to whichever worker asks first, each with its first citation
+        # number as the pieces before it promise: a worker parses and renders a piece in one go,
+        # and the workers finish together even when one core is slower than the other.
+        task = conn.recv()
+        while task is not None:
+            index, offset, expected = task
             piece = pieces[index]
             bib = _shift(parse_bib(piece.text, piece.path), piece)
             strings = {**piece.strings, **bib.strings}
             mapped = parsed[index] = [entry_to_csl(e, strings, title_case=title_case) for e in bib.entries]
+            done = _render_piece(mapped, style, fmt, offset) if len(mapped) == expected else None
             conn.send((index, [str(i["id"]).lower() for i in mapped], bib.problems,
-                       [(e.path, e.line, str(i["id"])) for e, i in zip(bib.entries, mapped, strict=True)]))
-            index = conn.recv()
-        offsets: dict[int, int] | None = conn.recv()
-        if offsets is None or not parsed:
-            return
-        items = [i for k in sorted(parsed) for i in parsed[k]]
-        proc = processor(items, style, fmt)
-        proc.bibliography_plan([str(i["id"]) for i in items], sort=False)
-        numbers = {str(i["id"]): offsets[k] + n + 1 for k in sorted(parsed) for n, i in enumerate(parsed[k])}
-        proc.number_as(numbers)
-        for k in sorted(parsed):
-            ids = [str(i["id"]) for i in parsed[k]]
-            # Entries travel as (key, label, body): pickling thousands of RenderedEntry objects costs
-            # several times as much, on both sides of the pipe.
-            rendered: list[tuple[str, str | None, str]] = []
-            for at in range(0, len(ids), SLICE):  # trees for a slice at a time, then only their text
-                rendered += [(e.key, *e.cache[fmt])
-                             for e in _rendered(proc, proc.render_bibliography(ids[at:at + SLICE]), fmt)]
-            conn.send((k, rendered, robust_links(parsed.pop(k))))
+                       [(e.path, e.line, str(i["id"])) for e, i in zip(bib.entries, mapped, strict=True)], done))
+            task = conn.recv()
+        # Pieces numbered wrongly (a piece before them held other than it promised), afresh.
+        for index, offset in (conn.recv() or {}).items():
+            conn.send((index, _render_piece(parsed[index], style, fmt, offset)))
     finally:
         conn.close()
+
+
+_Done = tuple[list[tuple[str, "str | None", str]], dict[str, tuple[str, str, str]]]
+
+
+def _render_piece(items: list, style: Style, fmt: str, offset: int) -> _Done:
+    """A piece's entries as (key, label, body), numbered from ``offset + 1``, and its Robust Links.
+
+    Entries travel as tuples: pickling thousands of RenderedEntry objects costs several times as
+    much, on both sides of the pipe."""
+    proc = processor(items, style, fmt)
+    ids = proc.bibliography_plan([str(i["id"]) for i in items], sort=False, first_number=offset + 1)
+    rendered: list[tuple[str, str | None, str]] = []
+    for at in range(0, len(ids), SLICE):  # trees for a slice at a time, then only their text
+        rendered += [(e.key, *e.cache[fmt]) for e in _rendered(proc, proc.render_bibliography(ids[at:at + SLICE]), fmt)]
+    return rendered, robust_links(items)
 
 
 Rendered = tuple[list[RenderedEntry], list[Problem], dict[str, tuple[str, str, str]]]
@@ -204,18 +220,25 @@ def render_forked(texts: list[tuple[str, str]], loaded: Style, fmt: str, workers
         conns.append(parent)
         procs.append(proc)
     try:
+        expected = [_estimate(p.text) for p in pieces]
+        guess = list(itertools.accumulate([0, *expected[:-1]]))
         reports: dict[int, tuple[list[str], list[Problem], list[tuple[str, int, str]]]] = {}
-        owned: dict[Connection, list[int]] = {c: [] for c in conns}
+        results: dict[int, _Done | None] = {}
+        owner: dict[int, Connection] = {}
         queue = iter(range(len(pieces)))
+
+        def task() -> tuple[int, int, int] | None:
+            index = next(queue, None)
+            return None if index is None else (index, guess[index], expected[index])
+
         for c in conns:
-            c.send(next(queue, None))
+            c.send(task())
         busy = set(conns)
         while busy:
             for c in wait(list(busy)):
-                index, keys, problems, piece_starts = c.recv()
-                reports[index] = (keys, problems, piece_starts)
-                owned[c].append(index)
-                following = next(queue, None)
+                index, keys, problems, piece_starts, done = c.recv()
+                reports[index], results[index], owner[index] = (keys, problems, piece_starts), done, c
+                following = task()
                 c.send(following)
                 if following is None:
                     busy.discard(c)
@@ -224,24 +247,22 @@ def render_forked(texts: list[tuple[str, str]], loaded: Style, fmt: str, workers
             for c in conns:
                 c.send(None)
             return None
-        offsets, offset = [], 0
-        for i in range(len(pieces)):
-            offsets.append(offset)
-            offset += len(reports[i][0])
+        offsets = list(itertools.accumulate([0, *(len(reports[i][0]) for i in range(len(pieces) - 1))]))
+        again = {i: offsets[i] for i in range(len(pieces)) if results[i] is None or offsets[i] != guess[i]}
         for c in conns:
-            c.send({i: offsets[i] for i in owned[c]})
-        results: dict[int, tuple[list[tuple[str, str | None, str]], dict]] = {}
-        left = {c: len(owned[c]) for c in conns if owned[c]}
+            c.send({i: off for i, off in again.items() if owner[i] is c})
+        left = {c: sum(1 for i in again if owner[i] is c) for c in conns}
+        left = {c: n for c, n in left.items() if n}
         while left:  # as they come: a worker waiting on a full pipe would wait for the others
             for c in wait(list(left)):
-                index, rendered, links = c.recv()
-                results[index] = (rendered, links)
+                index, done = c.recv()
+                results[index] = done
                 left[c] -= 1
                 if not left[c]:
                     del left[c]
         entries = [RenderedEntry(key, None, cache={fmt: (label, body)})
-                   for i in range(len(pieces)) for key, label, body in results[i][0]]
-        robust = {k: v for i in range(len(pieces)) for k, v in results[i][1].items()}
+                   for i in range(len(pieces)) for key, label, body in results[i][0]]  # type: ignore[index]
+        robust = {k: v for i in range(len(pieces)) for k, v in results[i][1].items()}  # type: ignore[index]
     except EOFError:  # a worker died: let the caller render serially
         return None
     finally:

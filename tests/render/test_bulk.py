@@ -58,8 +58,13 @@ def test_bulk_equals_serial(tmp_path: Path, always_bulk: None, style: str) -> No
 def test_many_small_pieces_over_several_files_equal_serial(tmp_path: Path, always_bulk: None,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """Pieces go to whichever worker asks first, so workers own scattered pieces: numbers, order,
-    problems and each entry's file and line still come out as the serial path gives them."""
+    problems and each entry's file and line still come out as the serial path gives them. The
+    broken block holds no entry though its start promises one: the pieces after it are numbered
+    anew (counted from the parent, through the estimate the workers were given)."""
     monkeypatch.setattr(bulk, "PIECE_BYTES", 3000)
+    promised: list[int] = []
+    estimate = bulk._estimate
+    monkeypatch.setattr(bulk, "_estimate", lambda text: promised.append(estimate(text)) or promised[-1])
     first, second = tmp_path / "a.bib", tmp_path / "b.bib"
     first.write_text(library(150) + "@misc{broken, title = {unbalanced\n\n", encoding="utf-8")
     second.write_text(library(120, seed=3).replace("{k", "{b"), encoding="utf-8")
@@ -76,6 +81,7 @@ def test_many_small_pieces_over_several_files_equal_serial(tmp_path: Path, alway
     assert [(p.path, p.line, p.code) for p in problems] == [(p.path, p.line, p.code) for p in expected_problems]
     lib = read_library([first, second])
     assert starts == [(e.path, e.line, e.key) for e in lib.entries]
+    assert len(promised) > 10 and sum(promised) == len(lib.entries) + 1  # the broken block's promise
 
 
 def test_bulk_steps_aside(tmp_path: Path, always_bulk: None) -> None:
