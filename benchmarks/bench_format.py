@@ -13,7 +13,7 @@ the machine hits both alike), and the table gives the medians and citekit's rati
 citekit runs cold (the render cache off), then warm: a first run filling an empty cache, the same
 library again, and again after one entry changed. Then 50,000 entries, each run paired with a
 10,000-entry run (µs per entry, the ratio taken within each pair; ``--big-distinct`` repeats this on
-libraries where every author is distinct, so that no name memo hits more often in the larger one),
+libraries where every author is distinct, so that no name recurs in either size),
 and the start-up medians of ``citekit format`` on the bundled library and ``citekit --help``. Wall,
 CPU (the process and its workers) and peak RSS (the largest single process) are per run.
 
