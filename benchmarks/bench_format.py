@@ -12,10 +12,11 @@ the machine hits both alike), and the table gives the medians and citekit's rati
 
 citekit runs cold (the render cache off), then warm: a first run filling an empty cache, the same
 library again, and again after one entry changed. Then 50,000 entries, each run paired with a
-10,000-entry run (µs per entry, the ratio taken within each pair; ``--big-distinct`` repeats this on
-libraries where every author is distinct, so that no name recurs in either size),
-and the start-up medians of ``citekit format`` on the bundled library and ``citekit --help``. Wall,
-CPU (the process and its workers) and peak RSS (the largest single process) are per run.
+10,000-entry run in alternating order (µs per entry, the ratio taken within each pair;
+``--big-distinct`` repeats this on libraries where every author is distinct, so that no name
+recurs in either size), and the start-up medians of ``citekit format`` on the bundled library and
+``citekit --help``. Wall, CPU (the process and its workers) and peak RSS (the largest single
+process) are per run.
 
     python benchmarks/bench_format.py [-n 10000] [--repeat 3] [--big 50000] [--big-distinct]
                                       [--peers typst,pandoc,citeproc-js]
@@ -158,12 +159,20 @@ def med(runs: list[Run], i: int) -> float:
 
 def linearity(args: argparse.Namespace, work: Path, tree: str, citekit: Callable[[str, Path], Run], small: Path,
               label: str, distinct: bool = False) -> None:
-    """``--big`` entries against ``-n``: each big run is paired with a small run just before it,
-    and the ratio is taken within the pair (this machine's speed drifts by a third within
-    minutes, which against runs a minute apart swamped a 10 % criterion)."""
+    """``--big`` entries against ``-n``: each big run is paired with a small run next to it, and
+    the ratio is taken within the pair (this machine's speed drifts by a third within minutes,
+    which against runs a minute apart swamped a 10 % criterion). Pairs alternate their order,
+    small first then big first, so that neither size always runs after the other's load."""
     big = work / f"big{'-distinct' if distinct else ''}.bib"
     big.write_text(library(args.big, distinct_names=distinct), encoding="utf-8")
-    pairs = [(citekit(tree, small), citekit(tree, big)) for _ in range(args.repeat)]
+    pairs = []
+    for k in range(args.repeat):
+        if k % 2:
+            later = citekit(tree, big)
+            pairs.append((citekit(tree, small), later))
+        else:
+            first = citekit(tree, small)
+            pairs.append((first, citekit(tree, big)))
     small_runs, big_runs = [s for s, _ in pairs], [b for _, b in pairs]
     parts = []
     for i, what in enumerate(("wall", "CPU")):
