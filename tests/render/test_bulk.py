@@ -132,3 +132,28 @@ def test_cache_blocks_parse_as_the_whole_file(name: str) -> None:
         messages += [(p.line + block.line - 1, p.message) for p in got.problems]
     assert keys == [e.key for e in whole.entries]
     assert messages == [(p.line, p.message) for p in whole.problems]
+
+
+def test_hostile_blocks_between_entries_equal_serial(tmp_path: Path, always_bulk: None,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every hostile .bib of the corpus, between runs of ordinary entries and cut into small pieces:
+    whatever a block start promises, numbers and problems come out as the serial path gives them."""
+    import re
+
+    from tests.hostile.corpus import CORPUS
+
+    monkeypatch.setattr(bulk, "PIECE_BYTES", 2500)
+    parts = []
+    for n, (suffix, text) in enumerate(CORPUS.values()):
+        if suffix == ".bib":
+            parts.append(library(6, seed=n).replace("{k", f"{{c{n}k"))
+            parts.append(re.sub(r"\{(k\d?),", lambda m, n=n: f"{{h{n}{m.group(1)},", text))
+    parts.append(library(30, seed=99).replace("{k", "{tail"))
+    path = tmp_path / "hostile.bib"
+    path.write_text("\n".join(parts), encoding="utf-8")
+    result = bulk.render_files([path], "gb-t-7714-2015-numeric", workers=3)
+    assert result is not None
+    entries, problems, _ = result
+    expected_doc, expected_problems = serial([path], "gb-t-7714-2015-numeric")
+    assert render_document(entries) == expected_doc
+    assert [(p.line, p.code) for p in problems] == [(p.line, p.code) for p in expected_problems]
