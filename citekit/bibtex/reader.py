@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from bibtexparser.model import Entry as BPEntry
 
 
-
 _BRACES = re.compile(r'\\.|[{}"]', re.S)
 
 
