@@ -16,6 +16,7 @@ import gc
 import itertools
 import os
 import re
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -251,8 +252,7 @@ def render_forked(texts: list[tuple[str, str]], loaded: Style, fmt: str, workers
         again = {i: offsets[i] for i in range(len(pieces)) if results[i] is None or offsets[i] != guess[i]}
         for c in conns:
             c.send({i: off for i, off in again.items() if owner[i] is c})
-        left = {c: sum(1 for i in again if owner[i] is c) for c in conns}
-        left = {c: n for c, n in left.items() if n}
+        left = Counter(owner[i] for i in again)
         while left:  # as they come: a worker waiting on a full pipe would wait for the others
             for c in wait(list(left)):
                 index, done = c.recv()
