@@ -28,6 +28,7 @@ class Picker(Generic[T]):
         self.limiter = limiter
         self.closed = False  # no more plans will be added
         self._waiters: list[asyncio.Future[None]] = []
+        self._out: dict[str, int] = {}  # host -> plans taken and not yet done
 
     def add(self, plan: T) -> None:
         host = self.key(plan)
@@ -54,10 +55,22 @@ class Picker(Generic[T]):
                     self.ring.rotate(-1)
                 else:
                     self.ring.popleft()
+                    del self.queues[host]
+                self._out[host] = self._out.get(host, 0) + 1
                 return plan, 0.0
             soonest = min(soonest, ready)
             self.ring.rotate(-1)
         return None, soonest
+
+    def done(self, plan: T) -> bool:
+        """Mark a taken plan finished; True when its host has nothing left to be asked, ever."""
+        host = self.key(plan)
+        left = self._out[host] - 1
+        if left:
+            self._out[host] = left
+            return False
+        del self._out[host]
+        return self.closed and host not in self.queues
 
     async def wait(self, until: float) -> None:
         """Until :meth:`notify` (a request finished, links were added) or the monotonic time ``until``."""

@@ -119,6 +119,13 @@ class LinkSession:
         except (OSError, EOFError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as exc:
             raise FetchError("connection-reset", _short(exc)) from None
 
+    def close_idle(self, host: str) -> None:
+        """Close the pooled connections to ``host`` (any scheme or port): it will not be asked again."""
+        host = host.lower()
+        for key in [k for k in self._idle if k[1] == host]:
+            for conn in self._idle.pop(key):
+                conn.close()
+
     async def aclose(self) -> None:
         """Close pooled connections (a pool belongs to the event loop it was opened in)."""
         for conns in self._idle.values():

@@ -82,3 +82,80 @@ def test_breaker_is_reset_by_a_success(origin: LoopbackServer, options: CheckOpt
     paths = ["/bot?a", "/bot?b", "/ok.html", "/bot?c", "/bot?d"]
     report = check_links([LinkRecord(f"k{i}", "url", origin.url(p)) for i, p in enumerate(paths)], options)
     assert not any("not requested" in r.reason for r in report.results)
+
+
+def test_first_request_goes_out_before_every_worker_has_opened_a_connection(
+        loopback: Callable[..., LoopbackServer], options: CheckOptions) -> None:
+    """Workers start one per turn of the loop: the first connection is made and used while
+    later workers are still opening theirs, not after all of them have begun."""
+    from citekit.links.transport import LinkSession
+
+    events: list[str] = []
+
+    class Recording(LinkSession):
+        async def _connect(self, scheme, host, port, proxy):  # type: ignore[no-untyped-def]
+            events.append("open")
+            conn = await super()._connect(scheme, host, port, proxy)
+            events.append("opened")
+            return conn
+
+    hosts = [loopback() for _ in range(12)]
+    for srv in hosts:
+        srv.route(r"/p/\d+", respond(200, "<title>x</title>"))
+    records = [LinkRecord(f"k{i}", "url", srv.url("/p/1")) for i, srv in enumerate(hosts)]
+    options.concurrency = 12
+    report = check_links(records, options, session=Recording())
+    assert all(r.state == "ok" for r in report.results)
+    assert events.count("open") == 12
+    first_opened = events.index("opened")
+    last_open = len(events) - 1 - events[::-1].index("open")
+    assert first_opened < last_open, events
+
+
+def test_a_finished_hosts_connections_are_closed_during_the_run(
+        loopback: Callable[..., LoopbackServer], options: CheckOptions) -> None:
+    """A host with nothing left to ask gives its pooled connections back before the run ends."""
+    from citekit.links.transport import LinkSession
+
+    events: list[tuple[str, str]] = []
+
+    class Recording(LinkSession):
+        async def request(self, method, url, **kw):  # type: ignore[no-untyped-def]
+            response = await super().request(method, url, **kw)
+            events.append(("answer", url.split("/")[2].split(":")[0]))
+            return response
+
+        def close_idle(self, host: str) -> None:
+            super().close_idle(host)
+            assert not [k for k in self._idle if k[1] == host]
+            events.append(("closed", host))
+
+    quick, slow = loopback(), loopback(delay=0.3)
+    quick.route(r"/q/\d", respond(200, "ok"))
+    slow.route(r"/s", respond(200, "ok"))
+    records = [LinkRecord("s", "url", slow.url("/s"))] + [LinkRecord(f"q{i}", "url", quick.url(f"/q/{i}"))
+                                                         for i in range(3)]
+    options.concurrency, options.host_interval = 2, 0.0
+    report = check_links(records, options, session=Recording())
+    assert [r.state for r in report.results] == ["ok"] * 4
+    assert events.index(("closed", quick.host)) < events.index(("answer", slow.host)), events
+
+
+def test_picker_says_when_a_host_is_finished() -> None:
+    from citekit.links.http import HostLimiter
+    from citekit.links.schedule import Picker
+
+    picker: Picker[tuple[str, int]] = Picker(lambda plan: plan[0], HostLimiter(per_host=4, interval=0.0))
+    for plan in (("a", 1), ("a", 2), ("b", 1)):
+        picker.add(plan)
+    first, _ = picker.take()
+    second, _ = picker.take()
+    third, _ = picker.take()
+    assert [first, second, third] == [("a", 1), ("b", 1), ("a", 2)]
+    assert not picker.done(("b", 1))  # more plans may still be added for b
+    picker.closed = True
+    assert not picker.done(("a", 1))  # a's second plan is still out
+    assert picker.done(("a", 2))
+    picker.add(("c", 1))
+    picker.take()
+    assert picker.done(("c", 1)) and picker.finished
