@@ -32,20 +32,25 @@ from citekit.styles import resolve_style
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
+    from citekit.bibtex.titlecase import TitleCase
+
 MIN_BYTES = 400_000  # below this (≈ 1,500 entries) forking costs more than it saves
 SLICE = 500  # entries whose output trees a worker holds at once
 # .bib text a worker parses at once: small enough that a worker on a slower core (the two cores of
 # a shared machine differ by a third at times) takes fewer pieces and the workers finish together.
 PIECE_BYTES = 100_000
+TAIL_PARTS = 4  # each of the last pieces (one per worker) is cut into this many
 # Where bibtexparser always starts a block, in the whole file as in a piece: "@type{" or
 # "@type(" at a line start ("@" alone there may be text inside a value).
 _BLOCK_START = re.compile(r"^[ \t]*@\w*[ \t]*[{(]", re.M)
 _STRING_START = re.compile(r"^[ \t]*@string\s*[{(]", re.M | re.I)
 _ANY_STRING = re.compile(r"@[sS][tT][rR][iI][nN][gG]")
-# An entry's start as the parser sees one (at a line start, not indented; not @string, @comment
-# or @preamble): how many a piece should hold, so that it can be numbered before it is parsed.
-_ENTRY_START = re.compile(r"^@(\w+)[ \t]*[{(]", re.M)
-_NOT_ENTRIES = frozenset({"string", "comment", "preamble"})
+# A line start "@" that is not an entry's start as the parser sees one (``@type{`` at a line
+# start, not indented, type not string, comment or preamble): see _estimate. The literal "\n@"
+# in front lets the regex engine skip to candidates at C speed.
+_NOT_AN_ENTRY_BODY = r"@(?:(?i:string|comment|preamble)[ \t]*[{(]|(?!\w+[ \t]*[{(]))"
+_NOT_AN_ENTRY = re.compile("\n" + _NOT_AN_ENTRY_BODY)
+_NOT_AN_ENTRY_FIRST = re.compile(_NOT_AN_ENTRY_BODY)  # matched at the text's start
 
 
 @dataclasses.dataclass
@@ -73,6 +78,12 @@ def _split(path: str, text: str, parts: int, strings: dict[str, str]) -> list[_P
     return pieces
 
 
+def _finer(piece: _Piece, parts: int) -> list[_Piece]:
+    return [dataclasses.replace(part, line_offset=piece.line_offset + part.line_offset,
+                                char_offset=piece.char_offset + part.char_offset)
+            for part in _split(piece.path, piece.text, parts, piece.strings)]
+
+
 def _file_strings(text: str) -> dict[str, str]:
     """@string macros of a whole file, so that every piece can resolve them."""
     if not _ANY_STRING.search(text):  # lower() of a whole library costs more than this scan
@@ -97,18 +108,20 @@ def _shift(bib: BibFile, piece: _Piece) -> BibFile:
 
 def _estimate(text: str) -> int:
     """The entries a piece holds if the parser finds what the block starts promise (it does in a
-    well-formed file): a piece is numbered from this before it is parsed."""
-    return sum(1 for m in _ENTRY_START.finditer(text) if m.group(1).lower() not in _NOT_ENTRIES)
+    well-formed file): a piece is numbered from this before it is parsed.
+
+    That is the lines that start ``@type{`` (or ``@type(``) with a type other than string, comment
+    or preamble: every line start ``@`` (counted in C), less those that are not such a start."""
+    first = text.startswith("@") and _NOT_AN_ENTRY_FIRST.match(text) is None
+    return text.count("\n@") - len(_NOT_AN_ENTRY.findall(text)) + first
 
 
-def _worker(pieces: list[_Piece], style: Style, fmt: str, conn: Connection) -> None:
+def _worker(pieces: list[_Piece], style: Style, fmt: str, title_case: TitleCase, conn: Connection) -> None:
     from citekit.bibtex.mapping import entry_to_csl
-    from citekit.bibtex.titlecase import default_title_case
 
     gc.disable()  # a short-lived process that frees by reference counting (see citekit.perf)
     try:
         parsed: dict[int, list] = {}
-        title_case = default_title_case()  # looked up once, not once per entry
         # Pieces come one at a time, to whichever worker asks first, each with its first citation
         # number as the pieces before it promise: a worker parses and renders a piece in one go,
         # and the workers finish together even when one core is slower than the other.
@@ -199,10 +212,15 @@ def render_forked(texts: list[tuple[str, str]], loaded: Style, fmt: str, workers
     import multiprocessing
     from multiprocessing.connection import wait
 
-    # Loaded once here rather than in every worker (the workers inherit them).
+    # Loaded once here rather than in every worker (the workers inherit them), as is the project's
+    # title-case setting (reading it imports and runs a TOML parser: 30 ms a process).
     import citekit.bibtex.mapping  # noqa: F401
+    import citekit.csl.disambiguate  # noqa: F401
     import citekit.csl.evaluate  # noqa: F401
     import citekit.csl.processor  # noqa: F401
+    from citekit.bibtex.titlecase import default_title_case
+
+    title_case = default_title_case()
 
     size = sum(len(t) for _, t in texts)
     pieces: list[_Piece] = []
@@ -211,18 +229,21 @@ def render_forked(texts: list[tuple[str, str]], loaded: Style, fmt: str, workers
         # one piece are freed before the next (peak memory).
         parts = max(1, round(workers * len(text) / size), len(text) // PIECE_BYTES)
         pieces += _split(path, text, parts, _file_strings(text))
+    # The last pieces are cut finer, so that the workers run out of work within a small piece of
+    # each other: with whole pieces to the end, one waited half a piece (50 ms) for the other.
+    pieces[-workers:] = [part for piece in pieces[-workers:] for part in _finer(piece, TAIL_PARTS)]
     ctx = multiprocessing.get_context("fork")
     conns, procs = [], []
     for _ in range(min(workers, len(pieces))):
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker, args=(pieces, loaded, fmt, child), daemon=True)
+        proc = ctx.Process(target=_worker, args=(pieces, loaded, fmt, title_case, child), daemon=True)
         proc.start()
         child.close()
         conns.append(parent)
         procs.append(proc)
     try:
-        expected = [_estimate(p.text) for p in pieces]
-        guess = list(itertools.accumulate([0, *expected[:-1]]))
+        expected: list[int] = []  # what each piece promises, and so its first number, counted
+        guess: list[int] = []     # as it goes out: the rest are counted while the workers work
         reports: dict[int, tuple[list[str], list[Problem], list[tuple[str, int, str]]]] = {}
         results: dict[int, _Done | None] = {}
         owner: dict[int, Connection] = {}
@@ -230,7 +251,11 @@ def render_forked(texts: list[tuple[str, str]], loaded: Style, fmt: str, workers
 
         def task() -> tuple[int, int, int] | None:
             index = next(queue, None)
-            return None if index is None else (index, guess[index], expected[index])
+            if index is None:
+                return None
+            guess.append(guess[-1] + expected[-1] if guess else 0)
+            expected.append(_estimate(pieces[index].text))
+            return index, guess[index], expected[index]
 
         for c in conns:
             c.send(task())

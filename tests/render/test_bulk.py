@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from citekit.bibtex.reader import read_library
 from citekit.render import bulk, render_document, render_entries
@@ -157,3 +160,38 @@ def test_hostile_blocks_between_entries_equal_serial(tmp_path: Path, always_bulk
     expected_doc, expected_problems = serial([path], "gb-t-7714-2015-numeric")
     assert render_document(entries) == expected_doc
     assert [(p.line, p.code) for p in problems] == [(p.line, p.code) for p in expected_problems]
+
+
+# What _estimate counts, said plainly: the reference it must agree with (it counts faster).
+_ENTRY_START = re.compile(r"^@(\w+)[ \t]*[{(]", re.M)
+
+
+def _entry_starts(text: str) -> int:
+    return sum(1 for m in _ENTRY_START.finditer(text) if m.group(1).lower() not in {"string", "comment", "preamble"})
+
+
+@given(st.lists(st.sampled_from(["@", "\n", "\r\n", " ", "\t", "{", "(", "}", "a", "é", "_1", "String", "comment",
+                                 "PREAMBLE", "misc", "stringx", "x" * 70]), max_size=24).map("".join))
+def test_estimate_counts_entry_starts(text: str) -> None:
+    assert bulk._estimate(text) == _entry_starts(text)
+
+
+def test_estimate_on_a_library() -> None:
+    text = '@string{ a = "b" }\n@Comment{x}\n' + library(400) + "\n@preamble{p}\n  @misc{indented, t = {x}}\n"
+    assert bulk._estimate(text) == _entry_starts(text) == 400
+
+
+@pytest.mark.parametrize("name", list(_AWKWARD))
+def test_finer_pieces_parse_as_the_whole_file(name: str) -> None:
+    from citekit.bibtex.reader import parse_bib
+
+    text = _AWKWARD[name]
+    whole = parse_bib(text, "t.bib")
+    for parts in range(2, 6):
+        entries, problems = [], []
+        for piece in bulk._split("t.bib", text, parts, {}):
+            for part in bulk._finer(piece, 3):
+                got = bulk._shift(parse_bib(part.text, part.path), part)
+                entries += got.entries
+                problems += got.problems
+        assert (entries, problems) == (whole.entries, whole.problems), parts
