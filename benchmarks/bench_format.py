@@ -11,12 +11,11 @@ the machine hits both alike), and the table gives the medians and citekit's rati
 - citeproc-js (``benchmarks/csl_agreement.py`` installs it), CSL-JSON input, the same CSL.
 
 citekit runs cold (the render cache off), then warm: a first run filling an empty cache, the same
-library again, and again after one entry changed. Then 50,000 entries, each run paired with a
-10,000-entry run in alternating order (µs per entry, the ratio taken within each pair;
-``--big-distinct`` repeats this on libraries where every author is distinct, so that no name
-recurs in either size), and the start-up medians of ``citekit format`` on the bundled library and
-``citekit --help``. Wall, CPU (the process and its workers) and peak RSS (the largest single
-process) are per run.
+library again, and again after one entry changed. Then 50,000 entries, each run between two
+10,000-entry runs (µs per entry, against the mean of the two neighbours; ``--big-distinct``
+repeats this on libraries where every author is distinct, so that no name recurs in either
+size), and the start-up medians of ``citekit format`` on the bundled library and ``citekit --help``.
+Wall, CPU (the process and its workers) and peak RSS (the largest single process) are per run.
 
     python benchmarks/bench_format.py [-n 10000] [--repeat 3] [--big 50000] [--big-distinct]
                                       [--peers typst,pandoc,citeproc-js]
@@ -159,28 +158,27 @@ def med(runs: list[Run], i: int) -> float:
 
 def linearity(args: argparse.Namespace, work: Path, tree: str, citekit: Callable[[str, Path], Run], small: Path,
               label: str, distinct: bool = False) -> None:
-    """``--big`` entries against ``-n``: each big run is paired with a small run next to it, and
-    the ratio is taken within the pair (this machine's speed drifts by a third within minutes,
-    which against runs a minute apart swamped a 10 % criterion). Pairs alternate their order,
-    small first then big first, so that neither size always runs after the other's load."""
+    """``--big`` entries against ``-n``, with small and big runs in turn (S B S B ... B S): each big
+    run is set against the mean of the small runs on either side of it. This machine's speed drifts
+    by a third within minutes; against a neighbour on one side only, a drift during the pair went
+    whole into the ratio, and with the sandwich a steady drift cancels."""
     big = work / f"big{'-distinct' if distinct else ''}.bib"
     big.write_text(library(args.big, distinct_names=distinct), encoding="utf-8")
-    pairs = []
-    for k in range(args.repeat):
-        if k % 2:
-            later = citekit(tree, big)
-            pairs.append((citekit(tree, small), later))
-        else:
-            first = citekit(tree, small)
-            pairs.append((first, citekit(tree, big)))
-    small_runs, big_runs = [s for s, _ in pairs], [b for _, b in pairs]
+    small_runs = [citekit(tree, small)]
+    big_runs = []
+    for _ in range(args.repeat):
+        big_runs.append(citekit(tree, big))
+        small_runs.append(citekit(tree, small))
     parts = []
     for i, what in enumerate(("wall", "CPU")):
         b, s = med(big_runs, i) / args.big * 1e6, med(small_runs, i) / args.n * 1e6
-        ratio = statistics.median((bg[i] / args.big) / (sm[i] / args.n) for sm, bg in pairs)
-        parts.append(f"{what} {b:.0f} µs against {s:.0f} at {args.n:,} ({(ratio - 1) * 100:+.0f} % in pairs)")
-    print(f"{args.big:,} entries, cold{label}, {args.repeat} pairs with {args.n:,}: {fmt_run(big_runs)}; per entry "
-          + ", ".join(parts))
+        ratios = [(bg[i] / args.big) / ((before[i] + after[i]) / 2 / args.n)
+                  for before, bg, after in zip(small_runs, big_runs, small_runs[1:], strict=False)]
+        each = ", ".join(f"{(r - 1) * 100:+.0f}" for r in ratios)
+        parts.append(f"{what} {b:.0f} µs against {s:.0f} at {args.n:,} "
+                     f"({(statistics.median(ratios) - 1) * 100:+.0f} % against the runs on either side; each: {each})")
+    print(f"{args.big:,} entries, cold{label}, {args.repeat} runs between {args.repeat + 1} of {args.n:,}: "
+          f"{fmt_run(big_runs)}; per entry " + "; ".join(parts))
 
 
 def change_one_entry(bib: Path) -> None:
