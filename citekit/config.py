@@ -8,7 +8,7 @@ the nearest file wins; citekit.toml before pyproject.toml in the same directory.
 
 from __future__ import annotations
 
-import tomllib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,23 +36,40 @@ class ProjectSettings:
         return value
 
 
-def _load(path: Path) -> dict[str, Any]:
+def _read(path: Path) -> str:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise CitekitError(f"invalid TOML: {exc}", path) from None
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CitekitError(f"cannot read: {getattr(exc, 'strerror', None) or exc}", path) from None
+
+
+def _parse(text: str, path: Path) -> dict[str, Any]:
+    import tomllib  # 25 ms of start-up: only for a file that is parsed at all
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CitekitError(f"invalid TOML: {exc}", path) from None
+
+
+# Whatever form a pyproject.toml gives citekit's table ([tool.citekit.check], tool.citekit.x = ...,
+# tool = { citekit = ... }, or citekit = ... under [tool]), the file says "tool", then only
+# punctuation, then "citekit", or has a [tool] header. Most pyproject.toml files do neither and
+# are not parsed.
+_MAY_CONFIGURE_US = re.compile(r"tool\W*citekit|^\s*\[\s*tool\s*\]", re.M)
 
 
 def _find(here: Path) -> ProjectSettings:
     for directory in (here, *here.parents):
         own = directory / "citekit.toml"
         if own.is_file():
-            return ProjectSettings(own, _load(own))
+            return ProjectSettings(own, _parse(_read(own), own))
         project = directory / "pyproject.toml"
         if project.is_file():
-            tool = _load(project).get("tool", {}).get("citekit")
+            text = _read(project)
+            if not _MAY_CONFIGURE_US.search(text):
+                continue
+            tool = _parse(text, project).get("tool", {}).get("citekit")
             if isinstance(tool, dict):
                 return ProjectSettings(project, tool)
     return ProjectSettings()
