@@ -213,7 +213,7 @@ def render_forked(texts: list[tuple[str, str]], loaded: Style, fmt: str, workers
     from multiprocessing.connection import wait
 
     # Loaded once here rather than in every worker (the workers inherit them), as is the project's
-    # title-case setting (reading it imports and runs a TOML parser: 30 ms a process).
+    # title-case setting (finding it may mean parsing a settings file).
     import citekit.bibtex.mapping  # noqa: F401
     import citekit.csl.disambiguate  # noqa: F401
     import citekit.csl.evaluate  # noqa: F401
