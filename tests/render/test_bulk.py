@@ -102,9 +102,11 @@ _AWKWARD = {
 }
 
 
+@pytest.mark.parametrize("finer", [1, 3])
 @pytest.mark.parametrize("name", list(_AWKWARD))
-def test_pieces_parse_as_the_whole_file(name: str) -> None:
-    # Each worker parses its pieces alone: a cut must be where the whole file starts a block too.
+def test_pieces_parse_as_the_whole_file(name: str, finer: int) -> None:
+    # Each worker parses its pieces alone: a cut must be where the whole file starts a block too,
+    # also where a piece is cut finer (the last pieces are).
     from citekit.bibtex.reader import parse_bib
 
     text = _AWKWARD[name]
@@ -112,9 +114,10 @@ def test_pieces_parse_as_the_whole_file(name: str) -> None:
     for parts in range(2, 12):
         entries, problems = [], []
         for piece in bulk._split("t.bib", text, parts, bulk._file_strings(text)):
-            got = bulk._shift(parse_bib(piece.text, piece.path), piece)
-            entries += got.entries
-            problems += got.problems
+            for part in bulk._finer(piece, finer) if finer > 1 else [piece]:
+                got = bulk._shift(parse_bib(part.text, part.path), part)
+                entries += got.entries
+                problems += got.problems
         assert (entries, problems) == (whole.entries, whole.problems), parts
 
 
@@ -179,19 +182,3 @@ def test_estimate_counts_entry_starts(text: str) -> None:
 def test_estimate_on_a_library() -> None:
     text = '@string{ a = "b" }\n@Comment{x}\n' + library(400) + "\n@preamble{p}\n  @misc{indented, t = {x}}\n"
     assert bulk._estimate(text) == _entry_starts(text) == 400
-
-
-@pytest.mark.parametrize("name", list(_AWKWARD))
-def test_finer_pieces_parse_as_the_whole_file(name: str) -> None:
-    from citekit.bibtex.reader import parse_bib
-
-    text = _AWKWARD[name]
-    whole = parse_bib(text, "t.bib")
-    for parts in range(2, 6):
-        entries, problems = [], []
-        for piece in bulk._split("t.bib", text, parts, {}):
-            for part in bulk._finer(piece, 3):
-                got = bulk._shift(parse_bib(part.text, part.path), part)
-                entries += got.entries
-                problems += got.problems
-        assert (entries, problems) == (whole.entries, whole.problems), parts
