@@ -81,6 +81,7 @@ class LinkSession:
     verify: bool | str = True
     max_idle_per_host: int = 8
     _idle: dict[tuple[str, str, int], list[_Conn]] = field(default_factory=dict, repr=False)
+    _pools: dict[str, set[tuple[str, str, int]]] = field(default_factory=dict, repr=False)  # host -> keys
     _ssl: ssl.SSLContext | None = field(default=None, repr=False)
     _proxies: dict[str, str] | None = field(default=None, repr=False)
 
@@ -121,9 +122,8 @@ class LinkSession:
 
     def close_idle(self, host: str) -> None:
         """Close the pooled connections to ``host`` (any scheme or port): it will not be asked again."""
-        host = host.lower()
-        for key in [k for k in self._idle if k[1] == host]:
-            for conn in self._idle.pop(key):
+        for key in self._pools.pop(host.lower(), ()):
+            for conn in self._idle.pop(key, ()):
                 conn.close()
 
     async def aclose(self) -> None:
@@ -132,6 +132,7 @@ class LinkSession:
             for conn in conns:
                 conn.close()
         self._idle.clear()
+        self._pools.clear()
 
     # -- internals -------------------------------------------------------------------------------
     def _ssl_context(self) -> ssl.SSLContext:
@@ -185,7 +186,10 @@ class LinkSession:
         return None
 
     def _give(self, key: tuple[str, str, int], conn: _Conn) -> None:
-        idle = self._idle.setdefault(key, [])
+        idle = self._idle.get(key)
+        if idle is None:
+            idle = self._idle[key] = []
+            self._pools.setdefault(key[1], set()).add(key)
         if len(idle) < self.max_idle_per_host and conn.usable():
             idle.append(conn)
         else:

@@ -159,3 +159,26 @@ def test_picker_says_when_a_host_is_finished() -> None:
     picker.add(("c", 1))
     picker.take()
     assert picker.done(("c", 1)) and picker.finished
+
+
+def test_close_idle_closes_only_that_hosts_pools() -> None:
+    from citekit.links.transport import LinkSession
+
+    class Conn:
+        def __init__(self) -> None:
+            self.closed = False
+
+        def usable(self) -> bool:
+            return not self.closed
+
+        def close(self) -> None:
+            self.closed = True
+
+    session = LinkSession(agent="t")
+    conns = {key: Conn() for key in (("http", "a.example", 80), ("https", "a.example", 443), ("http", "b.example", 80))}
+    for key, conn in conns.items():
+        session._give(key, conn)  # type: ignore[arg-type]
+    session.close_idle("A.example")
+    assert [k for k, c in conns.items() if c.closed] == [("http", "a.example", 80), ("https", "a.example", 443)]
+    assert session._take(("http", "b.example", 80)) is conns[("http", "b.example", 80)]
+    session.close_idle("a.example")  # nothing left for it: a no-op
