@@ -1,4 +1,4 @@
-"""citekit's CSL processor: CSL 1.0.2 evaluated as citeproc-js does, with citeproc-py as the XML parser.
+"""citekit's CSL processor: CSL 1.0.2 evaluated as citeproc-js does, on XML parsed as citeproc-py parses it.
 
     from citekit.csl import Processor, Cluster, CiteRef
     proc = Processor("apa.csl", items, fmt="html")

@@ -66,7 +66,7 @@ def normalize_item(raw: Any, index: int = 0) -> dict[str, Any]:
     return item
 
 
-# The CSL variables citeproc-py (which parses styles) knows, standard and number variables with the
+# The CSL variables citeproc-py knows, standard and number variables with the
 # names and dates among them; a test holds this to its list, which is not imported for it because
 # importing citeproc-py loads lxml.
 _CSL_VARIABLES = frozenset("""

@@ -1,7 +1,7 @@
 """CSL XML read before, kept between runs as element trees.
 
 A run that renders only a handful of entries (a warm run of the render cache) would otherwise spend
-more on importing lxml and citeproc-py, to read a style and its locales, than on everything else.
+more on importing lxml, to read a style and its locales, than on everything else.
 The render layer turns this on by naming a folder (``configure``); without one, every file is
 parsed. Trees are stored with marshal, as plain data, so nothing in the folder can run code. A tree
 is keyed by the file's path, size and modification time and by a namespace the caller gives (the
