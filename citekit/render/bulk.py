@@ -30,9 +30,8 @@ from citekit.render.engine import RenderedEntry, _rendered, _splittable, is_nume
 from citekit.styles import resolve_style
 
 if TYPE_CHECKING:
-    from multiprocessing.connection import Connection
-
     from citekit.bibtex.titlecase import TitleCase
+    from citekit.render.workers import Pipe
 
 MIN_BYTES = 400_000  # below this (≈ 1,500 entries) forking costs more than it saves
 SLICE = 500  # entries whose output trees a worker holds at once
@@ -116,7 +115,7 @@ def _estimate(text: str) -> int:
     return text.count("\n@") - len(_NOT_AN_ENTRY.findall(text)) + first
 
 
-def _worker(pieces: list[_Piece], style: Style, fmt: str, title_case: TitleCase, conn: Connection) -> None:
+def _worker(pieces: list[_Piece], style: Style, fmt: str, title_case: TitleCase, conn: Pipe) -> None:
     from citekit.bibtex.mapping import entry_to_csl
 
     gc.disable()  # a short-lived process that frees by reference counting (see citekit.perf)
@@ -209,9 +208,6 @@ def render_forked(texts: list[tuple[str, str]], loaded: Style, fmt: str, workers
                   starts: list[tuple[str, int, str]] | None = None) -> Rendered | None:
     """``render_files`` in ``workers`` forked processes; ``starts`` receives each item's file,
     line and id, in order."""
-    import multiprocessing
-    from multiprocessing.connection import wait
-
     # Loaded once here rather than in every worker (the workers inherit them), as is the project's
     # title-case setting (finding it may mean parsing a settings file).
     import citekit.bibtex.mapping  # noqa: F401
@@ -219,6 +215,7 @@ def render_forked(texts: list[tuple[str, str]], loaded: Style, fmt: str, workers
     import citekit.csl.evaluate  # noqa: F401
     import citekit.csl.processor  # noqa: F401
     from citekit.bibtex.titlecase import default_title_case
+    from citekit.render import workers as forked
 
     title_case = default_title_case()
 
@@ -232,21 +229,16 @@ def render_forked(texts: list[tuple[str, str]], loaded: Style, fmt: str, workers
     # The last pieces are cut finer, so that the workers run out of work within a small piece of
     # each other: with whole pieces to the end, one waited half a piece (50 ms) for the other.
     pieces[-workers:] = [part for piece in pieces[-workers:] for part in _finer(piece, TAIL_PARTS)]
-    ctx = multiprocessing.get_context("fork")
-    conns, procs = [], []
+    procs: list[forked.Worker] = []
     for _ in range(min(workers, len(pieces))):
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker, args=(pieces, loaded, fmt, title_case, child), daemon=True)
-        proc.start()
-        child.close()
-        conns.append(parent)
-        procs.append(proc)
+        procs.append(forked.start(_worker, (pieces, loaded, fmt, title_case), procs))
+    conns = [p.pipe for p in procs]
     try:
         expected: list[int] = []  # what each piece promises, and so its first number, counted
         guess: list[int] = []     # as it goes out: the rest are counted while the workers work
         reports: dict[int, tuple[list[str], list[Problem], list[tuple[str, int, str]]]] = {}
         results: dict[int, _Done | None] = {}
-        owner: dict[int, Connection] = {}
+        owner: dict[int, Pipe] = {}
         queue = iter(range(len(pieces)))
 
         def task() -> tuple[int, int, int] | None:
@@ -261,7 +253,7 @@ def render_forked(texts: list[tuple[str, str]], loaded: Style, fmt: str, workers
             c.send(task())
         busy = set(conns)
         while busy:
-            for c in wait(list(busy)):
+            for c in forked.ready(busy):
                 index, keys, problems, piece_starts, done = c.recv()
                 reports[index], results[index], owner[index] = (keys, problems, piece_starts), done, c
                 following = task()
@@ -279,7 +271,7 @@ def render_forked(texts: list[tuple[str, str]], loaded: Style, fmt: str, workers
             c.send({i: off for i, off in again.items() if owner[i] is c})
         left = Counter(owner[i] for i in again)
         while left:  # as they come: a worker waiting on a full pipe would wait for the others
-            for c in wait(list(left)):
+            for c in forked.ready(left):
                 index, done = c.recv()
                 results[index] = done
                 left[c] -= 1
@@ -288,13 +280,10 @@ def render_forked(texts: list[tuple[str, str]], loaded: Style, fmt: str, workers
         entries = [RenderedEntry(key, None, cache={fmt: (label, body)})
                    for i in range(len(pieces)) for key, label, body in results[i][0]]  # type: ignore[index]
         robust = {k: v for i in range(len(pieces)) for k, v in results[i][1].items()}  # type: ignore[index]
-    except EOFError:  # a worker died: let the caller render serially
+    except (EOFError, BrokenPipeError):  # a worker died: let the caller render serially
         return None
     finally:
-        for p in procs:
-            p.join(timeout=5)
-            if p.is_alive():
-                p.kill()
+        forked.reap(procs)
     if starts is not None:
         starts += [s for i in range(len(pieces)) for s in reports[i][2]]
     return entries, [p for i in range(len(pieces)) for p in reports[i][1]], robust
