@@ -42,6 +42,8 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(1, str(ROOT))
 from gen_library import library  # noqa: E402
 
+# The command as the installed ``citekit`` script runs it (citekit.launch), from the tree measured.
+CITEKIT = [sys.executable, "-m", "citekit"]
 SCRATCH = Path.home() / ".cache" / "citekit-bench"
 TYPST_VENV = SCRATCH / "typst-venv"
 STYLE = "gb-t-7714-2015-numeric"
@@ -222,11 +224,11 @@ def report(args: argparse.Namespace, work: Path, trees: dict[str, str]) -> None:
     def citekit(tree: str, library_path: Path, cache: str = "off") -> Run:
         # cold: the render cache off (neither read nor written); the warm runs below give the
         # first run's cost of filling it
-        cmd = [sys.executable, "-m", "citekit.cli", "format", "--library", str(library_path), "--style", STYLE]
+        cmd = [*CITEKIT, "format", "--library", str(library_path), "--style", STYLE]
         return run(cmd, citekit_env(tree, cache), cwd=tree)
 
     for tree in trees.values():  # compile .pyc files once, as an installed package has them
-        run([sys.executable, "-m", "citekit.cli", "--help"], citekit_env(tree, "off"), cwd=tree)
+        run([*CITEKIT, "--help"], citekit_env(tree, "off"), cwd=tree)
     cold: dict[str, list[Run]] = {name: [] for name in trees}
     pairs: dict[str, list[tuple[Run, Run]]] = {name: [] for name in peers.commands}
     for _ in range(args.repeat):
@@ -273,7 +275,7 @@ def report(args: argparse.Namespace, work: Path, trees: dict[str, str]) -> None:
 
     starts = {"citekit format (bundled library)": ["format"], "citekit --help": ["--help"]}
     for label, argv in starts.items():
-        runs = [run([sys.executable, "-m", "citekit.cli", *argv], citekit_env(trees["citekit"], warm_cache),
+        runs = [run([*CITEKIT, *argv], citekit_env(trees["citekit"], warm_cache),
                     cwd=trees["citekit"]) for _ in range(max(7, args.repeat))]
         print(f"start-up, {label:34} median {med(runs, 0):.3f} s wall, {med(runs, 1):.3f} s CPU "
               f"(walls: {', '.join(f'{r[0]:.2f}' for r in runs)})")

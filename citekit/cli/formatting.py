@@ -87,6 +87,10 @@ def format_command(
             text = render_document(entries, to.value, robust_links=robust)
             _emit(_page(text, style, None) if standalone else text, output, force)
             return
+    else:
+        from citekit.render import prefork
+
+        prefork.release()  # the first bulk worker, started in case: not needed
     selection = select_items(keys or (), libraries=library or (), input_file=input_file, cited_from=cited_from)
     _warn(selection.problems)
     items = selection.items

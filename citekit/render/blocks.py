@@ -98,7 +98,7 @@ def render_cached(texts: list[tuple[str, str]], style_path: Path, fmt: str, work
         records: list[Record | None] = [store.get(b.key) for b in blocks]
         todo = [k for k, r in enumerate(records) if r is None]
         if sum(blocks[k].end - blocks[k].start for k in todo) >= bulk.MIN_BYTES:
-            return _all_fresh(texts, files, blocks, load_style(style_path), fmt, workers, store)
+            return _all_fresh(texts, files, blocks, style_path, fmt, workers, store)
         parsed = {k: _parse(blocks[k], files, strings) for k in todo}
         first, number = [], 1
         for k, record in enumerate(records):
@@ -106,7 +106,7 @@ def render_cached(texts: list[tuple[str, str]], style_path: Path, fmt: str, work
             number += len(record[1]) if record is not None else len(parsed[k][0])
         moved = [k for k, r in enumerate(records) if r is not None and r[0] != first[k]]
         if sum(blocks[k].end - blocks[k].start for k in moved) >= bulk.MIN_BYTES:
-            return _all_fresh(texts, files, blocks, load_style(style_path), fmt, workers, store)
+            return _all_fresh(texts, files, blocks, style_path, fmt, workers, store)
         parsed.update((k, _parse(blocks[k], files, strings)) for k in moved)
         keys = [key for k, r in enumerate(records) for key in (r[1] if r is not None and k not in parsed
                                                                    else [str(i["id"]).lower() for i in parsed[k][0]])]
@@ -150,11 +150,11 @@ def _render(parsed: dict[int, tuple[list[dict[str, Any]], list[Problem]]], first
     return out
 
 
-def _all_fresh(texts: list[tuple[str, str]], files: dict[str, bytes], blocks: list[_Block], style: Style,
+def _all_fresh(texts: list[tuple[str, str]], files: dict[str, bytes], blocks: list[_Block], style_path: Path,
                fmt: str, workers: int, store: RenderCache) -> Rendered | None:
     """Everything rendered by the forked workers, then recorded block by block."""
     starts: list[tuple[str, int, str]] = []
-    done = render_forked(texts, style, fmt, workers, starts)
+    done = render_forked(texts, None, fmt, workers, starts, style_path=style_path)
     if done is None:
         return None
     entries, problems, robust = done

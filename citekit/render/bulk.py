@@ -169,26 +169,27 @@ def render_files(paths: Sequence[str | Path] | None, style: str | Path, workers:
     ``cache``: entries whose ``.bib`` text and number are unchanged since a run with the same
     style come from the render cache (``citekit.render.blocks``), unparsed.
     """
-    if not hasattr(os, "fork"):
-        return None
-    style_path = resolve_style(style)
-    if cache:
-        texts = _texts(paths)
+    from citekit.render import prefork
+
+    try:
+        if not hasattr(os, "fork"):
+            return None
+        style_path = resolve_style(style)
+        texts = read_texts(bib_files(paths))
         if sum(len(t) for _, t in texts) < MIN_BYTES:
             return None
-        from citekit.render.blocks import render_cached
+        workers = workers or _cores()
+        if cache:
+            from citekit.render.blocks import render_cached
 
-        done = render_cached(texts, style_path, fmt, workers or _cores())
-        if done is not False:
-            return done
-    loaded = load_style(style_path)
-    if not bulk_style(loaded):
-        return None
-    texts = _texts(paths) if not cache else texts
-    workers = workers or _cores()
-    if sum(len(t) for _, t in texts) < MIN_BYTES or workers < 2:
-        return None
-    return render_forked(texts, loaded, fmt, workers)
+            done = render_cached(texts, style_path, fmt, workers)
+            if done is not False:
+                return done
+        if workers < 2:
+            return None
+        return render_forked(texts, None, fmt, workers, style_path=style_path)
+    finally:
+        prefork.release()  # a zygote no job went to (a no-op once one did)
 
 
 def bulk_style(style: Style) -> bool:
@@ -196,29 +197,27 @@ def bulk_style(style: Style) -> bool:
     return _splittable(style) and is_numeric(style)
 
 
-def _texts(paths: Sequence[str | Path] | None) -> list[tuple[str, str]]:
-    return [(str(p), read_text(p)[0]) for p in bib_files(paths)]
+def read_texts(paths: Sequence[str | Path]) -> list[tuple[str, str]]:
+    """Each file's path and text."""
+    return [(str(p), read_text(p)[0]) for p in paths]
 
 
 def _cores() -> int:
     return min(os.cpu_count() or 1, 8)
 
 
-def render_forked(texts: list[tuple[str, str]], loaded: Style, fmt: str, workers: int,
-                  starts: list[tuple[str, int, str]] | None = None) -> Rendered | None:
-    """``render_files`` in ``workers`` forked processes; ``starts`` receives each item's file,
-    line and id, in order."""
-    # Loaded once here rather than in every worker (the workers inherit them), as is the project's
-    # title-case setting (finding it may mean parsing a settings file).
+def preload() -> None:
+    """Import what the workers need, so that the ones forked after inherit it."""
+    from lxml import etree  # noqa: F401 (the style's parser)
+
     import citekit.bibtex.mapping  # noqa: F401
     import citekit.csl.disambiguate  # noqa: F401
     import citekit.csl.evaluate  # noqa: F401
     import citekit.csl.processor  # noqa: F401
-    from citekit.bibtex.titlecase import default_title_case
-    from citekit.render import workers as forked
 
-    title_case = default_title_case()
 
+def cut(texts: list[tuple[str, str]], workers: int) -> list[_Piece]:
+    """The pieces the workers take one at a time (the zygote and the parent cut the same)."""
     size = sum(len(t) for _, t in texts)
     pieces: list[_Piece] = []
     for path, text in texts:
@@ -229,10 +228,48 @@ def render_forked(texts: list[tuple[str, str]], loaded: Style, fmt: str, workers
     # The last pieces are cut finer, so that the workers run out of work within a small piece of
     # each other: with whole pieces to the end, one waited half a piece (50 ms) for the other.
     pieces[-workers:] = [part for piece in pieces[-workers:] for part in _finer(piece, TAIL_PARTS)]
+    return pieces
+
+
+def render_forked(texts: list[tuple[str, str]], loaded: Style | None, fmt: str, workers: int,
+                  starts: list[tuple[str, int, str]] | None = None,
+                  style_path: Path | None = None) -> Rendered | None:
+    """``render_files`` in ``workers`` forked processes; ``starts`` receives each item's file,
+    line and id, in order. The style: ``loaded``, else read from ``style_path`` (by the zygote
+    that ``citekit format`` started, if there is one: ``citekit.render.prefork``)."""
+    from citekit.bibtex.titlecase import default_title_case
+    from citekit.render import prefork
+    from citekit.render import workers as forked
+
+    title_case = default_title_case()  # the project's setting: finding it may mean parsing a file
+    zygote = prefork.take(workers) if loaded is None and style_path is not None else None
     procs: list[forked.Worker] = []
-    for _ in range(min(workers, len(pieces))):
-        procs.append(forked.start(_worker, (pieces, loaded, fmt, title_case), procs))
-    conns = [p.pipe for p in procs]
+    if zygote is not None:
+        try:
+            zygote.ends[0].send(([p for p, _ in texts], [hash(t) for _, t in texts], str(style_path), fmt,
+                                 title_case))
+            pieces = cut(texts, workers)  # while the zygote loads the style and cuts the same
+            taken = zygote.ends[0].recv()
+        except (EOFError, BrokenPipeError):  # it died
+            taken = prefork.NOT_HERE
+        if taken == prefork.NOT_HERE:  # the style does not suit, or does not load: the serial path says why
+            prefork.release(zygote)
+            return None
+        for end in zygote.ends[taken:]:
+            end.close()
+        conns = zygote.ends[:taken]
+        procs.append(forked.Worker(zygote.pid, None))  # it waits for the workers it forked
+    else:
+        if loaded is None:
+            assert style_path is not None
+            loaded = load_style(style_path)
+        if not bulk_style(loaded):
+            return None
+        preload()  # once here rather than in every worker: they inherit it
+        pieces = cut(texts, workers)
+        for _ in range(min(workers, len(pieces))):
+            procs.append(forked.start(_worker, (pieces, loaded, fmt, title_case), [p.pipe for p in procs]))
+        conns = [p.pipe for p in procs]
     try:
         expected: list[int] = []  # what each piece promises, and so its first number, counted
         guess: list[int] = []     # as it goes out: the rest are counted while the workers work
@@ -283,6 +320,8 @@ def render_forked(texts: list[tuple[str, str]], loaded: Style, fmt: str, workers
     except (EOFError, BrokenPipeError):  # a worker died: let the caller render serially
         return None
     finally:
+        for c in conns:
+            c.close()
         forked.reap(procs)
     if starts is not None:
         starts += [s for i in range(len(pieces)) for s in reports[i][2]]

@@ -52,44 +52,56 @@ class Pipe:
         return b"".join(chunks)
 
     def close(self) -> None:
-        for fd in (self.read_fd, self.write_fd):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        """Close both descriptors (again is a no-op: their numbers may since belong to other files)."""
+        fds, self.read_fd, self.write_fd = (self.read_fd, self.write_fd), -1, -1
+        for fd in fds:
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+
+
+def pipes() -> tuple[Pipe, Pipe]:
+    """A new pair of pipes between a parent and a worker: (the parent's end, the worker's end)."""
+    down_r, down_w = os.pipe()  # parent → worker
+    up_r, up_w = os.pipe()      # worker → parent
+    return Pipe(up_r, down_w), Pipe(down_r, up_w)
 
 
 class Worker:
-    """A forked process running ``target(*args, pipe)``, and the parent's end of its pipes."""
+    """A forked process running ``target(*args, pipe)``, and the parent's end of its pipes (None
+    when they belong to another process: see ``citekit.render.prefork``)."""
 
-    def __init__(self, pid: int, pipe: Pipe) -> None:
+    def __init__(self, pid: int, pipe: Pipe | None) -> None:
         self.pid, self.pipe = pid, pipe
 
 
-def start(target: Callable[..., None], args: tuple[Any, ...], siblings: Iterable[Worker] = ()) -> Worker:
-    """Fork a worker. ``siblings``: workers started before, whose pipe ends the child closes, so
-    that each worker sees end-of-file as soon as the parent goes."""
-    down_r, down_w = os.pipe()  # parent → worker
-    up_r, up_w = os.pipe()      # worker → parent
+def start(target: Callable[..., None], args: tuple[Any, ...], siblings: Iterable[Pipe] = (),
+          child_end: Pipe | None = None) -> Worker:
+    """Fork a worker, on new pipes or on ``child_end``, the worker's end of pipes made before.
+
+    ``siblings``: pipe ends held here that belong to other workers; the child closes them, so that
+    each worker sees end-of-file as soon as the parent goes."""
+    parent_end, child = pipes() if child_end is None else (None, child_end)
     pid = os.fork()
     if pid == 0:  # the child: never returns into the caller's code
         code = 1
         try:
-            os.close(down_w)
-            os.close(up_r)
+            if parent_end is not None:
+                parent_end.close()
             for sibling in siblings:
-                sibling.pipe.close()
+                sibling.close()
             # The parent answers Ctrl-C; a worker just ends when its pipe does.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-            target(*args, Pipe(down_r, up_w))
+            target(*args, child)
             code = 0
         except BaseException:  # noqa: BLE001, S110 (the parent sees end-of-file and falls back)
             pass
         finally:
             os._exit(code)
-    os.close(down_r)
-    os.close(up_w)
-    return Worker(pid, Pipe(up_r, down_w))
+    child.close()
+    return Worker(pid, parent_end)
 
 
 def ready(pipes: Iterable[Pipe]) -> list[Pipe]:
@@ -103,7 +115,8 @@ def reap(workers: Iterable[Worker], timeout: float = 5.0) -> None:
     """Close the parent's ends and wait for the workers to exit; kill any still running after ``timeout``."""
     workers = list(workers)
     for w in workers:
-        w.pipe.close()
+        if w.pipe is not None:
+            w.pipe.close()
     deadline = time.monotonic() + timeout
     for w in workers:
         while True:
@@ -120,4 +133,4 @@ def reap(workers: Iterable[Worker], timeout: float = 5.0) -> None:
             time.sleep(0.001)
 
 
-__all__ = ["Pipe", "Worker", "ready", "reap", "start"]
+__all__ = ["Pipe", "Worker", "pipes", "ready", "reap", "start"]

@@ -1,0 +1,25 @@
+"""The ``citekit`` command's entry point (and ``python -m citekit``'s).
+
+``citekit format`` forks its first render worker here, before the command-line layer is even
+imported, so that the worker loads the engine on another core while this process reads the
+command line (``citekit.render.prefork``). Everything else goes straight to ``citekit.cli``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["format"] and hasattr(os, "fork") and "--help" not in sys.argv:
+        from citekit.render import prefork
+
+        prefork.start(min(os.cpu_count() or 1, 8))
+    from citekit.cli import main as cli_main
+
+    try:
+        cli_main()
+    finally:
+        if "citekit.render.prefork" in sys.modules:
+            sys.modules["citekit.render.prefork"].release()  # a path that never rendered in bulk

@@ -1,0 +1,138 @@
+"""The first bulk worker, forked before the command line is read (``citekit.render.prefork``)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from citekit.render import bulk, prefork, workers
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="fork only")
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from gen_library import library  # noqa: E402
+
+GBT = "gb-t-7714-2015-numeric"
+
+
+@pytest.fixture
+def lib(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "lib.bib"
+    path.write_text(library(700), encoding="utf-8")
+    monkeypatch.setattr(bulk, "MIN_BYTES", 0)
+    return path
+
+
+@pytest.fixture
+def parent_forks(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Workers this process forks itself (patched after the zygote's fork, so only here)."""
+    calls: list[object] = []
+    real = workers.start
+    monkeypatch.setattr(workers, "start", lambda *a, **k: calls.append(a) or real(*a, **k))
+    return calls
+
+
+def gone(pid: int) -> bool:
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] == pid
+    except ChildProcessError:
+        return True
+
+
+def test_the_zygote_renders_what_the_parent_would(lib: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = bulk.render_files([lib], GBT, workers=2, cache=False)
+    prefork.start(2)
+    pid = prefork._zygote.pid
+    calls: list[object] = []
+    real = workers.start
+    monkeypatch.setattr(workers, "start", lambda *a, **k: calls.append(a) or real(*a, **k))
+    got = bulk.render_files([lib], GBT, workers=2, cache=False)
+    assert calls == []  # the zygote forked the second worker, not this process
+    assert got is not None and expected is not None
+    assert [(e.key, e.cache) for e in got[0]] == [(e.key, e.cache) for e in expected[0]]
+    assert got[1:] == expected[1:]
+    assert gone(pid) and prefork._zygote is None
+
+
+def test_a_style_that_sorts_is_refused_and_the_zygote_reaped(lib: Path) -> None:
+    prefork.start(2)
+    pid = prefork._zygote.pid
+    assert bulk.render_files([lib], "gb-t-7714-2015-author-date", workers=2, cache=False) is None
+    assert gone(pid)
+
+
+def test_a_file_changed_between_the_two_reads_is_refused(lib: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parent = os.getpid()
+    real = bulk.read_texts
+
+    def other_in_the_zygote(paths: list[str]) -> list[tuple[str, str]]:
+        texts = real(paths)
+        return texts if os.getpid() == parent else [(p, t + "\n% edited") for p, t in texts]
+
+    monkeypatch.setattr(bulk, "read_texts", other_in_the_zygote)
+    prefork.start(2)  # inherits the patch
+    assert bulk.render_files([lib], GBT, workers=2, cache=False) is None
+
+
+def test_a_dead_zygote_means_the_serial_path(lib: Path, parent_forks: list[object]) -> None:
+    prefork.start(2)
+    os.kill(prefork._zygote.pid, 9)
+    time.sleep(0.05)
+    assert bulk.render_files([lib], GBT, workers=2, cache=False) is None
+    assert parent_forks == []
+
+
+def test_a_zygote_without_a_job_is_ended_at_once() -> None:
+    prefork.start(2)
+    pid = prefork._zygote.pid
+    start = time.monotonic()
+    prefork.release()
+    assert time.monotonic() - start < 2 and gone(pid)
+    prefork.release()  # nothing left: a no-op
+
+
+def test_a_zygote_for_other_worker_counts_is_not_taken(lib: Path, parent_forks: list[object]) -> None:
+    prefork.start(3)
+    pid = prefork._zygote.pid
+    assert bulk.render_files([lib], GBT, workers=2, cache=False) is not None
+    assert len(parent_forks) == 2 and gone(pid)
+
+
+def test_small_libraries_release_it(tmp_path: Path) -> None:
+    path = tmp_path / "small.bib"
+    path.write_text(library(5), encoding="utf-8")
+    prefork.start(2)
+    pid = prefork._zygote.pid
+    assert bulk.render_files([path], GBT, workers=2) is None  # below MIN_BYTES
+    assert gone(pid)
+
+
+def _citekit(module: str, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CITEKIT_RENDER_CACHE": "off"}
+    return subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, timeout=300,
+                          env=env)
+
+
+def test_the_command_prints_the_same_with_and_without_it(tmp_path: Path) -> None:
+    path = tmp_path / "lib.bib"
+    path.write_text(library(1500), encoding="utf-8")  # above MIN_BYTES: the bulk path
+    assert path.stat().st_size > bulk.MIN_BYTES
+    for args in (["format", "--library", str(path)], ["format", "--library", str(path), "--to", "html"],
+                 ["format", "--library", str(path), "--style", "gb-t-7714-2015-author-date"],
+                 ["format", "--library", str(path), "--style", str(tmp_path / "missing.csl")]):
+        launched, direct = _citekit("citekit", *args), _citekit("citekit.cli", *args)
+        assert (launched.returncode, launched.stdout, launched.stderr) == (direct.returncode, direct.stdout,
+                                                                          direct.stderr)
+    assert launched.returncode == 2 and "missing.csl" in launched.stderr
+
+
+def test_the_command_on_a_small_library_leaves_nothing_running(tmp_path: Path) -> None:
+    start = time.monotonic()
+    proc = _citekit("citekit", "format")  # capture_output: would wait for any process holding its pipes
+    assert proc.returncode == 0 and proc.stdout.count("\n") >= 14
+    assert time.monotonic() - start < 60
