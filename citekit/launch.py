@@ -14,8 +14,9 @@ import sys
 def main() -> None:
     if sys.argv[1:2] == ["format"] and hasattr(os, "fork") and "--help" not in sys.argv:
         from citekit.render import prefork
+        from citekit.render.workers import cores
 
-        prefork.start(min(os.cpu_count() or 1, 8))
+        prefork.start(cores())
     from citekit.cli import main as cli_main
 
     try:

@@ -27,6 +27,7 @@ from citekit.fileio import read_text
 from citekit.model import BibFile, Problem
 from citekit.render import robust_links
 from citekit.render.engine import RenderedEntry, _rendered, _splittable, is_numeric, load_style, processor
+from citekit.render.workers import cores
 from citekit.styles import resolve_style
 
 if TYPE_CHECKING:
@@ -178,7 +179,7 @@ def render_files(paths: Sequence[str | Path] | None, style: str | Path, workers:
         texts = read_texts(bib_files(paths))
         if sum(len(t) for _, t in texts) < MIN_BYTES:
             return None
-        workers = workers or _cores()
+        workers = workers or cores()
         if cache:
             from citekit.render.blocks import render_cached
 
@@ -200,10 +201,6 @@ def bulk_style(style: Style) -> bool:
 def read_texts(paths: Sequence[str | Path]) -> list[tuple[str, str]]:
     """Each file's path and text."""
     return [(str(p), read_text(p)[0]) for p in paths]
-
-
-def _cores() -> int:
-    return min(os.cpu_count() or 1, 8)
 
 
 def preload() -> None:

@@ -20,6 +20,11 @@ from typing import Any
 _HEADER = struct.Struct("<Q")
 
 
+def cores() -> int:
+    """How many workers to fork: one per core, at most 8."""
+    return min(os.cpu_count() or 1, 8)
+
+
 class Pipe:
     """One end of a worker's pair of pipes: pickled messages, each preceded by its length."""
 
@@ -133,4 +138,4 @@ def reap(workers: Iterable[Worker], timeout: float = 5.0) -> None:
             time.sleep(0.001)
 
 
-__all__ = ["Pipe", "Worker", "pipes", "ready", "reap", "start"]
+__all__ = ["Pipe", "Worker", "cores", "pipes", "ready", "reap", "start"]

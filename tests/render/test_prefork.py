@@ -123,6 +123,7 @@ def test_the_command_prints_the_same_with_and_without_it(tmp_path: Path) -> None
     path.write_text(library(1500), encoding="utf-8")  # above MIN_BYTES: the bulk path
     assert path.stat().st_size > bulk.MIN_BYTES
     for args in (["format", "--library", str(path)], ["format", "--library", str(path), "--to", "html"],
+                 ["format", "--library", str(path), "--title-case", "sentence"],  # a setting made after the fork
                  ["format", "--library", str(path), "--style", "gb-t-7714-2015-author-date"],
                  ["format", "--library", str(path), "--style", str(tmp_path / "missing.csl")]):
         launched, direct = _citekit("citekit", *args), _citekit("citekit.cli", *args)
