@@ -264,8 +264,12 @@ def render_forked(texts: list[tuple[str, str]], loaded: Style | None, fmt: str, 
             return None
         preload()  # once here rather than in every worker: they inherit it
         pieces = cut(texts, workers)
-        for _ in range(min(workers, len(pieces))):
-            procs.append(forked.start(_worker, (pieces, loaded, fmt, title_case), [p.pipe for p in procs]))
+        try:
+            for _ in range(min(workers, len(pieces))):
+                procs.append(forked.start(_worker, (pieces, loaded, fmt, title_case), [p.pipe for p in procs]))
+        except OSError:  # no more processes or descriptors: the serial path
+            forked.reap(procs)
+            return None
         conns = [p.pipe for p in procs]
     try:
         expected: list[int] = []  # what each piece promises, and so its first number, counted

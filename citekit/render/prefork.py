@@ -41,8 +41,15 @@ def start(workers: int) -> None:
     global _zygote
     if _zygote is not None or workers < 2 or not hasattr(os, "fork"):
         return
-    pairs = [pipes() for _ in range(workers)]
-    pid = os.fork()
+    pairs: list[tuple[Pipe, Pipe]] = []
+    try:
+        pairs += [pipes() for _ in range(workers)]
+        pid = os.fork()
+    except OSError:  # out of processes or descriptors: the parent forks its workers later, or renders alone
+        for parent_end, child_end in pairs:
+            parent_end.close()
+            child_end.close()
+        return
     if pid == 0:
         code = 1
         try:

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from gen_library import library  # noqa: E402
 
 GBT = "gb-t-7714-2015-numeric"
+
+
+@pytest.fixture(autouse=True)
+def no_zygote_left() -> Iterator[None]:
+    yield
+    prefork.release()
 
 
 @pytest.fixture
@@ -101,6 +108,31 @@ def test_a_zygote_for_other_worker_counts_is_not_taken(lib: Path, parent_forks: 
     pid = prefork._zygote.pid
     assert bulk.render_files([lib], GBT, workers=2, cache=False) is not None
     assert len(parent_forks) == 2 and gone(pid)
+
+
+def test_a_failed_fork_means_no_zygote(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    before = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    monkeypatch.setattr(os, "fork", refuse)
+    prefork.start(2)
+    assert prefork._zygote is None
+    if before is not None:
+        assert len(os.listdir("/proc/self/fd")) == before  # its pipes closed again
+
+
+def test_a_failed_worker_fork_means_the_serial_path(lib: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real, calls = os.fork, []
+
+    def second_fails() -> int:
+        calls.append(1)
+        if len(calls) == 2:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        return real()
+
+    monkeypatch.setattr(os, "fork", second_fails)
+    assert bulk.render_files([lib], GBT, workers=2, cache=False) is None
 
 
 def test_small_libraries_release_it(tmp_path: Path) -> None:
