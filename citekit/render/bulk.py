@@ -32,7 +32,7 @@ from citekit.styles import resolve_style
 
 if TYPE_CHECKING:
     from citekit.bibtex.titlecase import TitleCase
-    from citekit.render.workers import Pipe
+    from citekit.render.workers import Pipe, Worker
 
 MIN_BYTES = 400_000  # below this (≈ 1,500 entries) forking costs more than it saves
 SLICE = 500  # entries whose output trees a worker holds at once
@@ -234,43 +234,12 @@ def render_forked(texts: list[tuple[str, str]], loaded: Style | None, fmt: str, 
     """``render_files`` in ``workers`` forked processes; ``starts`` receives each item's file,
     line and id, in order. The style: ``loaded``, else read from ``style_path`` (by the zygote
     that ``citekit format`` started, if there is one: ``citekit.render.prefork``)."""
-    from citekit.bibtex.titlecase import default_title_case
-    from citekit.render import prefork
     from citekit.render import workers as forked
 
-    title_case = default_title_case()  # the project's setting: finding it may mean parsing a file
-    zygote = prefork.take(workers) if loaded is None and style_path is not None else None
-    procs: list[forked.Worker] = []
-    if zygote is not None:
-        try:
-            zygote.ends[0].send(([p for p, _ in texts], [hash(t) for _, t in texts], str(style_path), fmt,
-                                 title_case))
-            pieces = cut(texts, workers)  # while the zygote loads the style and cuts the same
-            taken = zygote.ends[0].recv()
-        except (EOFError, BrokenPipeError):  # it died
-            taken = prefork.NOT_HERE
-        if taken == prefork.NOT_HERE:  # the style does not suit, or does not load: the serial path says why
-            prefork.release(zygote)
-            return None
-        for end in zygote.ends[taken:]:
-            end.close()
-        conns = zygote.ends[:taken]
-        procs.append(forked.Worker(zygote.pid, None))  # it waits for the workers it forked
-    else:
-        if loaded is None:
-            assert style_path is not None
-            loaded = load_style(style_path)
-        if not bulk_style(loaded):
-            return None
-        preload()  # once here rather than in every worker: they inherit it
-        pieces = cut(texts, workers)
-        try:
-            for _ in range(min(workers, len(pieces))):
-                procs.append(forked.start(_worker, (pieces, loaded, fmt, title_case), [p.pipe for p in procs]))
-        except OSError:  # no more processes or descriptors: the serial path
-            forked.reap(procs)
-            return None
-        conns = [p.pipe for p in procs]
+    started = _start(texts, loaded, fmt, workers, style_path)
+    if started is None:
+        return None
+    pieces, conns, procs = started
     try:
         expected: list[int] = []  # what each piece promises, and so its first number, counted
         guess: list[int] = []     # as it goes out: the rest are counted while the workers work
@@ -327,3 +296,45 @@ def render_forked(texts: list[tuple[str, str]], loaded: Style | None, fmt: str, 
     if starts is not None:
         starts += [s for i in range(len(pieces)) for s in reports[i][2]]
     return entries, [p for i in range(len(pieces)) for p in reports[i][1]], robust
+
+
+def _start(texts: list[tuple[str, str]], loaded: Style | None, fmt: str, workers: int,
+           style_path: Path | None) -> tuple[list[_Piece], list[Pipe], list[Worker]] | None:
+    """The pieces, the parent's ends of the pipes of the workers that take them, and the processes
+    to reap: the zygote's workers if it takes the job, else workers forked here. None: the style
+    does not suit (or does not load), or a worker could not be started."""
+    from citekit.bibtex.titlecase import default_title_case
+    from citekit.render import prefork
+    from citekit.render import workers as forked
+
+    title_case = default_title_case()  # the project's setting: finding it may mean parsing a file
+    zygote = prefork.take(workers) if loaded is None and style_path is not None else None
+    if zygote is not None:
+        try:
+            zygote.ends[0].send(([p for p, _ in texts], [hash(t) for _, t in texts], str(style_path), fmt,
+                                 title_case))
+            pieces = cut(texts, workers)  # while the zygote loads the style and cuts the same
+            taken = zygote.ends[0].recv()
+        except (EOFError, BrokenPipeError):  # it died
+            taken = prefork.NOT_HERE
+        if taken == prefork.NOT_HERE:  # the serial path reports whatever is wrong
+            prefork.release(zygote)
+            return None
+        for end in zygote.ends[taken:]:
+            end.close()
+        return pieces, zygote.ends[:taken], [forked.Worker(zygote.pid, None)]  # it reaps its own workers
+    if loaded is None:
+        assert style_path is not None
+        loaded = load_style(style_path)
+    if not bulk_style(loaded):
+        return None
+    preload()  # once here rather than in every worker: they inherit it
+    pieces = cut(texts, workers)
+    procs: list[Worker] = []
+    try:
+        for _ in range(min(workers, len(pieces))):
+            procs.append(forked.start(_worker, (pieces, loaded, fmt, title_case), [p.pipe for p in procs]))
+    except OSError:  # no more processes or descriptors
+        forked.reap(procs)
+        return None
+    return pieces, [p.pipe for p in procs if p.pipe is not None], procs

@@ -41,30 +41,21 @@ def start(workers: int) -> None:
     global _zygote
     if _zygote is not None or workers < 2 or not hasattr(os, "fork"):
         return
-    pairs: list[tuple[Pipe, Pipe]] = []
+    from citekit.render import workers as forked
+
+    others: list[tuple[Pipe, Pipe]] = []  # for the workers the zygote forks: (parent's end, worker's end)
     try:
-        pairs += [pipes() for _ in range(workers)]
-        pid = os.fork()
+        others += [pipes() for _ in range(workers - 1)]
+        z = forked.start(_main, ([child for _, child in others],), [parent for parent, _ in others])
     except OSError:  # out of processes or descriptors: the parent forks its workers later, or renders alone
-        for parent_end, child_end in pairs:
+        for parent_end, child_end in others:
             parent_end.close()
             child_end.close()
         return
-    if pid == 0:
-        code = 1
-        try:
-            for parent_end, _ in pairs:
-                parent_end.close()
-            _quiet()
-            _main([child for _, child in pairs])
-            code = 0
-        except BaseException:  # noqa: BLE001, S110 (the parent sees end-of-file and falls back)
-            pass
-        finally:
-            os._exit(code)
-    for _, child_end in pairs:
+    for _, child_end in others:
         child_end.close()
-    _zygote = Zygote(pid, [parent_end for parent_end, _ in pairs])
+    assert z.pipe is not None
+    _zygote = Zygote(z.pid, [z.pipe, *(parent for parent, _ in others)])
 
 
 def take(workers: int) -> Zygote | None:
@@ -94,14 +85,16 @@ def release(z: Zygote | None = None) -> None:
 
 
 def _quiet() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent answers Ctrl-C; the zygote ends with its pipe
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
     os.close(null)
 
 
-def _main(ends: list[Pipe]) -> None:
+def _main(others: list[Pipe], own: Pipe) -> None:
+    """The zygote: ``own``, its pipes to the parent; ``others``, the ends of the other workers'."""
+    _quiet()
+    ends = [own, *others]
     from citekit.render import bulk  # the engine: what the workers need, loaded while the parent parses
 
     bulk.preload()

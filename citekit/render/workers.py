@@ -89,7 +89,13 @@ def start(target: Callable[..., None], args: tuple[Any, ...], siblings: Iterable
     ``siblings``: pipe ends held here that belong to other workers; the child closes them, so that
     each worker sees end-of-file as soon as the parent goes."""
     parent_end, child = pipes() if child_end is None else (None, child_end)
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        if parent_end is not None:  # the pipes made here; the caller's stay the caller's
+            parent_end.close()
+            child.close()
+        raise
     if pid == 0:  # the child: never returns into the caller's code
         code = 1
         try:

@@ -35,12 +35,17 @@ def lib(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-@pytest.fixture
 def parent_forks(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     """Workers this process forks itself (patched after the zygote's fork, so only here)."""
     calls: list[object] = []
     real = workers.start
-    monkeypatch.setattr(workers, "start", lambda *a, **k: calls.append(a) or real(*a, **k))
+
+    def start(target: object, *args: object, **kwargs: object) -> workers.Worker:
+        if target is bulk._worker:
+            calls.append(args)
+        return real(target, *args, **kwargs)
+
+    monkeypatch.setattr(workers, "start", start)
     return calls
 
 
@@ -55,9 +60,7 @@ def test_the_zygote_renders_what_the_parent_would(lib: Path, monkeypatch: pytest
     expected = bulk.render_files([lib], GBT, workers=2, cache=False)
     prefork.start(2)
     pid = prefork._zygote.pid
-    calls: list[object] = []
-    real = workers.start
-    monkeypatch.setattr(workers, "start", lambda *a, **k: calls.append(a) or real(*a, **k))
+    calls = parent_forks(monkeypatch)
     got = bulk.render_files([lib], GBT, workers=2, cache=False)
     assert calls == []  # the zygote forked the second worker, not this process
     assert got is not None and expected is not None
@@ -86,12 +89,13 @@ def test_a_file_changed_between_the_two_reads_is_refused(lib: Path, monkeypatch:
     assert bulk.render_files([lib], GBT, workers=2, cache=False) is None
 
 
-def test_a_dead_zygote_means_the_serial_path(lib: Path, parent_forks: list[object]) -> None:
+def test_a_dead_zygote_means_the_serial_path(lib: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     prefork.start(2)
+    forks = parent_forks(monkeypatch)
     os.kill(prefork._zygote.pid, 9)
     time.sleep(0.05)
     assert bulk.render_files([lib], GBT, workers=2, cache=False) is None
-    assert parent_forks == []
+    assert forks == []
 
 
 def test_a_zygote_without_a_job_is_ended_at_once() -> None:
@@ -103,11 +107,12 @@ def test_a_zygote_without_a_job_is_ended_at_once() -> None:
     prefork.release()  # nothing left: a no-op
 
 
-def test_a_zygote_for_other_worker_counts_is_not_taken(lib: Path, parent_forks: list[object]) -> None:
+def test_a_zygote_for_other_worker_counts_is_not_taken(lib: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     prefork.start(3)
+    forks = parent_forks(monkeypatch)
     pid = prefork._zygote.pid
     assert bulk.render_files([lib], GBT, workers=2, cache=False) is not None
-    assert len(parent_forks) == 2 and gone(pid)
+    assert len(forks) == 2 and gone(pid)
 
 
 def test_a_failed_fork_means_no_zygote(monkeypatch: pytest.MonkeyPatch) -> None:
