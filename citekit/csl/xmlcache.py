@@ -32,6 +32,11 @@ def configure(folder: Path | None, namespace: str = "") -> None:
     _folder, _namespace = folder, namespace
 
 
+def settings() -> tuple[Path | None, str]:
+    """The folder and namespace ``configure`` set (for a process forked before it was called)."""
+    return _folder, _namespace
+
+
 def tree(path: Path, parse: Callable[[Path], El]) -> El:
     """The element tree of the XML file ``path``: from the folder, or ``parse(path)`` (then stored)."""
     if _folder is None:

@@ -113,7 +113,13 @@ def render_cached(texts: list[tuple[str, str]], style_path: Path, fmt: str, work
         if len(set(keys)) != len(keys):
             return None
         if parsed:  # nothing new: neither the style nor the engine is loaded
-            for k, record in _render(parsed, first, load_style(style_path), fmt).items():
+            from citekit.render import prefork
+
+            numbers = {k: first[k] for k in parsed}
+            done = prefork.render_blocks(parsed, numbers, style_path, fmt)  # where the engine is loaded
+            if done is None:
+                done = _render(parsed, numbers, load_style(style_path), fmt)
+            for k, record in done.items():
                 records[k] = record
                 store.put(blocks[k].key, record)
         store.save()  # a no-op unless something was added (or a damaged journal is to be folded in)
@@ -130,9 +136,10 @@ def _parse(block: _Block, files: dict[str, bytes],
     return [entry_to_csl(e, macros) for e in bib.entries], bib.problems
 
 
-def _render(parsed: dict[int, tuple[list[dict[str, Any]], list[Problem]]], first: list[int], style: Style,
+def _render(parsed: dict[int, tuple[list[dict[str, Any]], list[Problem]]], first: dict[int, int], style: Style,
             fmt: str) -> dict[int, Record]:
-    """Records for the blocks parsed in this run, rendered with their citation numbers."""
+    """Records for the blocks parsed in this run, rendered with their citation numbers (``first``:
+    each block's first)."""
     items = [i for k in sorted(parsed) for i in parsed[k][0]]
     numbers = {str(i["id"]): first[k] + n for k in parsed for n, i in enumerate(parsed[k][0])}
     proc = processor(items, style, fmt)

@@ -311,7 +311,7 @@ def _start(texts: list[tuple[str, str]], loaded: Style | None, fmt: str, workers
     zygote = prefork.take(workers) if loaded is None and style_path is not None else None
     if zygote is not None:
         try:
-            zygote.ends[0].send(([p for p, _ in texts], [hash(t) for _, t in texts], str(style_path), fmt,
+            zygote.ends[0].send(("bulk", [p for p, _ in texts], [hash(t) for _, t in texts], str(style_path), fmt,
                                  title_case))
             pieces = cut(texts, workers)  # while the zygote loads the style and cuts the same
             taken = zygote.ends[0].recv()

@@ -9,9 +9,11 @@ forks the other workers (inheriting the engine) and works as the first. Every wo
 parent over a pipe pair the parent made before the fork, so the parent dispatches exactly as it
 does for workers it forks itself (``citekit.render.bulk``).
 
-Anything unusual (a style that sorts or fails to load, a worker that dies) answers "not here",
-and the parent renders as it would have without the zygote. A run that never sends a job (a small
-library, another command path) kills it. The zygote's standard streams go to /dev/null, so a
+On a warm run of the render cache, where only a few blocks of the library changed, the zygote
+renders those instead (the other job): it has the engine loaded, which the parent would otherwise
+load for them. Anything unusual (a style that sorts or fails to load, a worker that dies) answers
+"not here", and the parent renders as it would have without the zygote. A run that sends no job
+(a small library, a warm run with nothing new, another command path) kills it. The zygote's standard streams go to /dev/null, so a
 caller reading the command's output never waits on it.
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 import os
 import signal
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from citekit.render.workers import Pipe, pipes
@@ -56,6 +59,23 @@ def start(workers: int) -> None:
         child_end.close()
     assert z.pipe is not None
     _zygote = Zygote(z.pid, [z.pipe, *(parent for parent, _ in others)])
+
+
+def render_blocks(parsed: dict[int, Any], first: dict[int, int], style_path: Path, fmt: str) -> dict[int, Any] | None:
+    """``citekit.render.blocks._render`` in the zygote, which has the engine loaded already (a warm
+    run with a few changed entries would otherwise load it here); None: no zygote, or it failed."""
+    from citekit.csl import xmlcache
+
+    z = take(len(_zygote.ends)) if _zygote is not None else None
+    if z is None:
+        return None
+    try:
+        z.ends[0].send(("blocks", parsed, first, str(style_path), fmt, xmlcache.settings()))
+        return z.ends[0].recv()
+    except (EOFError, BrokenPipeError):
+        return None
+    finally:
+        release(z)
 
 
 def take(workers: int) -> Zygote | None:
@@ -101,7 +121,10 @@ def _main(others: list[Pipe], own: Pipe) -> None:
     job = ends[0].recv()
     if job is None:
         return
-    paths, hashes, style_path, fmt, title_case = job
+    if job[0] == "blocks":
+        _render_blocks(own, *job[1:])
+        return
+    paths, hashes, style_path, fmt, title_case = job[1:]
     answer: Any = NOT_HERE
     try:
         # The files read again rather than sent: through a pipe, their text cost more than the
@@ -129,3 +152,16 @@ def _main(others: list[Pipe], own: Pipe) -> None:
     ends[0].send(answer)
     bulk._worker(pieces, loaded, fmt, title_case, ends[0])
     workers.reap(children)
+
+
+def _render_blocks(own: Pipe, parsed: dict[int, Any], first: dict[int, int], style_path: str, fmt: str,
+                   xml: tuple[Path | None, str]) -> None:
+    from citekit.csl import xmlcache
+    from citekit.render import blocks, bulk
+
+    xmlcache.configure(*xml)  # the parent's tree cache: the style need not be parsed
+    try:
+        records = blocks._render(parsed, first, bulk.load_style(style_path), fmt)
+    except Exception:  # noqa: BLE001 (the parent renders them itself, and reports what is wrong)
+        records = None
+    own.send(records)

@@ -174,3 +174,45 @@ def test_the_command_on_a_small_library_leaves_nothing_running(tmp_path: Path) -
     proc = _citekit("citekit", "format")  # capture_output: would wait for any process holding its pipes
     assert proc.returncode == 0 and proc.stdout.count("\n") >= 14
     assert time.monotonic() - start < 60
+
+
+def _warm_with_one_changed(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk, "MIN_BYTES", 4000)
+    assert bulk.render_files([path], GBT, workers=2) is not None  # fills the render cache
+    text = path.read_text(encoding="utf-8")
+    at = text.index("title = {", text.index("@", 5000))
+    path.write_text(text[:at] + "title = {Changed " + text[at + len("title = {"):], encoding="utf-8")
+
+
+def _document(done: object) -> list[tuple[str, object]]:
+    assert done is not None
+    return [(e.key, e.cache) for e in done[0]]  # type: ignore[index]
+
+
+def test_a_warm_run_renders_its_changed_blocks_in_the_zygote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from citekit.render import blocks
+
+    path = tmp_path / "lib.bib"
+    path.write_text(library(300), encoding="utf-8")
+    _warm_with_one_changed(path, monkeypatch)
+    expected = _document(bulk.render_files([path], GBT, workers=2, cache=False))
+    prefork.start(2)
+    pid = prefork._zygote.pid
+    here: list[object] = []
+    real = blocks._render
+    monkeypatch.setattr(blocks, "_render", lambda *a: here.append(a) or real(*a))  # after the fork: here only
+    monkeypatch.setattr(blocks, "_all_fresh", lambda *a: pytest.fail("not a warm run"))
+    assert _document(bulk.render_files([path], GBT, workers=2)) == expected
+    assert here == [] and gone(pid)
+    assert _document(bulk.render_files([path], GBT, workers=2)) == expected  # and what it stored reads back
+
+
+def test_a_zygote_that_dies_on_a_warm_run_leaves_it_to_the_parent(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "lib.bib"
+    path.write_text(library(300), encoding="utf-8")
+    _warm_with_one_changed(path, monkeypatch)
+    expected = _document(bulk.render_files([path], GBT, workers=2, cache=False))
+    prefork.start(2)
+    os.kill(prefork._zygote.pid, 9)
+    assert _document(bulk.render_files([path], GBT, workers=2)) == expected
