@@ -13,8 +13,8 @@ On a warm run of the render cache, where only a few blocks of the library change
 renders those instead (the other job): it has the engine loaded, which the parent would otherwise
 load for them. Anything unusual (a style that sorts or fails to load, a worker that dies) answers
 "not here", and the parent renders as it would have without the zygote. A run that sends no job
-(a small library, a warm run with nothing new, another command path) kills it. The zygote's standard streams go to /dev/null, so a
-caller reading the command's output never waits on it.
+(a small library, a warm run with nothing new, another command path) kills it. The zygote's
+standard streams go to /dev/null, so a caller reading the command's output never waits on it.
 """
 
 from __future__ import annotations
