@@ -12,7 +12,8 @@ import sys
 
 
 def main() -> None:
-    if sys.argv[1:2] == ["format"] and hasattr(os, "fork") and "--help" not in sys.argv:
+    zygote = sys.argv[1:2] == ["format"] and hasattr(os, "fork") and "--help" not in sys.argv
+    if zygote:
         from citekit.render import prefork
         from citekit.render.workers import cores
 
@@ -22,5 +23,5 @@ def main() -> None:
     try:
         cli_main()
     finally:
-        if "citekit.render.prefork" in sys.modules:
-            sys.modules["citekit.render.prefork"].release()  # a path that never rendered in bulk
+        if zygote:
+            prefork.release()  # a path that never rendered in bulk
